@@ -1,0 +1,112 @@
+"""Counterexample files (JSON, versioned): a configuration and the steps that
+break a property, ready to replay on the model.
+
+A file is written atomically (temporary file, then rename) under a
+counterexamples folder, with a stable name `<flaws>--<property>.json`, so a
+later run replaces it instead of scattering duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+import attrs
+
+from dirproof import __version__
+from dirproof.model import (Config, FormatError, action_from_json, action_to_json,
+                            config_from_json, config_to_json)
+
+FORMAT = "dirproof-counterexample"
+VERSION = 1
+DEFAULT_FOLDER = Path("counterexamples")
+
+
+@attrs.frozen
+class Counterexample:
+    config: Config
+    steps: tuple
+    property: str
+    violated_at: Optional[int]  # 1-based index of the step after which it broke
+    message: str = ""
+    engine: str = ""
+    found: str = ""  # ISO time the engine found it (engines fill it; the model has no clock)
+    status: str = "violated"  # or "assumption-broken"
+
+    @property
+    def name(self) -> str:
+        flaws = "+".join(self.config.flaws) or "safe"
+        return f"{self.config.profile}--{flaws}--{self.property}.json"
+
+
+def to_json(cx: Counterexample) -> dict:
+    return {
+        "format": FORMAT, "version": VERSION, "dirproof": __version__,
+        "config": config_to_json(cx.config), "property": cx.property, "status": cx.status,
+        "violated_at": cx.violated_at, "message": cx.message, "engine": cx.engine,
+        "found": cx.found, "steps": [action_to_json(a) for a in cx.steps],
+    }
+
+
+def from_json(data: Any) -> Counterexample:
+    """Read a counterexample; FormatError names what is wrong (step index included)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise FormatError(f"not a dirproof counterexample (missing \"format\": \"{FORMAT}\")")
+    if data.get("version") != VERSION:
+        raise FormatError(f"counterexample format version {data.get('version')!r} is not supported "
+                          f"(this dirproof reads version {VERSION})")
+    for key in ("config", "property", "steps"):
+        if key not in data:
+            raise FormatError(f"missing field {key!r}")
+    if not isinstance(data["steps"], list):
+        raise FormatError("\"steps\" must be a list of actions")
+    config = config_from_json(data["config"])
+    steps = []
+    for i, raw in enumerate(data["steps"], 1):
+        try:
+            steps.append(action_from_json(raw))
+        except FormatError as exc:
+            raise FormatError(f"step {i}: {exc}") from None
+    at = data.get("violated_at")
+    if at is not None and not (isinstance(at, int) and 0 <= at <= len(steps)):
+        raise FormatError(f"violated_at {at!r} is not a step index 0..{len(steps)}")
+    return Counterexample(config, tuple(steps), str(data["property"]), at,
+                          str(data.get("message", "")), str(data.get("engine", "")),
+                          str(data.get("found", "")), str(data.get("status", "violated")))
+
+
+def save(cx: Counterexample, folder: Path = DEFAULT_FOLDER) -> Path:
+    """Write atomically to `folder/cx.name`; return the path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / cx.name
+    text = json.dumps(to_json(cx), indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path: Path) -> Counterexample:
+    """Read a file; FormatError (naming the file) for anything malformed."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        return from_json(data)
+    except FormatError as exc:
+        raise FormatError(f"{path}: {exc}") from None

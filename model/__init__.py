@@ -1,0 +1,28 @@
+"""dirproof.model: a pure, deterministic state machine of one directory partition.
+
+No I/O, no clocks, no randomness. See docs/model.md, which follows
+../shared/design.md section by section.
+"""
+
+from .actions import (ACTION_TYPES, Acknowledge, Action, ClientWrite, Crash, EmergencyFailover,
+                      Heal, LoseDisk, LoseRegion, MoveSession, Partition, PlannedFailover, Read,
+                      Recover, Rejected, Rejoin, ReplacePassive, ReplicateToPassive,
+                      ReplicateToSecondary, Tick, step_name)
+from .backups import Difference, committed_view, difference_report, tick
+from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
+from .election import emergency_failover, planned_failover, replace_passive
+from .faults import crash, heal, lose_disk, lose_region, partition, recover
+from .objects import (GONE, LIVE, OP_TYPES, SOFT_DELETED, Create, ObjectRecord, Op,
+                      PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
+                      view_of)
+from .replication import (acknowledge, client_write, rejoin, replicate_to_passive,
+                          replicate_to_secondary)
+from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,
+                        config_from_json, config_to_json, state_from_json, state_to_json)
+from .sessions import move_session, read
+from .state import (SYSTEM, Acked, Entry, FailedOver, FaultBudget, Orchestrator, ReadServed,
+                    Replica, Session, Snapshot, State, Token, acting_ap, believes_ap, connected,
+                    initial_state)
+from .step import STEPS, candidates, enabled, step
+
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -1,0 +1,151 @@
+"""The actions of the state machine: one class per protocol step.
+
+An action names a step and its arguments; `model.step.step(state, action)`
+runs the step function of the same name. A step that cannot happen returns a
+`Rejected` with the reason and leaves the state as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+from .objects import Op
+
+
+@attrs.frozen
+class Rejected:
+    """A step that cannot happen in this state, and why (never a new state)."""
+
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@attrs.frozen
+class ClientWrite:
+    """§2 write path 1-2: a client write reaches `at`, which appends it."""
+
+    at: int
+    session: int
+    op: Op
+
+
+@attrs.frozen
+class ReplicateToPassive:
+    """§2 write path 3: the PP of `source`'s epoch copies `source`'s log."""
+
+    source: int
+
+
+@attrs.frozen
+class Acknowledge:
+    """§2 write path 4: `replica`, an AP, acknowledges what its PP holds."""
+
+    replica: int
+
+
+@attrs.frozen
+class ReplicateToSecondary:
+    """§2 asynchronous replication from the AP to `replica`."""
+
+    replica: int
+
+
+@attrs.frozen
+class Rejoin:
+    """§2 fencing: `replica` adopts the current epoch and drops a divergent suffix."""
+
+    replica: int
+
+
+@attrs.frozen
+class Read:
+    """§2 reads: `session` reads at its affinity replica, pulling up to its token."""
+
+    session: int
+
+
+@attrs.frozen
+class MoveSession:
+    """§2 reads: `session` is routed to `replica` and starts a new logical session."""
+
+    session: int
+    replica: int
+
+
+@attrs.frozen
+class Crash:
+    replica: int
+
+
+@attrs.frozen
+class Recover:
+    replica: int
+
+
+@attrs.frozen
+class LoseDisk:
+    replica: int
+
+
+@attrs.frozen
+class Partition:
+    a: int
+    b: int
+
+
+@attrs.frozen
+class Heal:
+    a: int
+    b: int
+
+
+@attrs.frozen
+class LoseRegion:
+    region: int
+
+
+@attrs.frozen
+class EmergencyFailover:
+    """§2 failover: the orchestrator promotes `new_ap` (the PP) and picks `new_pp`."""
+
+    new_ap: int
+    new_pp: int
+
+
+@attrs.frozen
+class PlannedFailover:
+    """§2 failover: the caught-up PP and the AP swap roles."""
+
+
+@attrs.frozen
+class ReplacePassive:
+    """§2 failover: the AP stays, an unreachable PP is replaced by `new_pp`."""
+
+    new_pp: int
+
+
+@attrs.frozen
+class Tick:
+    """§3 time: the clock advances `days` days; daily snapshots are taken."""
+
+    days: int = 1
+
+
+Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
+               Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
+               EmergencyFailover, PlannedFailover, ReplacePassive, Tick]
+
+ACTION_TYPES = (ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
+                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
+                EmergencyFailover, PlannedFailover, ReplacePassive, Tick)
+
+
+def step_name(cls_or_action) -> str:
+    """The snake_case name of the step function an action runs."""
+    cls = cls_or_action if isinstance(cls_or_action, type) else type(cls_or_action)
+    name = cls.__name__
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

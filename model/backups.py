@@ -1,0 +1,61 @@
+"""Time, daily snapshots and the difference report (design.md §3, Backups).
+
+The clock is explicit: it moves only by `tick`. Every `snapshot_every_days`
+days the service snapshots the acting AP's committed directory and keeps the
+last `snapshots_kept`. (If no AP is serving at that moment the day's
+snapshot is skipped: the model's choice, written in docs/model.md.)
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from .actions import Rejected
+from .objects import GONE, View, view_of
+from .state import Snapshot, State, acting_ap
+
+
+def committed_view(state: State, replica: int) -> View:
+    rep = state.replicas[replica]
+    return view_of(state.config, rep.log[:rep.commit], replica)
+
+
+def tick(state: State, days: int = 1) -> State | Rejected:
+    """§3 time: the clock advances by `days` whole days, taking snapshots."""
+    if days < 1:
+        return Rejected(f"time moves forward only: cannot tick {days} days")
+    cfg = state.config
+    start, end = state.day, state.day + days
+    due = [d for d in range(end, start, -1) if d % cfg.snapshot_every_days == 0][:cfg.snapshots_kept]
+    snaps = state.snapshots
+    ap = acting_ap(state)
+    if due and ap is not None:
+        view = committed_view(state, ap)
+        snaps = (snaps + tuple(Snapshot(d, view) for d in reversed(due)))[-cfg.snapshots_kept:]
+    return attrs.evolve(state, day=end, snapshots=snaps)
+
+
+@attrs.frozen
+class Difference:
+    """A difference report: what changed since a snapshot (design.md §3)."""
+
+    created: tuple[int, ...]
+    changed: tuple[tuple[int, tuple[int, ...]], ...]  # (object, changed attribute indexes)
+    deleted: tuple[int, ...]  # soft-deleted, permanently deleted or purged since
+
+
+def difference_report(snapshot: Snapshot, now: View) -> Difference:
+    """Compare current objects with a snapshot: created, changed, deleted."""
+    created, changed, deleted = [], [], []
+    for obj, (old, new) in enumerate(zip(snapshot.view, now)):
+        live_then = old is not None and old.status != GONE
+        live_now = new is not None and new.status != GONE
+        if not live_then and live_now:
+            created.append(obj)
+        elif live_then and (not live_now or (new.status != old.status and new.deleted_day is not None)):
+            deleted.append(obj)
+        elif live_then and live_now:
+            diff = tuple(i for i, (a, b) in enumerate(zip(old.attrs, new.attrs)) if a != b)
+            if diff:
+                changed.append((obj, diff))
+    return Difference(tuple(created), tuple(changed), tuple(deleted))

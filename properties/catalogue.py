@@ -1,0 +1,93 @@
+"""The catalogue of properties (design.md §4): stated once, read by every
+engine and by the design-review report."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from dirproof.model import State
+
+from . import durability, liveness, objects, sessions
+from .base import FAULT_BUDGET, Assumption, Property, Violation
+
+ASSUMPTIONS: dict[str, Assumption] = {
+    FAULT_BUDGET: Assumption(
+        FAULT_BUDGET,
+        "At most one of {AP's disk, PP's disk} is lost before the PP has been replaced "
+        "(holds the AP's committed log again); a region loss counts every disk in it "
+        "(design.md §2, Faults).",
+        lambda s: s.budget.exceeded),
+}
+
+_B = (FAULT_BUDGET,)
+
+PROPERTIES: dict[str, Property] = {p.id: p for p in (
+    Property("no-acked-write-lost",
+             "Every acknowledged entry was held in at least two regions when acknowledged, stays in "
+             "the log of every later AP at its LSN, and survives on some replica.",
+             "A write is acknowledged only once it is committed on the primary and on a replica in "
+             "a datacenter of another region.", ("000", "001", "003"), _B,
+             durability.no_acked_write_lost),
+    Property("one-history",
+             "Two replicas never hold different entries at one LSN inside their commit points, no two "
+             "different entries are acknowledged at one LSN, and at most one replica acknowledges in "
+             "an epoch.",
+             "Each partition is single-master: all its writes go to one primary replica, and failover "
+             "is deterministic.", ("000", "001", "002"), _B, durability.one_history),
+    Property("read-your-writes",
+             "Within a logical session, a read sees every write the session had acknowledged before it.",
+             "A session's writes are pulled back synchronously to its affinity secondary; the replica "
+             "token carries that affinity.", ("000", "001", "002"), _B, sessions.read_your_writes),
+    Property("monotonic-reads",
+             "Within a logical session, reads never go back in LSN.",
+             "Reads come from one affinity secondary per logical session; a move to another "
+             "datacenter starts a new logical session.", ("000", "001"), _B, sessions.monotonic_reads),
+    Property("no-read-of-lost-write",
+             "A read returns only entries that were acknowledged before it.",
+             "Secondaries replicate asynchronously from the primary; only committed (acknowledged) "
+             "data is replicated.", ("000", "001"), _B, sessions.no_read_of_lost_write),
+    Property("soft-delete-restorable",
+             "For the whole retention period a soft-deleted object can be restored, and a restore "
+             "brings back exactly its attributes from before the delete.",
+             "Deleted users, groups and conditional-access policies can be restored by an admin for "
+             "30 days.", ("000", "003"), _B, objects.soft_delete_restorable),
+    Property("no-early-purge",
+             "No object is purged before its retention period (30 days by default) has ended.",
+             "Soft-deleted objects are purged only after 30 days.", ("000", "003"), _B,
+             objects.no_early_purge),
+    Property("no-resurrection",
+             "An object permanently deleted or purged never appears again on a replica that holds "
+             "the deletion, nor in a read that saw it, after any failover, replication or recovery.",
+             "Deleted objects can be recovered only while soft-deleted; backup recovery restores "
+             "attributes of chosen objects.", ("003",), _B, objects.no_resurrection),
+    Property("bounded-write-unavailability",
+             f"When the AP is lost while the PP is up and a new PP is available, writes are accepted "
+             f"again within {liveness.FAILOVER_STEPS} orchestrator step; a read at an up replica whose "
+             f"commit point covers the session token is always served.",
+             "Failover costs typically 1-2 minutes of write availability (about 5 minutes RTO); "
+             "reads are unaffected (zero RTO).", ("000", "001"), _B,
+             liveness.bounded_write_unavailability),
+)}
+
+
+def check(state: State, ids=None) -> list[Violation]:
+    """Every property (or those named) that does not hold in `state`."""
+    out = []
+    for pid in ids or PROPERTIES:
+        msg = PROPERTIES[pid].check(state)
+        if msg:
+            out.append(Violation(pid, msg))
+    return out
+
+
+def broken_assumptions(state: State) -> list[str]:
+    """The ids of the assumptions that `state` has gone beyond."""
+    return [a.id for a in ASSUMPTIONS.values() if a.broken(state)]
+
+
+def first_violation(state: State, ids=None) -> Optional[Violation]:
+    for pid in ids or PROPERTIES:
+        msg = PROPERTIES[pid].check(state)
+        if msg:
+            return Violation(pid, msg)
+    return None
