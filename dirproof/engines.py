@@ -1,0 +1,45 @@
+"""The engines `dirproof check` can run, by name, loaded lazily.
+
+Each engine module exposes `run(request: EngineRequest) -> list[PropertyResult]`
+with one result per property in `request.properties`. Adding an engine is
+adding a line to ENGINE_MODULES and writing that module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable, Optional
+
+import attrs
+
+from dirproof.model import Config
+from dirproof.results import PropertyResult
+
+ENGINE_MODULES: dict[str, str] = {
+    "hypothesis": "dirproof.hypothesis_engine",
+    "z3": "dirproof.z3_engine",
+}
+
+
+def _quiet(done: float, total: float, label: str) -> None:
+    """Default progress callback: says nothing."""
+
+
+@attrs.frozen
+class EngineRequest:
+    config: Config
+    properties: tuple[str, ...]
+    examples: Optional[int] = None  # hypothesis: number of examples (None: engine default)
+    seconds: Optional[float] = None  # wall-clock budget for the engine (None: engine default)
+    depth: Optional[int] = None  # z3: bounded-model-checking depth (None: engine default)
+    seed: Optional[int] = None  # hypothesis: fixed seed for a reproducible run
+    out_dir: Path = Path("counterexamples")  # where counterexample files go
+    progress: Callable[[float, float, str], None] = attrs.field(default=_quiet, eq=False)
+
+
+def run(engine: str, request: EngineRequest) -> list[PropertyResult]:
+    if engine not in ENGINE_MODULES:
+        raise ValueError(f"unknown engine {engine!r}; known engines: {', '.join(ENGINE_MODULES)}")
+    module = importlib.import_module(ENGINE_MODULES[engine])
+    return module.run(request)
