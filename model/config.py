@@ -35,6 +35,8 @@ FLAWS: dict[str, Flaw] = {
              ("no-acked-write-lost",), "replication"),
         Flaw("promote-any-secondary", "emergency failover promotes any up replica, not the PP",
              ("no-acked-write-lost",), "replication"),
+        Flaw("promote-unsynced-pp", "emergency failover may promote a PP that has not yet copied the AP's log",
+             ("no-acked-write-lost",), "replication"),
         Flaw("no-fencing", "replicas accept replication from a deposed AP's older epoch",
              ("one-history", "no-acked-write-lost"), "replication"),
         Flaw("keep-divergent-suffix", "a rejoining replica keeps entries the new AP lacks",

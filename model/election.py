@@ -52,7 +52,8 @@ def start_epoch(state: State, kind: str, ap: int, pp: int, new_pp_rejoins: bool)
     """
     orch = state.orchestrator
     epoch = orch.epoch + 1
-    state = attrs.evolve(state, orchestrator=Orchestrator(orch.roles + ((ap, pp),)))
+    in_sync = not new_pp_rejoins
+    state = attrs.evolve(state, orchestrator=Orchestrator(orch.roles + ((ap, pp),), in_sync))
     new_ap = state.replicas[ap]
     state = with_replica(state, ap, attrs.evolve(new_ap, epoch=epoch))
     old = state.replicas[pp]
@@ -71,8 +72,10 @@ def emergency_failover(state: State, new_ap: int, new_pp: int) -> State | Reject
 
     The PP must be up and hold the current epoch (a PP that lost its disk
     cannot be promoted: writes stay unavailable, acknowledged data is never
-    given up). Flaw `promote-any-secondary`: any up replica may be
-    promoted. Flaw `failover-waits-for-old-ap`: the orchestrator waits for
+    given up), and it must be in sync: a PP installed by an earlier failover
+    that has not yet copied its AP's log holds less than was acknowledged.
+    Flaw `promote-any-secondary`: any up replica may be promoted. Flaw
+    `promote-unsynced-pp`: the in-sync check is skipped. Flaw `failover-waits-for-old-ap`: the orchestrator waits for
     the old AP to hand over, so an emergency failover never happens.
     """
     cfg, orch = state.config, state.orchestrator
@@ -91,6 +94,9 @@ def emergency_failover(state: State, new_ap: int, new_pp: int) -> State | Reject
             return Rejected(f"only the PP {cfg.name_of(orch.pp)} may be promoted, not {cfg.name_of(new_ap)}")
         if cand.epoch != orch.epoch:
             return Rejected(f"the PP {cfg.name_of(new_ap)} lost its state: writes stay unavailable")
+        if not orch.pp_in_sync and not cfg.has("promote-unsynced-pp"):
+            return Rejected(f"the PP {cfg.name_of(new_ap)} has not caught up since it was installed: "
+                            "writes stay unavailable")
     why_pp = passive_refusal(state, new_ap, new_pp)
     if why_pp:
         return Rejected(why_pp)

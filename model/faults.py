@@ -36,6 +36,14 @@ def _spend_budget(state: State, replica: int) -> State:
     return attrs.evolve(state, budget=FaultBudget(True, b.exceeded or b.pending))
 
 
+def _unsync(state: State, replica: int) -> State:
+    """A PP that lost its disk is no longer in sync (not promotable)."""
+    orch = state.orchestrator
+    if replica == orch.pp and orch.pp_in_sync:
+        return attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=False))
+    return state
+
+
 def lose_disk(state: State, replica: int) -> State | Rejected:
     """Catastrophic loss of a datacenter: the replica is down and its log,
     commit point and epoch are gone. It comes back (recover) empty and must
@@ -44,7 +52,7 @@ def lose_disk(state: State, replica: int) -> State | Rejected:
     if not rep.up and not rep.log and rep.epoch == 0:
         return Rejected(f"{state.config.name_of(replica)} has already lost its disk")
     state = with_replica(state, replica, Replica(False, 0, (), 0))
-    return _spend_budget(state, replica)
+    return _spend_budget(_unsync(state, replica), replica)
 
 
 def lose_region(state: State, region: int) -> State | Rejected:
@@ -57,7 +65,7 @@ def lose_region(state: State, region: int) -> State | Rejected:
         return Rejected(f"region {cfg.regions[region]} is already lost")
     for r in hit:
         state = with_replica(state, r, Replica(False, 0, (), 0))
-        state = _spend_budget(state, r)
+        state = _spend_budget(_unsync(state, r), r)
     return state
 
 

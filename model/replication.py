@@ -81,6 +81,9 @@ def replicate_to_passive(state: State, source: int) -> State | Rejected:
     if dst.log == src.log and dst.commit == commit:
         return Rejected(f"PP {cfg.name_of(pp)} already holds the whole log of {cfg.name_of(source)}")
     state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit))
+    orch = state.orchestrator
+    if not orch.pp_in_sync and pp == orch.pp and src.epoch == orch.epoch:
+        state = attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=True))
     return settle_budget(state)
 
 

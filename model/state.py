@@ -50,10 +50,14 @@ class Orchestrator:
     """The failover orchestrator's configuration (design.md §2, Roles).
 
     `roles[e - 1]` is the `(AP, PP)` pair of epoch `e`; the last one is
-    current. The orchestrator is assumed reliable and linearisable.
+    current. `pp_in_sync` says the current PP has copied the AP's log since
+    it was installed (and has not lost its disk since): only such a PP may
+    be promoted (decided here; see docs/model.md). The orchestrator is
+    assumed reliable and linearisable.
     """
 
     roles: tuple[tuple[int, int], ...]
+    pp_in_sync: bool = True
 
     @property
     def epoch(self) -> int:

@@ -61,7 +61,7 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "Deleted objects can be recovered only while soft-deleted; backup recovery restores "
              "attributes of chosen objects.", ("003",), _B, objects.no_resurrection),
     Property("bounded-write-unavailability",
-             f"When the AP is lost while the PP is up and a new PP is available, writes are accepted "
+             f"When the AP is lost while the PP is up and in sync and a new PP is available, writes are accepted "
              f"again within {liveness.FAILOVER_STEPS} orchestrator step; a read at an up replica whose "
              f"commit point covers the session token is always served.",
              "Failover costs typically 1-2 minutes of write availability (about 5 minutes RTO); "

@@ -1,8 +1,8 @@
 """bounded-write-unavailability (design.md §4, item 9), as state predicates.
 
 The model's failover is one orchestrator step, so the bound is 1: whenever
-the AP is down or cut off while the PP is up with the current epoch and some
-replica can serve as the new PP, an emergency failover is enabled and the
+the AP is down or cut off while the PP is up, in sync, with the current
+epoch, and some replica can serve as the new PP, an emergency failover is enabled and the
 promoted PP takes writes right after it. And a read at an up replica whose
 commit point covers the session token is always served.
 """
@@ -21,7 +21,7 @@ def _writes_come_back(state: State) -> Optional[str]:
     cfg, orch = state.config, state.orchestrator
     down = ap_unavailable(state)
     pp = state.replicas[orch.pp]
-    if down is None or not pp.up or pp.epoch != orch.epoch:
+    if down is None or not pp.up or pp.epoch != orch.epoch or not orch.pp_in_sync:
         return None
     cands = [r for r in cfg.replicas if passive_refusal(state, orch.pp, r) is None]
     if not cands:

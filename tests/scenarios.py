@@ -7,7 +7,7 @@ steps under the safe design are rejected or harmless.
 """
 
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
-                            PermanentDelete, PlannedFailover, Purge, Read, Recover,
+                            LoseDisk, PermanentDelete, PlannedFailover, Purge, Read, Recover,
                             RecoverFromBackup, Rejoin, ReplicateToPassive, ReplicateToSecondary,
                             Restore, SoftDelete, Tick, Update)
 
@@ -28,6 +28,9 @@ SCENARIOS = {
                         ReplicateToPassive(B1), Acknowledge(B1)], {}),
     "promote-any-secondary": ("no-acked-write-lost",
                               [w(Create(0)), *SYNC, Crash(A1), EmergencyFailover(A2, B1)], {}),
+    "promote-unsynced-pp": ("no-acked-write-lost",
+                            [w(Create(0)), *SYNC, LoseDisk(A1), EmergencyFailover(B1, A2), Crash(B1),
+                             EmergencyFailover(A2, B2)], {}),
     "no-fencing": ("no-acked-write-lost",
                    [Crash(A1), EmergencyFailover(B1, A2), w(Create(0), at=B1), ReplicateToPassive(B1),
                     Acknowledge(B1), Recover(A1), ReplicateToPassive(A1)], {}),
