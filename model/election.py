@@ -11,7 +11,7 @@ from __future__ import annotations
 import attrs
 
 from .actions import Rejected
-from .replication import rejoin_log
+from .replication import rejoin_log, synced
 from .state import FailedOver, Orchestrator, Replica, State, Token, connected, linked, with_replica
 
 
@@ -118,8 +118,8 @@ def planned_failover(state: State) -> State | Rejected:
     if pp.log != ap.log:
         return Rejected(f"the PP holds {len(pp.log)} of the AP's {len(ap.log)} entries: it must catch up first")
     state = start_epoch(state, "planned", orch.pp, orch.ap, new_pp_rejoins=False)
-    synced = Replica(True, state.orchestrator.epoch, ap.log, ap.commit)
-    return with_replica(with_replica(state, orch.pp, synced), orch.ap, synced)
+    both = Replica(True, state.orchestrator.epoch, ap.log, ap.commit)
+    return synced(with_replica(with_replica(state, orch.pp, both), orch.ap, both))
 
 
 def replace_passive(state: State, new_pp: int) -> State | Rejected:

@@ -28,12 +28,11 @@ def recover(state: State, replica: int) -> State | Rejected:
 
 
 def _spend_budget(state: State, replica: int) -> State:
-    """Account a lost disk against the fault budget if it held a primary."""
-    orch = state.orchestrator
-    if replica not in (orch.ap, orch.pp):
-        return state
+    """Account a lost disk against the fault budget if it held a guarded copy."""
     b = state.budget
-    return attrs.evolve(state, budget=FaultBudget(True, b.exceeded or b.pending))
+    if replica not in b.guard:
+        return state
+    return attrs.evolve(state, budget=FaultBudget(b.guard, True, b.exceeded or b.pending))
 
 
 def _unsync(state: State, replica: int) -> State:

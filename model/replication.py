@@ -82,9 +82,9 @@ def replicate_to_passive(state: State, source: int) -> State | Rejected:
         return Rejected(f"PP {cfg.name_of(pp)} already holds the whole log of {cfg.name_of(source)}")
     state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit))
     orch = state.orchestrator
-    if not orch.pp_in_sync and pp == orch.pp and src.epoch == orch.epoch:
-        state = attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=True))
-    return settle_budget(state)
+    if source == orch.ap and pp == orch.pp and src.epoch == orch.epoch:
+        state = synced(state)
+    return state
 
 
 def _held_prefix(mine: tuple, theirs: tuple) -> int:
@@ -208,14 +208,10 @@ def rejoin(state: State, replica: int) -> State | Rejected:
     return with_replica(state, replica, rejoin_log(state, rep, state.replicas[ap].log, orch.epoch))
 
 
-def settle_budget(state: State) -> State:
-    """A pending primary-disk loss is made good once the PP holds the AP's commits."""
-    if not state.budget.pending:
-        return state
-    ap = acting_ap(state)
-    if ap is None:
-        return state
-    src, pp = state.replicas[ap], state.replicas[state.orchestrator.pp]
-    if pp.epoch == src.epoch and _held_prefix(src.log, pp.log) >= src.commit:
-        return attrs.evolve(state, budget=FaultBudget(False, state.budget.exceeded))
-    return state
+def synced(state: State) -> State:
+    """The current PP now holds the current AP's log: it is in sync (may be
+    promoted), and the fault budget guards this pair, a pending loss made good."""
+    orch = state.orchestrator
+    if not orch.pp_in_sync:
+        state = attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=True))
+    return attrs.evolve(state, budget=FaultBudget((orch.ap, orch.pp), False, state.budget.exceeded))

@@ -106,10 +106,15 @@ class FaultBudget:
     """Book-keeping of the decided fault budget (design.md §2, Faults).
 
     At most one of {AP's disk, PP's disk} may be lost before the PP has been
-    replaced (holds the AP's committed log again). `pending` says one such
-    loss has not yet been made good; `exceeded` says a second one came first.
+    replaced. `guard` are the replicas holding the synchronous copies of
+    what was acknowledged: the AP and the last PP that copied its log. A
+    PP installed by a failover joins the guard only once it has copied the
+    AP's log; until then the old pair stays guarded. `pending` says one
+    guarded disk has been lost and not yet made good (by the PP copying the
+    AP's log); `exceeded` says a second one was lost first.
     """
 
+    guard: tuple[int, ...] = ()
     pending: bool = False
     exceeded: bool = False
 
@@ -188,7 +193,7 @@ def initial_state(config: Config) -> State:
     secondaries = [r for r in config.replicas if r not in (ap, pp)] or list(config.replicas)
     sessions = tuple(Session(secondaries[i % len(secondaries)]) for i in range(config.sessions))
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
-    return State(config, replicas, Orchestrator(((ap, pp),)), sessions)
+    return State(config, replicas, Orchestrator(((ap, pp),)), sessions, budget=FaultBudget((ap, pp)))
 
 
 def linked(state: State, a: int, b: int) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dirproof.model import (GONE, SOFT_DELETED, Acked, PermanentDelete, Purge, ReadServed,
-                            Restore, SoftDelete, State, acting_ap, committed_view, view_of)
+from dirproof.model import (GONE, Acked, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
+                            Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.objects import apply_entry, empty_view
 
 
@@ -24,7 +24,18 @@ def _restores_exactly(state: State, ap: int) -> Optional[str]:
     return None
 
 
+def _purged(log: tuple, obj: int, rec) -> bool:
+    """Gone by a purge (the system), not by an admin's permanent delete."""
+    if rec.status != GONE:
+        return False
+    last = next(e for e in reversed(log) if isinstance(e.op, (PermanentDelete, Purge)) and e.op.obj == obj)
+    return isinstance(last.op, Purge)
+
+
 def _still_restorable(state: State, ap: int) -> Optional[str]:
+    """Judged on the AP's whole log, as a restore would be: a soft-deleted
+    object within retention must not be purged or missing (a pending restore
+    or an admin's permanent delete is fine)."""
     cfg = state.config
     deleted: dict[int, int] = {}
     for ev in state.history:
@@ -32,13 +43,14 @@ def _still_restorable(state: State, ap: int) -> Optional[str]:
             op = ev.entry.op
             if isinstance(op, SoftDelete):
                 deleted[op.obj] = ev.entry.day
-            elif isinstance(op, (Restore, PermanentDelete)):
+            elif isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
                 deleted.pop(op.obj, None)
-    view = committed_view(state, ap)
+    log = state.replicas[ap].log
+    view = view_of(cfg, log, ap)
     for obj, day in deleted.items():
         age = state.day - day
         rec = view[obj]
-        if age < cfg.retention_days and (rec is None or rec.status != SOFT_DELETED):
+        if age < cfg.retention_days and (rec is None or _purged(log, obj, rec)):
             return (f"object {obj}, soft-deleted on day {day}, can no longer be restored on day "
                     f"{state.day} (age {age} < retention {cfg.retention_days}): it is "
                     f"{rec.status if rec else 'absent'} at the AP {cfg.name_of(ap)}")
