@@ -2,8 +2,8 @@
 break a property, ready to replay on the model.
 
 A file is written atomically (temporary file, then rename) under a
-counterexamples folder, with a stable name `<flaws>--<property>.json`, so a
-later run replaces it instead of scattering duplicates.
+counterexamples folder, with a stable name `<profile>--<flaws>--<property>.json`,
+so a later run replaces it instead of scattering duplicates.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ import attrs
 from dirproof import __version__
 from dirproof.model import (Config, FormatError, action_from_json, action_to_json,
                             config_from_json, config_to_json)
+from dirproof.properties import ASSUMPTIONS, PROPERTIES
 
 FORMAT = "dirproof-counterexample"
+STATUSES = ("violated", "assumption-broken")
 VERSION = 1
 DEFAULT_FOLDER = Path("counterexamples")
 
@@ -63,28 +65,47 @@ def from_json(data: Any) -> Counterexample:
             raise FormatError(f"missing field {key!r}")
     if not isinstance(data["steps"], list):
         raise FormatError("\"steps\" must be a list of actions")
-    config = config_from_json(data["config"])
+    try:
+        config = config_from_json(data["config"])
+    except FormatError as exc:
+        raise FormatError(f"config: {exc}") from None
+    except Exception as exc:  # the decoder tripped on an odd value: still a format error
+        raise FormatError(f"config: not a valid configuration ({type(exc).__name__}: {exc})") from None
     steps = []
     for i, raw in enumerate(data["steps"], 1):
         try:
             steps.append(action_from_json(raw))
         except FormatError as exc:
             raise FormatError(f"step {i}: {exc}") from None
+        except Exception as exc:  # e.g. {"step": []} trips the decoder's lookup
+            raise FormatError(f"step {i}: not a valid action ({type(exc).__name__}: {exc})") from None
     at = data.get("violated_at")
-    if at is not None and not (isinstance(at, int) and 0 <= at <= len(steps)):
+    if at is not None and not (isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= len(steps)):
         raise FormatError(f"violated_at {at!r} is not a step index 0..{len(steps)}")
-    return Counterexample(config, tuple(steps), str(data["property"]), at,
+    prop = data["property"]
+    known = [*PROPERTIES, *ASSUMPTIONS]
+    if prop not in known:
+        raise FormatError(f"unknown property {prop!r}; known: {', '.join(known)}")
+    status = data.get("status", "violated")
+    if status not in STATUSES:
+        raise FormatError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
+    return Counterexample(config, tuple(steps), prop, at,
                           str(data.get("message", "")), str(data.get("engine", "")),
-                          str(data.get("found", "")), str(data.get("status", "violated")))
+                          str(data.get("found", "")), status)
 
 
 def save(cx: Counterexample, folder: Path = DEFAULT_FOLDER) -> Path:
     """Write atomically to `folder/cx.name`; return the path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / cx.name
-    text = json.dumps(to_json(cx), indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    return write(cx, folder / cx.name)
+
+
+def write(cx: Counterexample, path: Path) -> Path:
+    """Write atomically to exactly `path` (temporary file, fsync, rename)."""
+    path = Path(path)
+    text = dumps(cx)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
@@ -97,6 +118,11 @@ def save(cx: Counterexample, folder: Path = DEFAULT_FOLDER) -> Path:
     return path
 
 
+def dumps(cx: Counterexample) -> str:
+    """The file's text: indented JSON with sorted keys and a final newline."""
+    return json.dumps(to_json(cx), indent=1, sort_keys=True) + "\n"
+
+
 def load(path: Path) -> Counterexample:
     """Read a file; FormatError (naming the file) for anything malformed."""
     path = Path(path)
@@ -104,8 +130,10 @@ def load(path: Path) -> Counterexample:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: not valid JSON ({exc})") from None
+        raise FormatError(f"{path}: not valid JSON, truncated or malformed ({exc})") from None
     try:
         return from_json(data)
     except FormatError as exc:

@@ -12,6 +12,7 @@ import attrs
 
 from .actions import Rejected
 from .objects import GONE, View, view_of
+from .records import evolve
 from .state import Snapshot, State, acting_ap
 
 
@@ -20,19 +21,25 @@ def committed_view(state: State, replica: int) -> View:
     return view_of(state.config, rep.log[:rep.commit], replica)
 
 
+def _due_days(start: int, end: int, every: int, kept: int) -> list[int]:
+    """The last `kept` snapshot days in (start, end], newest first."""
+    last = end - end % every
+    return [d for d in range(last, max(start, last - every * kept), -every) if d > start][:kept]
+
+
 def tick(state: State, days: int = 1) -> State | Rejected:
     """§3 time: the clock advances by `days` whole days, taking snapshots."""
     if days < 1:
         return Rejected(f"time moves forward only: cannot tick {days} days")
     cfg = state.config
     start, end = state.day, state.day + days
-    due = [d for d in range(end, start, -1) if d % cfg.snapshot_every_days == 0][:cfg.snapshots_kept]
+    due = _due_days(start, end, cfg.snapshot_every_days, cfg.snapshots_kept)
     snaps = state.snapshots
     ap = acting_ap(state)
     if due and ap is not None:
         view = committed_view(state, ap)
         snaps = (snaps + tuple(Snapshot(d, view) for d in reversed(due)))[-cfg.snapshots_kept:]
-    return attrs.evolve(state, day=end, snapshots=snaps)
+    return evolve(state, day=end, snapshots=snaps)
 
 
 @attrs.frozen

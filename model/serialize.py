@@ -30,8 +30,19 @@ def _snake(cls) -> str:
     return A.step_name(cls)
 
 
+def _strict(kind: type):
+    """A structure hook that accepts only `kind` itself: no "2" -> 2, 1.7 -> 1, "no" -> True."""
+    def hook(value, _):
+        if type(value) is not kind:
+            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return value
+    return hook
+
+
 def _converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
+    for kind in (int, bool, str):
+        conv.register_structure_hook(kind, _strict(kind))
     configure_tagged_union(Op, conv, tag_generator=_snake, tag_name="op")
     configure_tagged_union(Event, conv, tag_generator=_snake, tag_name="event")
     configure_tagged_union(A.Action, conv, tag_generator=_snake, tag_name="step")
@@ -74,7 +85,8 @@ def action_to_json(action) -> dict:
 
 
 def action_from_json(data: Any):
-    if not isinstance(data, dict) or data.get("step") not in ACTION_NAMES:
+    if not isinstance(data, dict) or not isinstance(data.get("step"), str) \
+            or data["step"] not in ACTION_NAMES:
         step = data.get("step") if isinstance(data, dict) else None
         raise FormatError(f"unknown action {step!r}; known steps: {', '.join(ACTION_NAMES)}")
     return _structure(data, A.Action, f"{data['step']} action")

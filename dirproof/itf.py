@@ -1,0 +1,193 @@
+"""Export a replayed trace in the Informal Trace Format (ITF, Apalache ADR-015).
+
+A trace is `{"#meta": {...}, "vars": [...], "states": [...]}`; every state
+sets every variable of `vars` and carries `"#meta": {"index": i}`. Values
+use ITF's encodings: integers always as `{"#bigint": "..."}` (never a plain
+JSON number), sets `{"#set": [...]}`, tuples `{"#tup": [...]}`, maps
+`{"#map": [[k, v], ...]}`, records as JSON objects, sequences as JSON
+arrays, and sum types as Quint's variants `{"tag": ..., "value": ...}`.
+
+Variables: `replicas` (map replica name -> record), `orchestrator`,
+`sessions` (map session id -> record), `cut` (set of name pairs), `day`,
+`snapshots`, `budget`, `history`, `violations` (set of the properties broken
+in that state) and, as in Quint's model-based-testing traces,
+`mbt::actionTaken` (the step's name; "init" for the initial state) and
+`mbt::nondetPicks` (the step's arguments, each an Option variant).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from dirproof import __version__
+from dirproof.model import (ACTION_TYPES, Acked, FailedOver, ReadServed, State, config_to_json,
+                            step_name)
+from dirproof.properties import check
+
+SPEC = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+ACTION_VAR = "mbt::actionTaken"
+PICKS_VAR = "mbt::nondetPicks"
+REPLICA_ARGS = ("at", "source", "replica", "a", "b", "new_ap", "new_pp")
+VARS = ("replicas", "orchestrator", "sessions", "cut", "day", "snapshots", "budget", "history",
+        "violations", ACTION_VAR, PICKS_VAR)
+
+
+def big(n: int) -> dict:
+    return {"#bigint": str(int(n))}
+
+
+def tup(*xs) -> dict:
+    return {"#tup": list(xs)}
+
+
+def some(v) -> dict:
+    return {"tag": "Some", "value": v}
+
+
+NONE = {"tag": "None", "value": {"#tup": []}}
+
+
+def variant(tag: str, value) -> dict:
+    return {"tag": tag, "value": value}
+
+
+def generic(v) -> Any:
+    """Any model value as ITF: attrs classes as records, tuples as lists."""
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return big(v)
+    if v is None:
+        return NONE
+    if attrs.has(type(v)):
+        return {f.name: generic(getattr(v, f.name)) for f in attrs.fields(type(v))}
+    if isinstance(v, (tuple, list)):
+        return [generic(x) for x in v]
+    if isinstance(v, dict):
+        return {"#map": [[generic(k), generic(x)] for k, x in v.items()]}
+    return {"#unserializable": repr(v)}
+
+
+def op_value(op) -> dict:
+    return variant(type(op).__name__, generic(op))
+
+
+def entry_value(e, cfg) -> dict:
+    return {"epoch": big(e.epoch), "lsn": big(e.lsn), "op": op_value(e.op),
+            "origin": cfg.name_of(e.origin), "session": big(e.session), "logical": big(e.logical),
+            "day": big(e.day)}
+
+
+def object_value(rec) -> dict:
+    return {"kind": rec.kind, "attrs": [big(a) for a in rec.attrs], "status": rec.status,
+            "deleted_day": NONE if rec.deleted_day is None else some(big(rec.deleted_day))}
+
+
+def event_value(ev, cfg) -> dict:
+    if isinstance(ev, Acked):
+        return variant("Acked", {"replica": cfg.name_of(ev.replica), "epoch": big(ev.epoch),
+                                 "entry": entry_value(ev.entry, cfg),
+                                 "regions": {"#set": [cfg.regions[g] for g in ev.regions]}})
+    if isinstance(ev, ReadServed):
+        return variant("ReadServed", {"session": big(ev.session), "logical": big(ev.logical),
+                                      "replica": cfg.name_of(ev.replica),
+                                      "seen": [entry_value(e, cfg) for e in ev.seen],
+                                      "token": tup(big(ev.token.epoch), big(ev.token.lsn))})
+    if isinstance(ev, FailedOver):
+        return variant("FailedOver", {"kind": ev.kind, "epoch": big(ev.epoch), "ap": cfg.name_of(ev.ap),
+                                      "pp": cfg.name_of(ev.pp)})
+    return variant(type(ev).__name__, generic(ev))
+
+
+def budget_value(b, cfg) -> dict:
+    out = {"pending": b.pending, "exceeded": b.exceeded}
+    if hasattr(b, "guard"):
+        out["guard"] = {"#set": [cfg.name_of(r) for r in b.guard]}
+    out.update(_extra(b, ("pending", "exceeded", "guard")))
+    return out
+
+
+def _extra(obj, known: tuple) -> dict:
+    """Fields a later model adds, encoded generically, so nothing is dropped."""
+    return {f.name: generic(getattr(obj, f.name)) for f in attrs.fields(type(obj)) if f.name not in known}
+
+
+def state_vars(state: State) -> dict:
+    """The model state as ITF variables (everything but the action)."""
+    cfg = state.config
+    replicas = {"#map": [[cfg.name_of(r), {
+        "region": cfg.regions[cfg.region_of(r)], "up": rep.up, "epoch": big(rep.epoch),
+        "log": [entry_value(e, cfg) for e in rep.log], "commit": big(rep.commit),
+        **_extra(rep, ("up", "epoch", "log", "commit"))}] for r, rep in enumerate(state.replicas)]}
+    o = state.orchestrator
+    orchestrator = {"epoch": big(o.epoch), "ap": cfg.name_of(o.ap), "pp": cfg.name_of(o.pp),
+                    "roles": [tup(cfg.name_of(a), cfg.name_of(p)) for a, p in o.roles],
+                    **_extra(o, ("roles",))}
+    sessions = {"#map": [[big(s), {"replica": cfg.name_of(ss.replica),
+                                   "token": tup(big(ss.token.epoch), big(ss.token.lsn)),
+                                   "logical": big(ss.logical), **_extra(ss, ("replica", "token", "logical"))}]
+                         for s, ss in enumerate(state.sessions)]}
+    snapshots = [{"day": big(sn.day),
+                  "objects": {"#map": [[big(i), object_value(rec)] for i, rec in enumerate(sn.view)
+                                       if rec is not None]}} for sn in state.snapshots]
+    out = {"replicas": replicas, "orchestrator": orchestrator, "sessions": sessions,
+           "cut": {"#set": [tup(cfg.name_of(a), cfg.name_of(b)) for a, b in state.cut]},
+           "day": big(state.day), "snapshots": snapshots,
+           "budget": budget_value(state.budget, cfg),
+           "history": [event_value(ev, cfg) for ev in state.history]}
+    known = ("config", "replicas", "orchestrator", "sessions", "cut", "day", "snapshots", "budget", "history")
+    out.update(_extra(state, known))
+    return out
+
+
+def _arg_names() -> list[str]:
+    names: list[str] = []
+    for cls in ACTION_TYPES:
+        for f in attrs.fields(cls):
+            if f.name not in names:
+                names.append(f.name)
+    return names
+
+
+def picks(action, cfg) -> dict:
+    """The action's arguments as Quint's nondet picks: every argument name of
+    every step, Some(value) for this action's, None for the others."""
+    out = {name: NONE for name in _arg_names()}
+    if action is None:
+        return out
+    for f in attrs.fields(type(action)):
+        v = getattr(action, f.name)
+        if f.name in REPLICA_ARGS and isinstance(v, int) and 0 <= v < len(cfg.datacenters):
+            value = cfg.name_of(v)
+        elif f.name == "region" and isinstance(v, int) and 0 <= v < len(cfg.regions):
+            value = cfg.regions[v]
+        elif f.name == "op":
+            value = op_value(v)
+        else:
+            value = generic(v)
+        out[f.name] = some(value)
+    return out
+
+
+def trace(rp, source: str = "") -> dict:
+    """The ITF trace of a replay (`dirproof.replay.Replay`)."""
+    cx, cfg = rp.cx, rp.cx.config
+    actions = [None] + [r.action for r in rp.steps]
+    states = []
+    for i, (state, action) in enumerate(zip(rp.states, actions)):
+        values = state_vars(state)
+        values["violations"] = {"#set": sorted(v.property for v in check(state))}
+        values[ACTION_VAR] = "init" if action is None else step_name(action)
+        values[PICKS_VAR] = picks(action, cfg)
+        extra = [k for k in values if k not in VARS]
+        states.append({"#meta": {"index": i}, **{k: values[k] for k in (*VARS, *extra)}})
+    variables = [k for k in states[0] if k != "#meta"]
+    o = rp.outcome
+    meta = {"format": "ITF", "format-description": SPEC, "source": source or cx.name,
+            "description": f"dirproof {__version__} counterexample: {cx.property}"
+                           + (f" breaks at state {o.step}" if o.step is not None else " (did not break)"),
+            "property": cx.property, "status": o.status, "violated_at": o.step, "message": o.message,
+            "engine": cx.engine, "found": cx.found, "config": config_to_json(cfg)}
+    return {"#meta": meta, "vars": variables, "states": states}
