@@ -8,9 +8,8 @@ anything new is acknowledged.
 
 from __future__ import annotations
 
-import attrs
-
 from .actions import Rejected
+from .records import evolve
 from .replication import rejoin_log, synced
 from .state import FailedOver, Orchestrator, Replica, State, Token, connected, linked, with_replica
 
@@ -53,18 +52,18 @@ def start_epoch(state: State, kind: str, ap: int, pp: int, new_pp_rejoins: bool)
     orch = state.orchestrator
     epoch = orch.epoch + 1
     in_sync = not new_pp_rejoins
-    state = attrs.evolve(state, orchestrator=Orchestrator(orch.roles + ((ap, pp),), in_sync))
+    state = evolve(state, orchestrator=Orchestrator(orch.roles + ((ap, pp),), in_sync))
     new_ap = state.replicas[ap]
-    state = with_replica(state, ap, attrs.evolve(new_ap, epoch=epoch))
+    state = with_replica(state, ap, evolve(new_ap, epoch=epoch))
     old = state.replicas[pp]
     if new_pp_rejoins:
         state = with_replica(state, pp, rejoin_log(state, old, new_ap.log, epoch))
     else:
-        state = with_replica(state, pp, attrs.evolve(old, epoch=epoch))
+        state = with_replica(state, pp, evolve(old, epoch=epoch))
     if state.config.has("token-reset-on-failover"):
-        state = attrs.evolve(state, sessions=tuple(
-            attrs.evolve(s, token=Token(epoch, 0)) for s in state.sessions))
-    return attrs.evolve(state, history=state.history + (FailedOver(kind, epoch, ap, pp),))
+        state = evolve(state, sessions=tuple(
+            evolve(s, token=Token(epoch, 0)) for s in state.sessions))
+    return evolve(state, history=state.history + (FailedOver(kind, epoch, ap, pp),))
 
 
 def emergency_failover(state: State, new_ap: int, new_pp: int) -> State | Rejected:

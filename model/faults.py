@@ -5,9 +5,8 @@ Message delay is the interleaving of steps itself; these are the rest.
 
 from __future__ import annotations
 
-import attrs
-
 from .actions import Rejected
+from .records import evolve
 from .state import FaultBudget, Replica, State, with_replica
 
 
@@ -16,7 +15,7 @@ def crash(state: State, replica: int) -> State | Rejected:
     rep = state.replicas[replica]
     if not rep.up:
         return Rejected(f"{state.config.name_of(replica)} is already down")
-    return with_replica(state, replica, attrs.evolve(rep, up=False))
+    return with_replica(state, replica, evolve(rep, up=False))
 
 
 def recover(state: State, replica: int) -> State | Rejected:
@@ -24,7 +23,7 @@ def recover(state: State, replica: int) -> State | Rejected:
     rep = state.replicas[replica]
     if rep.up:
         return Rejected(f"{state.config.name_of(replica)} is already up")
-    return with_replica(state, replica, attrs.evolve(rep, up=True))
+    return with_replica(state, replica, evolve(rep, up=True))
 
 
 def _spend_budget(state: State, replica: int) -> State:
@@ -32,14 +31,14 @@ def _spend_budget(state: State, replica: int) -> State:
     b = state.budget
     if replica not in b.guard:
         return state
-    return attrs.evolve(state, budget=FaultBudget(b.guard, True, b.exceeded or b.pending))
+    return evolve(state, budget=FaultBudget(b.guard, True, b.exceeded or b.pending))
 
 
 def _unsync(state: State, replica: int) -> State:
     """A PP that lost its disk is no longer in sync (not promotable)."""
     orch = state.orchestrator
     if replica == orch.pp and orch.pp_in_sync:
-        return attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=False))
+        return evolve(state, orchestrator=evolve(orch, pp_in_sync=False))
     return state
 
 
@@ -82,7 +81,7 @@ def partition(state: State, a: int, b: int) -> State | Rejected:
         return pair
     if pair in state.cut:
         return Rejected(f"{state.config.name_of(a)} and {state.config.name_of(b)} are already cut off")
-    return attrs.evolve(state, cut=tuple(sorted(state.cut + (pair,))))
+    return evolve(state, cut=tuple(sorted(state.cut + (pair,))))
 
 
 def heal(state: State, a: int, b: int) -> State | Rejected:
@@ -92,4 +91,4 @@ def heal(state: State, a: int, b: int) -> State | Rejected:
         return pair
     if pair not in state.cut:
         return Rejected(f"{state.config.name_of(a)} and {state.config.name_of(b)} are not cut off")
-    return attrs.evolve(state, cut=tuple(p for p in state.cut if p != pair))
+    return evolve(state, cut=tuple(p for p in state.cut if p != pair))

@@ -15,6 +15,7 @@ from typing import Optional, Union
 import attrs
 
 from .config import KINDS, Config
+from .records import evolve
 
 LIVE = "live"
 SOFT_DELETED = "soft-deleted"
@@ -101,7 +102,7 @@ class Update:
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = view[self.obj]
         new = rec.attrs[:self.attr] + (self.value,) + rec.attrs[self.attr + 1:]
-        return _put(view, self.obj, attrs.evolve(rec, attrs=new))
+        return _put(view, self.obj, evolve(rec, attrs=new))
 
 
 @attrs.frozen
@@ -114,7 +115,7 @@ class SoftDelete:
         return _status_refusal(view, self.obj, LIVE, "soft-delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = attrs.evolve(view[self.obj], status=SOFT_DELETED, deleted_day=entry.day)
+        rec = evolve(view[self.obj], status=SOFT_DELETED, deleted_day=entry.day)
         return _put(view, self.obj, rec)
 
 
@@ -160,7 +161,7 @@ class PermanentDelete:
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         if config.has("delete-without-tombstone") and replica != entry.origin:
             return view
-        return _put(view, self.obj, attrs.evolve(view[self.obj], status=GONE))
+        return _put(view, self.obj, evolve(view[self.obj], status=GONE))
 
 
 @attrs.frozen
@@ -183,7 +184,7 @@ class Purge:
         return None
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        return _put(view, self.obj, attrs.evolve(view[self.obj], status=GONE))
+        return _put(view, self.obj, evolve(view[self.obj], status=GONE))
 
 
 @attrs.frozen
@@ -241,8 +242,32 @@ def apply_entry(view: View, config: Config, entry, replica: int) -> View:
     return op.apply(view, config, entry, replica)
 
 
+# Folded views of recent logs. Successor states share their log tuples, so
+# the same log is folded again and again (by candidate writes, write
+# refusals, ticks, properties); views are immutable and the fold is pure,
+# so a view found here is the one the fold would give. Keyed by identity
+# and checked by identity (the cache holds the config and log, so their ids
+# cannot be reused while cached); bounded by clearing when full.
+_VIEWS: dict[tuple[int, int, int], tuple[Config, tuple, View]] = {}
+_VIEWS_MAX = 4096
+
+
 def view_of(config: Config, entries, replica: int) -> View:
     """The directory that a replica derives from a log prefix."""
+    if type(entries) is not tuple:
+        return _fold(config, entries, replica)
+    key = (id(config), id(entries), replica)
+    hit = _VIEWS.get(key)
+    if hit is not None and hit[0] is config and hit[1] is entries:
+        return hit[2]
+    view = _fold(config, entries, replica)
+    if len(_VIEWS) >= _VIEWS_MAX:
+        _VIEWS.clear()
+    _VIEWS[key] = (config, entries, view)
+    return view
+
+
+def _fold(config: Config, entries, replica: int) -> View:
     view = empty_view(config)
     for e in entries:
         view = apply_entry(view, config, e, replica)

@@ -7,10 +7,9 @@ replicas; rejoin is how a replica that missed an epoch comes back.
 
 from __future__ import annotations
 
-import attrs
-
 from .actions import Rejected
 from .objects import OpContext, view_of
+from .records import evolve
 from .state import (SYSTEM, Acked, Entry, FaultBudget, Replica, State, acting_ap, believes_ap,
                     connected, with_replica)
 
@@ -53,7 +52,7 @@ def client_write(state: State, at: int, session: int, op) -> State | Rejected:
     rep = state.replicas[at]
     logical = state.sessions[session].logical if session != SYSTEM else 0
     entry = Entry(rep.epoch, len(rep.log) + 1, op, at, session, logical, state.day)
-    return with_replica(state, at, attrs.evolve(rep, log=rep.log + (entry,)))
+    return with_replica(state, at, evolve(rep, log=rep.log + (entry,)))
 
 
 def replicate_to_passive(state: State, source: int) -> State | Rejected:
@@ -119,7 +118,7 @@ def acknowledge(state: State, replica: int) -> State | Rejected:
         upto = _held_prefix(rep.log, state.replicas[pp].log)
     if upto <= rep.commit:
         return Rejected(f"nothing to acknowledge: the PP holds no entry past LSN {rep.commit}")
-    state = with_replica(state, replica, attrs.evolve(rep, commit=upto))
+    state = with_replica(state, replica, evolve(rep, commit=upto))
     return _record_acks(state, replica, rep.epoch, rep.log[rep.commit:upto])
 
 
@@ -133,8 +132,8 @@ def _record_acks(state: State, replica: int, epoch: int, entries) -> State:
         if e.session != SYSTEM:
             sess = sessions[e.session]
             if sess.logical == e.logical and sess.token.lsn < e.lsn:
-                sessions[e.session] = attrs.evolve(sess, token=type(sess.token)(e.epoch, e.lsn))
-    return attrs.evolve(state, sessions=tuple(sessions), history=state.history + tuple(events))
+                sessions[e.session] = evolve(sess, token=type(sess.token)(e.epoch, e.lsn))
+    return evolve(state, sessions=tuple(sessions), history=state.history + tuple(events))
 
 
 def replicate_to_secondary(state: State, replica: int) -> State | Rejected:
@@ -213,5 +212,5 @@ def synced(state: State) -> State:
     promoted), and the fault budget guards this pair, a pending loss made good."""
     orch = state.orchestrator
     if not orch.pp_in_sync:
-        state = attrs.evolve(state, orchestrator=attrs.evolve(orch, pp_in_sync=True))
-    return attrs.evolve(state, budget=FaultBudget((orch.ap, orch.pp), False, state.budget.exceeded))
+        state = evolve(state, orchestrator=evolve(orch, pp_in_sync=True))
+    return evolve(state, budget=FaultBudget((orch.ap, orch.pp), False, state.budget.exceeded))

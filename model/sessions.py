@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import attrs
-
 from .actions import Rejected
+from .records import evolve
 from .replication import catch_up
 from .state import ReadServed, Session, State, Token, acting_ap, connected, with_session
 
@@ -57,8 +56,8 @@ def read(state: State, session: int) -> State | Rejected:
     if len(seen) > token.lsn:
         token = Token(seen[-1].epoch, len(seen))
     event = ReadServed(session, sess.logical, r, seen, sess.token)
-    state = with_session(state, session, attrs.evolve(sess, token=token))
-    return attrs.evolve(state, history=state.history + (event,))
+    state = with_session(state, session, evolve(sess, token=token))
+    return evolve(state, history=state.history + (event,))
 
 
 def move_session(state: State, session: int, replica: int) -> State | Rejected:

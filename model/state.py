@@ -13,6 +13,7 @@ import attrs
 
 from .config import Config
 from .objects import Op, View
+from .records import evolve
 
 SYSTEM = -1  # the session id of writes the system makes itself (purge)
 
@@ -222,9 +223,9 @@ def acting_ap(state: State) -> Optional[int]:
 
 def with_replica(state: State, r: int, rep: Replica) -> State:
     reps = state.replicas
-    return attrs.evolve(state, replicas=reps[:r] + (rep,) + reps[r + 1:])
+    return evolve(state, replicas=reps[:r] + (rep,) + reps[r + 1:])
 
 
 def with_session(state: State, s: int, sess: Session) -> State:
     ss = state.sessions
-    return attrs.evolve(state, sessions=ss[:s] + (sess,) + ss[s + 1:])
+    return evolve(state, sessions=ss[:s] + (sess,) + ss[s + 1:])

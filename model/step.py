@@ -38,25 +38,43 @@ STEPS: dict[type, Callable] = {
 }
 
 
-def _replica_args_ok(state: State, action) -> str | None:
+REPLICA_ARGS = ("at", "source", "replica", "a", "b", "new_ap", "new_pp")
+_ARGS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _args(cls) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An action class's field names, and those that name a replica.
+
+    Cached per class: looking fields up on every call was the costliest part
+    of `step` (docs/model.md, Performance).
+    """
+    got = _ARGS.get(cls)
+    if got is None:
+        names = tuple(f.name for f in attrs.fields(cls))
+        got = _ARGS[cls] = (names, tuple(n for n in names if n in REPLICA_ARGS))
+    return got
+
+
+def _replica_args_ok(state: State, action, names: tuple[str, ...] | None = None) -> str | None:
     n = len(state.replicas)
-    for f in attrs.fields(type(action)):
-        if f.name in ("at", "source", "replica", "a", "b", "new_ap", "new_pp"):
-            v = getattr(action, f.name)
-            if not isinstance(v, int) or not 0 <= v < n:
-                return f"no replica {v!r}: replicas are 0..{n - 1}"
+    for name in _args(type(action))[1] if names is None else names:
+        v = getattr(action, name)
+        if not isinstance(v, int) or not 0 <= v < n:
+            return f"no replica {v!r}: replicas are 0..{n - 1}"
     return None
 
 
 def step(state: State, action) -> State | A.Rejected:
     """Run one action: the new state, or a rejection that says why not."""
-    fn = STEPS.get(type(action))
+    cls = type(action)
+    fn = STEPS.get(cls)
     if fn is None:
         return A.Rejected(f"unknown action {action!r}")
-    why = _replica_args_ok(state, action)
+    names, replica_names = _ARGS.get(cls) or _args(cls)
+    why = _replica_args_ok(state, action, replica_names)
     if why:
         return A.Rejected(why)
-    return fn(state, **attrs.asdict(action, recurse=False))
+    return fn(state, **{name: getattr(action, name) for name in names})
 
 
 def candidate_ops(state: State, at: int) -> Iterator[tuple[int, object]]:

@@ -3,13 +3,18 @@
 Replicas: 0=A1, 1=A2 (region A), 2=B1, 3=B2 (region B). Epoch 1 has AP A1
 and PP B1; session 0 reads at A2, session 1 at B2. Each scenario is the
 shortest we know of that breaks the property design.md §5 names; the same
-steps under the safe design are rejected or harmless.
+steps under the safe design are rejected or harmless. EXTRA_SCENARIOS show
+the other properties a flaw breaks (FLAWS[flaw].caught_by).
+
+Also the helpers the step tests share: start, go (run accepted steps) and
+refused (a rejection that leaves the state unchanged).
 """
 
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
-                            LoseDisk, PermanentDelete, PlannedFailover, Purge, Read, Recover,
-                            RecoverFromBackup, Rejoin, ReplicateToPassive, ReplicateToSecondary,
-                            Restore, SoftDelete, Tick, Update)
+                            LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
+                            Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
+                            ReplicateToSecondary, Restore, SoftDelete, State, Tick, Update,
+                            canonical, initial_state, make_config, state_to_json, step)
 
 A1, A2, B1, B2 = 0, 1, 2, 3
 
@@ -19,6 +24,34 @@ def w(op, at=A1, session=0):
 
 
 SYNC = [ReplicateToPassive(A1), Acknowledge(A1)]
+
+
+def start(*flaws, profile="entra", **overrides) -> State:
+    """The initial state of a profile with the given flaws and overrides."""
+    return initial_state(make_config(profile, flaws=flaws, **overrides))
+
+
+def go(state: State, *actions) -> State:
+    """Run actions that must all be accepted."""
+    for a in actions:
+        nxt = step(state, a)
+        assert not isinstance(nxt, Rejected), f"{a} rejected: {nxt.reason}"
+        state = nxt
+    return state
+
+
+def refused(state: State, action, *words: str) -> str:
+    """The action is rejected with a reason naming `words` (case-insensitive),
+    and the state is exactly as before (equal, same canonical JSON)."""
+    before = canonical(state_to_json(state))
+    copy = state
+    got = step(state, action)
+    assert isinstance(got, Rejected), f"{action} was accepted"
+    for word in words:
+        assert word.lower() in got.reason.lower(), f"{word!r} not in {got.reason!r}"
+    assert canonical(state_to_json(state)) == before
+    assert state == copy
+    return got.reason
 
 SCENARIOS = {
     # flaw: (property that must break, steps, config overrides)
@@ -54,4 +87,40 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+}
+
+# A second property that a flaw breaks (design.md §5 names "or" for some),
+# on its own scenario. name: (flaw, property that must break, steps, overrides)
+EXTRA_SCENARIOS = {
+    # Session 1 reads LSN 1 at B2; B2 loses its disk and comes back empty; a
+    # read that ignores the token is served from the empty log (the safe
+    # design must pull, and B2 must rejoin first: the read is unavailable).
+    "read-ignores-token/monotonic-reads": (
+        "read-ignores-token", "monotonic-reads",
+        [w(Create(0)), *SYNC, ReplicateToSecondary(B2), Read(1), LoseDisk(B2), Recover(B2),
+         Read(1)], {}),
+    # The token (1, 1) becomes (2, 0) at the planned failover; B2, emptied by
+    # a disk loss and rejoined, then serves session 1 a read of nothing.
+    "token-reset-on-failover/monotonic-reads": (
+        "token-reset-on-failover", "monotonic-reads",
+        [w(Create(0)), *SYNC, ReplicateToSecondary(B2), Read(1), LoseDisk(B2), Recover(B2),
+         PlannedFailover(), Rejoin(B2), Read(1)], {}),
+    # The deposed A1 overwrites B1's acknowledged entry (2, 1) with its own
+    # (1, 1) and acknowledges it: two entries acknowledged at LSN 1.
+    "no-fencing/one-history": (
+        "no-fencing", "one-history",
+        [Crash(A1), EmergencyFailover(B1, A2), w(Create(0), at=B1), ReplicateToPassive(B1),
+         Acknowledge(B1), Recover(A1), w(Create(1), at=A1), ReplicateToPassive(A1),
+         Acknowledge(A1)], {}),
+    # A1 keeps its unacknowledged (1, 1) on rejoin; catching up moves its
+    # commit point over it; a session moved to A1 reads it.
+    "keep-divergent-suffix/no-read-of-lost-write": (
+        "keep-divergent-suffix", "no-read-of-lost-write",
+        [w(Create(0)), Crash(A1), EmergencyFailover(B1, A2), w(Create(1), at=B1),
+         ReplicateToPassive(B1), Acknowledge(B1), Recover(A1), Rejoin(A1), ReplicateToSecondary(A1),
+         MoveSession(0, A1), Read(0)], {}),
+    # A purge on day 29 makes the object unrestorable a day before retention ends.
+    "purge-early/soft-delete-restorable": (
+        "purge-early", "soft-delete-restorable",
+        [w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(29), w(Purge(0), session=SYSTEM)], {}),
 }

@@ -168,12 +168,13 @@ def test_a_state_with_an_impossible_configuration_is_refused():
 
 
 def test_wrong_scalar_types_are_refused():
+    """No coercion: "no" is not False, 1.7 and "2" and True are not replicas."""
     data = state_to_json(start())
     data["state"]["replicas"][0]["up"] = "no"
-    format_error(state_from_json, data)
-    format_error(action_from_json, {"step": "crash", "replica": 1.7})
-    format_error(action_from_json, {"step": "crash", "replica": "2"})
-    format_error(action_from_json, {"step": "crash", "replica": True})
+    assert "expected bool, got str 'no'" in format_error(state_from_json, data)
+    for value, kind in ((1.7, "float"), ("2", "str"), (True, "bool")):
+        msg = format_error(action_from_json, {"step": "crash", "replica": value})
+        assert f"expected int, got {kind}" in msg and "replica" in msg
 
 
 # ---------------------------------------------------------------- determinism
