@@ -26,10 +26,19 @@ def recover(state: State, replica: int) -> State | Rejected:
     return with_replica(state, replica, evolve(rep, up=True))
 
 
-def _spend_budget(state: State, replica: int) -> State:
-    """Account a lost disk against the fault budget if it held a guarded copy."""
+def _holds_data(rep: Replica) -> bool:
+    """The disk still holds something to lose (not already lost and empty)."""
+    return bool(rep.log) or rep.epoch != 0
+
+
+def _spend_budget(state: State, replica: int, before: Replica) -> State:
+    """Account a lost disk against the fault budget if it held a guarded copy.
+
+    A disk that was already lost and has held nothing since is not counted
+    twice.
+    """
     b = state.budget
-    if replica not in b.guard:
+    if replica not in b.guard or not _holds_data(before):
         return state
     return evolve(state, budget=FaultBudget(b.guard, True, b.exceeded or b.pending))
 
@@ -50,7 +59,7 @@ def lose_disk(state: State, replica: int) -> State | Rejected:
     if not rep.up and not rep.log and rep.epoch == 0:
         return Rejected(f"{state.config.name_of(replica)} has already lost its disk")
     state = with_replica(state, replica, Replica(False, 0, (), 0))
-    return _spend_budget(_unsync(state, replica), replica)
+    return _spend_budget(_unsync(state, replica), replica, rep)
 
 
 def lose_region(state: State, region: int) -> State | Rejected:
@@ -62,8 +71,9 @@ def lose_region(state: State, region: int) -> State | Rejected:
     if all(not isinstance(lose_disk(state, r), State) for r in hit):
         return Rejected(f"region {cfg.regions[region]} is already lost")
     for r in hit:
+        before = state.replicas[r]
         state = with_replica(state, r, Replica(False, 0, (), 0))
-        state = _spend_budget(_unsync(state, r), r)
+        state = _spend_budget(_unsync(state, r), r, before)
     return state
 
 

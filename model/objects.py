@@ -191,8 +191,9 @@ class Purge:
 class RecoverFromBackup:
     """Recover an object's attributes from a backup snapshot (§3, backups).
 
-    Allowed for live and soft-deleted objects (a soft-deleted one comes back
-    live), refused for permanently deleted or purged ones. Flaw
+    Allowed for live objects and for soft-deleted ones within retention (a
+    soft-deleted one comes back live), refused for permanently deleted or
+    purged ones and for those whose retention has ended (due for purge). Flaw
     `recovery-resurrects`: gone objects are recovered too. The entry carries
     the attributes, so replicas apply it without the snapshot.
     """
@@ -215,6 +216,9 @@ class RecoverFromBackup:
             return f"cannot recover object {self.obj}: it does not exist"
         if rec.status == GONE and not ctx.config.has("recovery-resurrects"):
             return f"cannot recover object {self.obj}: it was permanently deleted or purged"
+        if rec.status == SOFT_DELETED and ctx.day - rec.deleted_day >= ctx.config.retention_days:
+            return (f"cannot recover object {self.obj}: its retention ended "
+                    f"{ctx.day - rec.deleted_day - ctx.config.retention_days} days ago (due for purge)")
         return None
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:

@@ -8,7 +8,7 @@ replicas; rejoin is how a replica that missed an epoch comes back.
 from __future__ import annotations
 
 from .actions import Rejected
-from .objects import OpContext, view_of
+from .objects import OpContext, Purge, view_of
 from .records import evolve
 from .state import (SYSTEM, Acked, Entry, FaultBudget, Replica, State, acting_ap, believes_ap,
                     connected, with_replica)
@@ -29,6 +29,9 @@ def write_refusal(state: State, at: int, session: int, op) -> str | None:
         return f"no session {session}"
     if not 0 <= op.obj < cfg.objects:
         return f"no object {op.obj}: the partition holds objects 0..{cfg.objects - 1}"
+    if (session == SYSTEM) != isinstance(op, Purge):
+        return ("purge is the system's operation, not a client session's" if session != SYSTEM
+                else f"the system only purges; {type(op).__name__} comes from a client session")
     rep = state.replicas[at]
     if not rep.up:
         return f"{cfg.name_of(at)} is down: writes are unavailable"

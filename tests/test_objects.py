@@ -318,3 +318,14 @@ def test_cached_views_equal_a_fresh_fold():
             assert view_of(s.config, prefix, r) == _fold(s.config, prefix, r)  # now from the cache
     # a list is folded afresh, never cached
     assert view_of(s.config, list(s.replicas[A1].log), A1) == view(s)
+
+
+def test_recovery_of_a_soft_deleted_object_past_retention_is_refused():
+    """Past retention the object is due for purge: neither restore nor backup
+    recovery brings it back."""
+    from scenarios import SYNC, go, refused, start, w
+    from dirproof.model import Create, RecoverFromBackup, Restore, SoftDelete, Tick
+    s = go(start(), w(Create(0)), *SYNC, Tick(1), w(SoftDelete(0)), *SYNC, Tick(3), Tick(40))
+    snap = s.snapshots[-1]
+    refused(s, w(RecoverFromBackup(0, snap.day, snap.view[0].attrs)), "retention ended")
+    refused(s, w(Restore(0)), "retention")

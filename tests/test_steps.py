@@ -11,7 +11,7 @@ from dirproof.model import (SYSTEM, Acked, Acknowledge, ClientWrite, Crash, Crea
                             EmergencyFailover, FailedOver, Heal, LoseDisk, LoseRegion, MoveSession,
                             Partition, PlannedFailover, Read, ReadServed, Recover, Rejected, Rejoin,
                             ReplacePassive, ReplicateToPassive, ReplicateToSecondary, State, Tick,
-                            Token, Update, acting_ap, believes_ap, step)
+                            Purge, SoftDelete, Token, Update, acting_ap, believes_ap, step)
 from scenarios import A1, A2, B1, B2, SYNC, go, refused, start, w
 
 # ---------------------------------------------------------------- helpers
@@ -89,9 +89,17 @@ def test_a_deposed_ap_that_missed_the_new_epoch_still_takes_writes():
 
 def test_system_writes_move_no_session_token():
     """Purges are written by the system (session SYSTEM), not by a client."""
-    s = go(start(), ClientWrite(A1, SYSTEM, Create(0)), *SYNC)
+    s = go(start(retention_days=1), w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(1))
+    tokens = s.sessions
+    s = go(s, ClientWrite(A1, SYSTEM, Purge(0)), *SYNC)
     assert s.replicas[A1].log[-1].session == SYSTEM
-    assert all(sess.token == Token() for sess in s.sessions)
+    assert s.sessions == tokens
+
+
+def test_only_the_system_purges_and_only_clients_do_the_rest():
+    s = go(start(retention_days=1), w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(1))
+    refused(s, ClientWrite(A1, 0, Purge(0)), "system's operation")
+    refused(s, ClientWrite(A1, SYSTEM, Create(1)), "client session")
 
 
 # ---------------------------------------------------------------- replicate_to_passive
@@ -521,3 +529,13 @@ def test_tick_advances_the_clock_and_takes_snapshots():
 def test_tick_refuses_to_go_backwards_or_stand_still():
     refused(start(), Tick(0), "forward")
     refused(start(), Tick(-3), "forward")
+
+
+def test_a_disk_already_lost_is_not_counted_twice_against_the_budget():
+    """Losing B1 again, or its whole region, spends nothing more: the guarded
+    copy on B1 was lost once."""
+    for more in ([LoseRegion(1)], [Recover(B1), LoseDisk(B1)]):
+        s = go(start(), LoseDisk(B1), *more)
+        assert s.budget.pending and not s.budget.exceeded
+    s = go(start(), LoseDisk(B1), LoseDisk(A1))
+    assert s.budget.exceeded
