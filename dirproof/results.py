@@ -25,3 +25,18 @@ class PropertyResult:
 
     def to_json(self) -> dict:
         return attrs.asdict(self)
+
+
+def strength(result: PropertyResult) -> tuple[int, int]:
+    """Order results by verdict strength; among equals, a shorter counterexample wins."""
+    rank = len(STATUSES) - STATUSES.index(result.status)
+    return rank, -(result.steps or 0) if result.status == "violated" else 0
+
+
+def merge(results) -> dict[str, PropertyResult]:
+    """The strongest verdict per property over every engine's results."""
+    best: dict[str, PropertyResult] = {}
+    for r in results:
+        if r.property not in best or strength(r) > strength(best[r.property]):
+            best[r.property] = r
+    return best
