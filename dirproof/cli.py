@@ -8,7 +8,7 @@ import typer
 
 from dirproof import __version__
 from dirproof.app import app
-from dirproof.commands import catalogue, review  # noqa: F401  (registers commands)
+from dirproof.commands import catalogue, check, review  # noqa: F401  (registers commands)
 from dirproof.commands import replay  # noqa: F401
 
 

@@ -35,6 +35,7 @@ class EngineRequest:
     depth: Optional[int] = None  # z3: bounded-model-checking depth (None: engine default)
     seed: Optional[int] = None  # hypothesis: fixed seed for a reproducible run
     out_dir: Path = Path("counterexamples")  # where counterexample files go
+    over_budget: bool = False  # hypothesis: faults may exceed the fault budget
     progress: Callable[[float, float, str], None] = attrs.field(default=_quiet, eq=False)
 
 

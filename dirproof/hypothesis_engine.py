@@ -1,0 +1,61 @@
+"""The Hypothesis engine: explore the model (dirproof.explore) and report one
+PropertyResult per property, saving each counterexample as a file.
+
+The exploration stops at the first round in which a property breaks. The
+failing example is then made 1-minimal by delta debugging over replays on
+the model (dirproof.replay.minimize), which is much faster on these traces
+than Hypothesis's own stateful shrinking and gives traces as short.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import time
+
+from dirproof.counterexample import Counterexample, save
+from dirproof.engines import EngineRequest
+from dirproof.explore import REACHABILITY, explore
+from dirproof.results import PropertyResult
+
+DEFAULT_EXAMPLES = 300
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _found(request: EngineRequest, finding, status: str) -> PropertyResult:
+    from dirproof.replay import minimize
+
+    f = finding.failure
+    start = time.perf_counter()
+    cx = Counterexample(request.config, tuple(f.steps), f.property, f.at, f.message,
+                        "hypothesis", _now(), status)
+    cx = minimize(cx).cx
+    path = save(cx, request.out_dir)
+    spent = finding.shrunk_seconds + time.perf_counter() - start
+    return PropertyResult(f.property, status, "hypothesis", steps=len(cx.steps),
+                          seconds=round(spent, 2), counterexample=str(path), detail=cx.message)
+
+
+def run(request: EngineRequest) -> list[PropertyResult]:
+    budget = {"seconds": request.seconds} if request.seconds else \
+        {"examples": request.examples or DEFAULT_EXAMPLES}
+    ex = explore(request.config, request.properties, seed=request.seed,
+                 over_budget=request.over_budget, progress=request.progress, shrink=False,
+                 stop_when=lambda e: bool(e.violated or e.over_budget), **budget)
+    missed = ex.unreached()
+    reach = (f"{len(REACHABILITY) - len(missed)}/{len(REACHABILITY)} reachability situations reached"
+             + (f" (not: {', '.join(missed)})" if missed else ""))
+    out = []
+    for pid in request.properties:
+        if pid in ex.violated:
+            out.append(_found(request, ex.violated[pid], "violated"))
+        elif pid in ex.over_budget:
+            out.append(_found(request, ex.over_budget[pid], "assumption-broken"))
+        else:
+            out.append(PropertyResult(pid, "held", "hypothesis", examples=ex.checked_examples[pid],
+                                      steps=ex.checked_steps[pid], seconds=round(ex.seconds, 2),
+                                      detail=f"explored {ex.checked_examples[pid]} examples; {reach}"))
+    return out

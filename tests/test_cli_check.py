@@ -1,0 +1,72 @@
+"""`dirproof check` as a user runs it: verdicts, JSON, exit codes, errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from dirproof.cli import app
+from dirproof.counterexample import load
+from dirproof.replay import replay
+
+runner = CliRunner()
+
+
+def check(*args):
+    res = runner.invoke(app, ["check", "--engine", "hypothesis", "--seed", "1", *args])
+    return res
+
+
+def results(res):
+    return {r["property"]: r for r in json.loads(res.stdout)["results"]}
+
+
+def test_a_flaw_exits_1_names_its_property_and_saves_a_replayable_file(tmp_path):
+    res = check("--flaw", "ack-before-sync", "--json", "--out", str(tmp_path))
+    assert res.exit_code == 1, res.output
+    out = json.loads(res.stdout)
+    assert out["profile"] == "entra" and out["flaws"] == ["ack-before-sync"]
+    r = results(res)["no-acked-write-lost"]
+    assert r["status"] == "violated" and r["engine"] == "hypothesis" and r["steps"] >= 2
+    cx = load(r["counterexample"])
+    assert len(cx.steps) == r["steps"]
+    rp = replay(cx)
+    assert rp.outcome.reproduced and rp.outcome.property == "no-acked-write-lost"
+
+
+def test_the_safe_design_exits_0_with_every_property_held(tmp_path):
+    res = check("--examples", "40", "--json", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    r = results(res)
+    assert set(r) >= {"no-acked-write-lost", "one-history", "read-your-writes"}
+    assert all(x["status"] == "held" and x["examples"] > 0 for x in r.values())
+    assert not list(tmp_path.iterdir())
+
+
+def test_over_budget_is_reported_as_assumption_broken_not_violated(tmp_path):
+    res = check("--over-budget", "--seconds", "60", "--json", "--out", str(tmp_path))
+    assert res.exit_code == 1, res.output
+    broken = {p: r for p, r in results(res).items() if r["status"] != "held"}
+    assert broken, "going over the fault budget must not pass silently"
+    assert all(r["status"] == "assumption-broken" for r in broken.values())
+    assert all(load(r["counterexample"]).status == "assumption-broken" for r in broken.values())
+
+
+def test_the_human_table_names_every_property(tmp_path):
+    res = check("--flaw", "ack-before-sync", "--out", str(tmp_path))
+    assert res.exit_code == 1
+    assert "no-acked-write-lost" in res.stdout and "violated" in res.stdout
+    assert "bounded-write-unavailability" in res.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--flaw", "no-such-flaw"], "unknown flaw id(s): no-such-flaw"),
+    (["--profile", "huge"], "unknown profile 'huge'"),
+    (["--examples", "5", "--seconds", "5"], "not both"),
+    (["--engine", "tlc"], "unknown engine 'tlc'"),
+    (["--config", "no-such-file.toml"], "no such file"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, words):
+    res = check(*args)
+    assert res.exit_code == 2
+    assert words in res.stderr and res.stderr.count("\n") == 1 and "Traceback" not in res.output
