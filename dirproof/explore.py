@@ -63,7 +63,9 @@ WEIGHTS: dict[str, int] = {
 assert set(WEIGHTS) == set(STEP_KINDS)
 
 DEFAULT_MAX_STEPS = 50
-DEFAULT_SHRINK_SECONDS = 5.0  # Hypothesis shrinks for at most this long; `polish` finishes
+# Hypothesis shrinks with at most this many test runs (deterministic, unlike a
+# time limit); `polish` finishes the job on plain replays.
+DEFAULT_SHRINK_CALLS = 200
 
 
 @attrs.frozen
@@ -82,7 +84,7 @@ class Options:
     weighted: bool = True
     max_steps: int = DEFAULT_MAX_STEPS
     two_level: bool = True
-    shrink_seconds: Optional[float] = None  # cap on Hypothesis's shrinking (None: no cap)
+    shrink_calls: Optional[int] = None  # cap on Hypothesis's shrinking, in test runs (None: no cap)
 
 
 # ---------------------------------------------------------------- violations
@@ -101,6 +103,10 @@ class PropertyFailure(AssertionError):
         self.at = len(steps)
         self.broken = broken
         super().__init__(f"{self.status}: {prop} after step {self.at}: {message}")
+
+
+class StopShrinking(BaseException):
+    """Raised through Hypothesis when the shrinking budget is spent."""
 
 
 class PropertyViolated(PropertyFailure):
@@ -543,15 +549,16 @@ class ExplorationMachine(RuleBasedStateMachine):
             steps = tuple(self.steps)
             shrink = self._shrink
             now = time.perf_counter()
-            if shrink["until"] is not None and now > shrink["until"] and steps not in shrink["failing"]:
-                # Past the shrinking budget: a failure not seen before is not
-                # reported, so Hypothesis's shrinker stops finding smaller
-                # ones and settles on the smallest so far (whose steps are
-                # known, so its final replay fails as before).
-                return
-            if shrink["until"] is None and shrink["seconds"] is not None:
-                shrink["until"] = now + shrink["seconds"]
-            shrink["failing"].add(steps)
+            best = shrink["best"].get((pid, status))
+            if best is None or len(steps) < len(best.steps):
+                shrink["best"][(pid, status)] = failure_type(pid, status)(
+                    pid, msg, self.config, steps, broken)
+            if shrink["from"] is None:
+                shrink["from"] = self.stats.examples
+            elif shrink["calls"] is not None and self.stats.examples - shrink["from"] > shrink["calls"]:
+                # Past the shrinking budget: stop Hypothesis (a BaseException
+                # goes through it) and report the shortest failure seen.
+                raise StopShrinking()
             self.stats.first_failure.setdefault((pid, status), now)
             self.stats.first_failure_examples.setdefault((pid, status), self.stats.examples)
             self.stats.first_failure_length.setdefault((pid, status), len(steps))
@@ -582,7 +589,7 @@ def machine_class(config: Config, options: Options = Options(),
     ns = {kind: _make_rule(kind) for kind in STEP_KINDS}
     ns.update(config=config, options=options, stats=stats if stats is not None else Stats(),
               _tree={"root": None, "size": 0},
-              _shrink={"seconds": options.shrink_seconds, "until": None, "failing": set()})
+              _shrink={"calls": options.shrink_calls, "from": None, "best": {}})
     flaws = "+".join(config.flaws) or "safe"
     name = "Explore_" + "".join(c if c.isalnum() else "_" for c in f"{config.profile}_{flaws}")
     cls = type(name, (ExplorationMachine,), ns)
@@ -715,6 +722,8 @@ def run_once(config: Config, options: Options, *, examples: int, seed: Optional[
     try:
         run_state_machine_as_test(factory, settings=hypothesis_settings(
             examples, options.max_steps, shrink))
+    except StopShrinking:
+        return list(cls._shrink["best"].values())
     except PropertyFailure as exc:
         return [exc]
     except BaseExceptionGroup as group:
@@ -794,7 +803,7 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             stop_when: Optional[Callable[["Exploration"], bool]] = None,
             progress: Optional[Callable[[float, float, str], None]] = None,
             batch: int = 50, shrink: bool = True,
-            shrink_seconds: Optional[float] = DEFAULT_SHRINK_SECONDS,
+            shrink_calls: Optional[int] = DEFAULT_SHRINK_CALLS,
             polish_steps: bool = True) -> Exploration:
     """Explore until every property has held for the budget or broken.
 
@@ -806,9 +815,9 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
     goes on, with a fresh budget, for the properties still holding.
     `stop_when(exploration)` may end it early (tests use it).
 
-    Shrinking: Hypothesis shrinks each failing example (`shrink`), for at
-    most `shrink_seconds` after the failure is found; then `polish` removes
-    every step it can while the property still breaks (`polish_steps`).
+    Shrinking: Hypothesis shrinks each failing example (`shrink`), with at
+    most `shrink_calls` test runs after the failure is found; then `polish`
+    removes every step it can while the property still breaks (`polish_steps`).
     """
     if (examples is None) == (seconds is None):
         raise ValueError("give exactly one of examples and seconds")
@@ -836,7 +845,7 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             break
         n = examples if deadline is None else batch
         options = Options(tuple(active), tuple(in_budget_only & set(active)), over_budget, swarm,
-                          weighted, max_steps, shrink_seconds=shrink_seconds)
+                          weighted, max_steps, shrink_calls=shrink_calls)
         stats = Stats(on_example=report)
         failures = run_once(config, options, examples=n, seed=derive_seed(seed, round_),
                             stats=stats, shrink=shrink)
@@ -901,6 +910,9 @@ def replay(config: Config, steps: Iterable, prop: str) -> Optional[int]:
     return None
 
 
+POLISH_PAIRS_UP_TO = 30
+
+
 def polish(config: Config, steps: Iterable, prop: str, status: str = "violated") -> tuple[tuple, str]:
     """Remove steps while `prop` still breaks (with the same status) after the
     last one: chunks of halving size, then single steps, to a fixed point
@@ -927,6 +939,21 @@ def polish(config: Config, steps: Iterable, prop: str, status: str = "violated")
             size //= 2
         elif not changed:
             break
+    # Pairs of steps that only go together (a crash and its recovery, a
+    # partition and its healing): try removing two at once.
+    if len(cur) <= POLISH_PAIRS_UP_TO:
+        again = True
+        while again:
+            again = False
+            for i in range(len(cur)):
+                for j in range(i + 1, len(cur)):
+                    cand = cur[:i] + cur[i + 1:j] + cur[j + 1:]
+                    got = breaks_at(config, cand, prop, status) if cand else None
+                    if got is not None:
+                        cur, again = cand[:got], True
+                        break
+                if again:
+                    break
     state = initial_state(config)
     for a in cur:
         state = step(state, a)
