@@ -45,15 +45,18 @@ def _run_all(config: Config, engines, examples, out_dir: Path, progress) -> dict
 
 
 def gather(config: Config, engines=("z3", "hypothesis"), examples: Optional[int] = None,
-           out_dir: Path = Path("docs/review"), progress: Callable[[str], None] = lambda s: None) -> Review:
-    """Run every engine on the safe design and on each flaw."""
+           out_dir: Path = Path("docs/review"), progress: Callable[[str], None] = lambda s: None,
+           flaw_engines=("hypothesis",)) -> Review:
+    """Run every engine on the safe design, and `flaw_engines` on each flaw
+    (the Z3 bounded search per flaw takes minutes; its shortest lengths are
+    in docs/z3.md)."""
     quiet = lambda done, total, label: None  # noqa: E731
     progress("safe design")
     safe = _run_all(attrs.evolve(config, flaws=()), engines, examples, out_dir, quiet)
     flaws = {}
     for flaw in FLAWS:
         progress(f"flaw {flaw}")
-        flaws[flaw] = _run_all(attrs.evolve(config, flaws=(flaw,)), engines, examples, out_dir, quiet)
+        flaws[flaw] = _run_all(attrs.evolve(config, flaws=(flaw,)), flaw_engines, examples, out_dir, quiet)
     pictures = _draw_pictures([*safe.values(), *(r for m in flaws.values() for r in m.values())])
     return Review(config, tuple(engines), safe, flaws, pictures)
 
@@ -89,7 +92,8 @@ def _verdict(r: PropertyResult) -> str:
 def _evidence(r: PropertyResult, rv: Review, base: Path) -> str:
     cx = r.counterexample
     links = " ".join(x for x in (_link(cx, base, "trace"), _link(rv.pictures.get(cx or ""), base, "picture")) if x)
-    return " ".join(x for x in (r.detail.replace("\n", " ").replace("|", "/"), links) if x)
+    detail = r.detail.split(";")[0] if r.status == "proved" else r.detail  # the full scope is in its own section
+    return " ".join(x for x in (detail.replace("\n", " ").replace("|", "/"), links) if x)
 
 
 def render(rv: Review, out: Path) -> str:
@@ -110,7 +114,9 @@ def _header(rv: Review) -> str:
             f"The design under review is `../shared/design.md`; `docs/model.md` maps it onto the model. "
             f"Topology: {topo}. Sessions {cfg.sessions}, objects {cfg.objects}, retention "
             f"{cfg.retention_days} days, snapshots every {cfg.snapshot_every_days} day(s), "
-            f"{cfg.snapshots_kept} kept. Engines: {', '.join(rv.engines)} (fixed seed {SEED}).")
+            f"{cfg.snapshots_kept} kept. Engines on the safe design: {', '.join(rv.engines)}; on each "
+            f"flaw: hypothesis (fixed seed {SEED}); Z3's shortest counterexamples per flaw are in "
+            f"docs/z3.md.")
 
 
 def _caught(rv: Review, flaw: str) -> list[str]:
@@ -163,11 +169,15 @@ def _matrix(rv: Review, base: Path) -> str:
     head = "| flaw | turns off | " + " | ".join(f"`{p}`" for p in ids) + " |"
     rows = ["## What if: every seeded flaw against every property", "",
             "Each row turns one safeguard off (design.md §5). A cell links the counterexample "
-            "trace and its picture when the property breaks; ★ marks the property design.md names "
-            "for the flaw; MISSED marks a named property that did not break.", "",
+            "trace and its picture when the property breaks; ★ marks the properties design.md "
+            "names for the flaw (one of them must break); MISSED marks a flaw that none of them "
+            "caught. The exploration stops at the first property that breaks, so a · means "
+            "\"not seen broken in this run\", not \"cannot break\".", "",
             head, "|" + "---|" * (len(ids) + 2)]
     for f, flaw in FLAWS.items():
         cells = []
+        caught = any(rv.flaws[f].get(p) is not None and rv.flaws[f][p].status == "violated"
+                     for p in flaw.caught_by)
         for p in ids:
             r = rv.flaws[f].get(p)
             star = "★ " if p in flaw.caught_by else ""
@@ -176,7 +186,7 @@ def _matrix(rv: Review, base: Path) -> str:
                                              _link(rv.pictures.get(r.counterexample or ""), base, "picture")) if x)
                 cells.append(f"{star}broken ({r.steps} steps) {links}".strip())
             else:
-                cells.append("MISSED" if star else "·")
+                cells.append(("★ ·" if caught else "MISSED") if star else "·")
         rows.append(f"| `{f}` | {flaw.turns_off} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -8,8 +8,9 @@ Python step and the relation here say the same thing.
 
 State. A symbolic state is a dict from *keys* (tuples such as `("up", r)`,
 `("log", r, i, "ep")`) to Z3 terms; `layout` lists the keys and sorts of a
-(configuration, scope), and `abstraction.abstract` maps a Python `State` to
-concrete values for the same keys. The keys are:
+(configuration, scope), and `symbolic_abstraction.Abstraction.abstract` maps
+a Python `State` to concrete values for the same keys (docs/z3.md has the
+whole correspondence). The keys are:
 
     ("up", r) ("ep", r) ("ln", r) ("cm", r)      replica r: up, epoch, log length, commit
     ("log", r, i, f)                             the entry at LSN i+1 of r's log, field f
@@ -94,6 +95,43 @@ class Scope:
 
 _CTX = z3.main_ctx()
 _INTS: dict = {}
+_NUM = {"bits": None, "big": None}  # None: Z3 Ints; W: W-bit (signed) bit-vectors
+
+# The keys whose values are not bounded by the scope: payloads and logical
+# session numbers (only compared for equality, copied, and incremented).
+BIG_FIELDS = ("pay", "lgc")
+
+
+class numbers:
+    """`with numbers(W, big=B):` builds terms whose integers are W-bit
+    bit-vectors (None: Ints), and B-bit ones (None: Ints) for the keys whose
+    values the scope does not bound (payloads, logical session numbers).
+
+    The bounded search uses W = B = 6 bits: exact while no value reaches 32,
+    which a path of a few dozen steps cannot do. The proofs use W-bit
+    vectors for the bounded keys (exact: the `shape` invariant keeps them in
+    range, and no step of a state in range leaves it) and Ints for the rest.
+    Bit-vectors make Z3 several times faster than Ints here.
+    """
+
+    def __init__(self, bits, big="same"):
+        self.bits, self.big = bits, (bits if big == "same" else big)
+
+    def __enter__(self):
+        self.saved = dict(_NUM)
+        _NUM["bits"], _NUM["big"] = self.bits, self.big
+
+    def __exit__(self, *exc):
+        _NUM.update(self.saved)
+
+
+def num_sort(big: bool = False):
+    bits = _NUM["big" if big else "bits"]
+    return z3.IntSort() if bits is None else z3.BitVecSort(bits)
+
+
+def is_big(key: tuple) -> bool:
+    return key[0] == "slg" or (key[0] in ("log", "ack") and key[-1] in BIG_FIELDS)
 
 
 def is_z3(x) -> bool:
@@ -109,13 +147,20 @@ def is_false(x) -> bool:
     return x is False
 
 
-def to_z3(x):
+def to_z3(x, like=None, big: bool = False):
+    """A Z3 term for x; a Python int becomes a literal of the sort of `like`
+    (a Z3 term), else of the current numeric sort (`big`: of the unbounded keys)."""
     if isinstance(x, bool):
         return z3.BoolVal(x)
     if isinstance(x, int):
-        v = _INTS.get(x)
+        if like is not None and is_z3(like):
+            bits = like.size() if isinstance(like, z3.BitVecRef) else None
+        else:
+            bits = _NUM["big" if big else "bits"]
+        key = (bits, x)
+        v = _INTS.get(key)
         if v is None:
-            v = _INTS[x] = z3.IntVal(x)
+            v = _INTS[key] = z3.IntVal(x) if bits is None else z3.BitVecVal(x, bits)
         return v
     return x
 
@@ -135,8 +180,10 @@ def _mk_or(xs):
 
 
 def _mk_ite(c, a, b):
-    c, a, b = to_z3(c), to_z3(a), to_z3(b)
-    cls = z3.BoolRef if isinstance(a, z3.BoolRef) else z3.ArithRef
+    c = to_z3(c)
+    a, b = to_z3(a, like=b), to_z3(b, like=a)
+    cls = z3.BoolRef if isinstance(a, z3.BoolRef) else (
+        z3.BitVecRef if isinstance(a, z3.BitVecRef) else z3.ArithRef)
     return cls(z3.Z3_mk_ite(_CTX.ref(), c.as_ast(), a.as_ast(), b.as_ast()), _CTX)
 
 
@@ -195,7 +242,7 @@ def EQ(a, b):
         return a == b
     if za and zb and a.eq(b):
         return True
-    a, b = to_z3(a), to_z3(b)
+    a, b = to_z3(a, like=b), to_z3(b, like=a)
     return z3.BoolRef(z3.Z3_mk_eq(_CTX.ref(), a.as_ast(), b.as_ast()), _CTX)
 
 
@@ -259,13 +306,13 @@ def variables(cfg: Config, scope: Scope, prefix: str) -> dict:
     out = {}
     for key, sort in layout(cfg, scope):
         name = prefix + key_name(key)
-        out[key] = z3.Bool(name) if sort == "bool" else z3.Int(name)
+        out[key] = z3.Bool(name) if sort == "bool" else z3.Const(name, num_sort(is_big(key)))
     return out
 
 
 def constants(cfg: Config, scope: Scope, values: dict) -> dict:
     """Z3 literals for a dict of concrete values (an abstraction)."""
-    return {key: (z3.BoolVal(values[key]) if sort == "bool" else z3.IntVal(values[key]))
+    return {key: to_z3(bool(values[key]) if sort == "bool" else int(values[key]), big=is_big(key))
             for key, sort in layout(cfg, scope)}
 
 
@@ -279,7 +326,10 @@ def model_values(cfg: Config, scope: Scope, model: z3.ModelRef, st: dict) -> dic
     out = {}
     for key, sort in layout(cfg, scope):
         v = model.eval(st[key], model_completion=True)
-        out[key] = z3.is_true(v) if sort == "bool" else v.as_long()
+        if sort == "bool":
+            out[key] = z3.is_true(v)
+        else:
+            out[key] = v.as_signed_long() if isinstance(v, z3.BitVecNumRef) else v.as_long()
     return out
 
 
@@ -307,6 +357,8 @@ class Act:
             return f"client_write(at {rn(a[0])}, session {a[1]})"
         if self.name in ("partition", "heal", "emergency_failover"):
             return f"{self.name}({rn(a[0])}, {rn(a[1])})"
+        if self.name == "read":
+            return f"read(session {a[0]})"
         if self.name == "move_session":
             return f"move_session(session {a[0]} to {rn(a[1])})"
         if self.name == "lose_region":
@@ -353,10 +405,21 @@ class Inputs:
 
     @staticmethod
     def fresh(prefix: str) -> "Inputs":
-        return Inputs(z3.Int(prefix + "pay"), z3.Bool(prefix + "ok"), z3.Int(prefix + "days"))
+        return Inputs(z3.Const(prefix + "pay", num_sort(True)), z3.Bool(prefix + "ok"),
+                      z3.Const(prefix + "days", num_sort(True)))
 
 
 # --------------------------------------------------------------------------- the encoding
+
+@attrs.frozen
+class View:
+    """One replica's fields (terms), possibly chosen by a symbolic index."""
+
+    up: object
+    ep: object
+    ln: object
+    cm: object
+    log: tuple  # L entries
 
 class Encoding:
     """The symbolic step functions of one configuration within one scope.
@@ -387,12 +450,29 @@ class Encoding:
     def log_of(self, st: dict, r: int) -> list[tuple]:
         return [self.entry(st, r, i) for i in range(self.L)]
 
-    def role(self, st: dict, which: str, e) -> z3.ArithRef:
+    def _memo(self, st: dict, key: tuple, make: Callable):
+        """Cache a derived term of `st` (states are dicts built once and not
+        changed afterwards; the cache holds the dict, so its id is not reused)."""
+        memo = self.__dict__.setdefault("_cache", {})
+        hit = memo.get((id(st), key))
+        if hit is not None and hit[0] is st:
+            return hit[1]
+        if len(memo) > 20000:
+            memo.clear()
+        val = make()
+        memo[(id(st), key)] = (st, val)
+        return val
+
+    def role(self, st: dict, which: str, e):
         """roles[e - 1][0 or 1] for a symbolic epoch e in 1..E (-1 outside)."""
-        out = -1
-        for x in range(self.E, 0, -1):
-            out = ITE(EQ(e, x), st[(which, x)], out)
-        return out
+        def make():
+            out = -1
+            for x in range(self.E, 0, -1):
+                out = ITE(EQ(e, x), st[(which, x)], out)
+            return out
+        if not is_z3(e):
+            return st[(which, e)] if 1 <= e <= self.E else -1
+        return self._memo(st, ("role", which, e.get_id()), make)
 
     def cur_ap(self, st: dict):
         return self.role(st, "rap", st[("oe",)])
@@ -400,16 +480,43 @@ class Encoding:
     def cur_pp(self, st: dict):
         return self.role(st, "rpp", st[("oe",)])
 
-    def linked(self, st: dict, a: int, b: int):
-        if a == b:
-            return TRUE
-        return NOT(st[("cut", min(a, b), max(a, b))])
+    def view(self, st: dict, r) -> "View":
+        """Replica r's fields; r may be symbolic (then each field is a choice
+        among the replicas'; out-of-range r reads as the last replica)."""
+        if not is_z3(r):
+            return View(st[("up", r)], st[("ep", r)], st[("ln", r)], st[("cm", r)],
+                        tuple(self.entry(st, r, i) for i in range(self.L)))
 
-    def connected(self, st: dict, a: int, b: int):
-        return AND(st[("up", a)], st[("up", b)], self.linked(st, a, b))
+        def make():
+            def pick(get):
+                out = get(self.n - 1)
+                for q in range(self.n - 2, -1, -1):
+                    out = ITE(EQ(r, q), get(q), out)
+                return out
+            log = tuple(tuple(pick(lambda q, i=i, f=f: st[("log", q, i, f)]) for f in FIELDS)
+                        for i in range(self.L))
+            return View(pick(lambda q: st[("up", q)]), pick(lambda q: st[("ep", q)]),
+                        pick(lambda q: st[("ln", q)]), pick(lambda q: st[("cm", q)]), log)
+        return self._memo(st, ("view", r.get_id()), make)
+
+    def linked(self, st: dict, a, b):
+        """The link a-b is not cut (a, b concrete or symbolic)."""
+        if not is_z3(a) and not is_z3(b):
+            if a == b:
+                return True
+            return NOT(st[("cut", min(a, b), max(a, b))])
+        cut = []
+        for x, y in replica_pairs(self.n):
+            cut.append(AND(st[("cut", x, y)], OR(AND(EQ(a, x), EQ(b, y)), AND(EQ(a, y), EQ(b, x)))))
+        return NOT(OR(*cut))
+
+    def connected(self, st: dict, a, b):
+        def up(x):
+            return st[("up", x)] if not is_z3(x) else self.view(st, x).up
+        return AND(up(a), up(b), self.linked(st, a, b))
 
     def connected_to(self, st: dict, a: int, b_sym):
-        """connected(a, b) for a symbolic replica b."""
+        """connected(a, b) for a symbolic replica b (false when b is out of range)."""
         return OR(*(AND(EQ(b_sym, b), self.connected(st, a, b)) for b in self.R))
 
     def believes_ap(self, st: dict, r: int):
@@ -428,35 +535,40 @@ class Encoding:
         """The replica has lost its disk (lose_disk would be rejected)."""
         return AND(NOT(st[("up", r)]), EQ(st[("ln", r)], 0), EQ(st[("ep", r)], 0))
 
-    def prefix_flags(self, st: dict, a: int, b: int) -> list:
-        """c[i]: the first i + 1 entries of a's and b's logs exist and agree."""
-        flags, c = [], TRUE
-        for i in range(self.L):
-            c = AND(c, st[("ln", a)] > i, st[("ln", b)] > i,
-                    entry_eq(self.entry(st, a, i), self.entry(st, b, i)))
+    @staticmethod
+    def prefix_flags(a: "View", b: "View") -> list:
+        """c[i]: the first i + 1 entries of the two logs exist and agree."""
+        flags, c = [], True
+        for i, (x, y) in enumerate(zip(a.log, b.log)):
+            c = AND(c, a.ln > i, b.ln > i, entry_eq(x, y))
             flags.append(c)
         return flags
 
-    def held_prefix(self, st: dict, a: int, b: int):
+    def held_prefix(self, a: "View", b: "View"):
         """replication._held_prefix(a.log, b.log): the length of the common prefix."""
         out = 0
-        for c in self.prefix_flags(st, a, b):
+        for c in self.prefix_flags(a, b):
             out = out + ITE(c, 1, 0)
         return out
 
-    def logs_equal(self, st: dict, a: int, b: int):
-        if a == b:
-            return TRUE
-        return AND(EQ(st[("ln", a)], st[("ln", b)]),
-                   *(IMPLIES(st[("ln", a)] > i, entry_eq(self.entry(st, a, i), self.entry(st, b, i)))
-                     for i in range(self.L)))
+    @staticmethod
+    def logs_equal(a: "View", b: "View"):
+        return AND(EQ(a.ln, b.ln), *(IMPLIES(a.ln > i, entry_eq(x, y))
+                                     for i, (x, y) in enumerate(zip(a.log, b.log))))
 
     # ------------------------------------------------------------ writing a state
 
-    def set_log(self, post: dict, r: int, log: list[tuple]) -> None:
+    def set_log(self, post: dict, r: int, log) -> None:
         for i, e in enumerate(log):
             for f, v in zip(FIELDS, e):
                 post[("log", r, i, f)] = v
+
+    def put_view(self, post: dict, r: int, v: "View", where=True) -> None:
+        """Replica r becomes `v` (where `where` holds)."""
+        old = self.view(post, r)
+        post[("up", r)], post[("ep", r)] = ITE(where, v.up, old.up), ITE(where, v.ep, old.ep)
+        post[("ln", r)], post[("cm", r)] = ITE(where, v.ln, old.ln), ITE(where, v.cm, old.cm)
+        self.set_log(post, r, [entry_ite(where, x, y) for x, y in zip(v.log, old.log)])
 
     def wipe(self, post: dict, r: int) -> None:
         post[("up", r)], post[("ep", r)], post[("ln", r)], post[("cm", r)] = False, 0, 0, 0
@@ -469,7 +581,7 @@ class Encoding:
         guard = OR(*(AND(c, g) for c, g, _ in cases))
         live = [(c, g, p) for c, g, p in cases if not is_false(AND(c, g))]
         if not live:
-            return FALSE, pre
+            return False, pre
         post = dict(pre)
         changed = {k for _, _, p in live for k in self.keys if p[k] is not pre[k]}
         for k in changed:
@@ -491,60 +603,65 @@ class Encoding:
                 out[k] = ITE(c, post[k], pre[k])
         return out
 
-    def split(self, pre: dict, sym, fn: Callable[[int], tuple], values: Optional[Iterable[int]] = None) -> tuple:
+    def split(self, pre: dict, sym, fn: Callable[[int], tuple]) -> tuple:
         """Case split on a symbolic replica index: fn(r) -> (guard, post)."""
-        return self.merge(pre, [(EQ(sym, r), *fn(r)) for r in (self.R if values is None else values)])
+        if not is_z3(sym):
+            return fn(sym) if 0 <= sym < self.n else (False, pre)
+        return self.merge(pre, [(EQ(sym, r), *fn(r)) for r in self.R])
 
     # ------------------------------------------------------------ shared pieces of steps
 
-    def rejoin_log(self, post: dict, st: dict, r: int, src: int, epoch) -> None:
-        """replication.rejoin_log: adopt `epoch`, drop the suffix src lacks."""
+    def rejoin_log(self, post: dict, r: int, rep: "View", src: "View", epoch) -> None:
+        """replication.rejoin_log: r (now `rep`) adopts `epoch` and drops the
+        suffix that `src`'s log lacks."""
         if not self.flaw("keep-divergent-suffix"):
-            flags = self.prefix_flags(st, r, src)
-            log = [entry_ite(c, self.entry(st, r, i), NULL) for i, c in enumerate(flags)]
+            flags = self.prefix_flags(rep, src)
+            self.set_log(post, r, [entry_ite(c, x, NULL) for c, x in zip(flags, rep.log)])
             n = 0
             for c in flags:
                 n = n + ITE(c, 1, 0)
-            self.set_log(post, r, log)
             post[("ln", r)] = n
-            post[("cm", r)] = MIN(st[("cm", r)], n)
+            post[("cm", r)] = MIN(rep.cm, n)
         else:
-            post[("cm", r)] = MIN(st[("cm", r)], st[("ln", r)])
+            post[("cm", r)] = MIN(rep.cm, rep.ln)
         post[("ep", r)] = epoch
 
-    def catch_up(self, st: dict, r: int, a: int, upto) -> tuple:
-        """replication.catch_up(state, r, a, upto)."""
+    def catch_up(self, st: dict, r: int, src: "View", upto) -> tuple:
+        """replication.catch_up(state, r, the AP whose fields are `src`, upto)."""
         post = dict(st)
-        ln = st[("ln", r)]
-        ext = ln < upto
-        log = [entry_ite(AND(ext, ln <= i, upto > i), self.entry(st, a, i), self.entry(st, r, i))
-               for i in range(self.L)]
-        new_ln = ITE(ext, upto, ln)
-        commit = new_ln if self.flaw("ship-unacked") else MAX(st[("cm", r)], upto)
-        same = AND(NOT(ext), EQ(commit, st[("cm", r)]))
+        rep = self.view(st, r)
+        ext = rep.ln < upto
+        log = [entry_ite(AND(ext, rep.ln <= i, upto > i), x, y)
+               for i, (x, y) in enumerate(zip(src.log, rep.log))]
+        new_ln = ITE(ext, upto, rep.ln)
+        commit = new_ln if self.flaw("ship-unacked") else MAX(rep.cm, upto)
+        same = AND(NOT(ext), EQ(commit, rep.cm))
         self.set_log(post, r, log)
         post[("ln", r)] = new_ln
         post[("cm", r)] = commit
-        return AND(st[("ep", r)] >= st[("ep", a)], NOT(same)), post
+        return AND(rep.ep >= src.ep, NOT(same)), post
 
     def synced(self, post: dict) -> dict:
         """replication.synced on a post state (roles read from it)."""
         out = dict(post)
-        out[("insync",)] = TRUE
+        out[("insync",)] = True
         out[("gA",)] = self.cur_ap(post)
         out[("gP",)] = self.cur_pp(post)
-        out[("pend",)] = FALSE
+        out[("pend",)] = False
         return out
 
-    def spend(self, post: dict, r: int) -> None:
-        """faults._unsync then faults._spend_budget for replica r."""
+    def spend(self, post: dict, r: int, before: dict) -> None:
+        """faults._unsync then faults._spend_budget for replica r, whose disk
+        held data in `before` unless it was already lost and empty."""
         post[("insync",)] = AND(post[("insync",)], NOT(EQ(self.cur_pp(post), r)))
-        hit = OR(EQ(post[("gA",)], r), EQ(post[("gP",)], r))
+        held = OR(before[("ln", r)] > 0, NOT(EQ(before[("ep", r)], 0)))
+        hit = AND(OR(EQ(post[("gA",)], r), EQ(post[("gP",)], r)), held)
         post[("exc",)] = ITE(hit, OR(post[("exc",)], post[("pend",)]), post[("exc",)])
         post[("pend",)] = OR(post[("pend",)], hit)
 
-    def start_epoch(self, st: dict, ap: int, pp: int, rejoins: bool) -> tuple:
-        """election.start_epoch: roles (ap, pp) for epoch oe + 1 (within scope)."""
+    def start_epoch(self, st: dict, ap, pp, rejoins: bool) -> tuple:
+        """election.start_epoch: roles (ap, pp) for epoch oe + 1 (within
+        scope). `ap` may be symbolic; with `rejoins`, `pp` is concrete."""
         post = dict(st)
         oe = st[("oe",)]
         e1 = oe + 1
@@ -553,11 +670,13 @@ class Encoding:
             post[("rpp", e)] = ITE(EQ(e1, e), pp, st[("rpp", e)])
         post[("oe",)] = e1
         post[("insync",)] = not rejoins
-        post[("ep", ap)] = e1
+        for r in self.R:
+            post[("ep", r)] = ITE(EQ(ap, r), e1, st[("ep", r)])
         if rejoins:
-            self.rejoin_log(post, st, pp, ap, e1)
+            self.rejoin_log(post, pp, self.view(st, pp), self.view(st, ap), e1)
         else:
-            post[("ep", pp)] = e1
+            for r in self.R:
+                post[("ep", r)] = ITE(EQ(pp, r), e1, post[("ep", r)])
         if self.flaw("token-reset-on-failover"):
             for s in range(self.S):
                 post[("stE", s)], post[("stL", s)] = e1, 0
@@ -575,37 +694,32 @@ class Encoding:
         return AND(inp.ok, self.believes_ap(st, at), ln < self.L), post
 
     def replicate_to_passive(self, st: dict, source: int, inp: Inputs = None) -> tuple:
-        src_ep = st[("ep", source)]
+        src = self.view(st, source)
 
         def to(p: int):
-            commit = MIN(MAX(st[("cm", p)], st[("cm", source)]), st[("ln", source)])
-            fenced = FALSE if self.flaw("no-fencing") else src_ep < st[("ep", p)]
-            guard = AND(self.connected(st, source, p), NOT(fenced), NOT(st[("ep", p)] < src_ep),
-                        NOT(AND(self.logs_equal(st, p, source), EQ(st[("cm", p)], commit))))
+            dst = self.view(st, p)
+            commit = MIN(MAX(dst.cm, src.cm), src.ln)
+            fenced = False if self.flaw("no-fencing") else src.ep < dst.ep
+            guard = AND(self.connected(st, source, p), NOT(fenced), NOT(dst.ep < src.ep),
+                        NOT(AND(self.logs_equal(dst, src), EQ(dst.cm, commit))))
             post = dict(st)
-            self.set_log(post, p, self.log_of(st, source))
-            post[("ln", p)] = st[("ln", source)]
-            post[("cm", p)] = commit
-            sync = AND(EQ(self.cur_ap(st), source), EQ(self.cur_pp(st), p), EQ(src_ep, st[("oe",)]))
+            self.put_view(post, p, View(dst.up, dst.ep, src.ln, commit, src.log))
+            sync = AND(EQ(self.cur_ap(st), source), EQ(self.cur_pp(st), p), EQ(src.ep, st[("oe",)]))
             return guard, self.cond(post, sync, self.synced(post))
 
-        g, post = self.split(st, self.role(st, "rpp", src_ep), to)
+        g, post = self.split(st, self.role(st, "rpp", src.ep), to)
         return AND(self.believes_ap(st, source), g), post
 
     def acknowledge(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
-        ep = st[("ep", replica)]
+        rep = self.view(st, replica)
         if self.flaw("ack-before-sync"):
-            g2, post = self._ack_upto(st, replica, st[("ln", replica)])
-            return AND(self.believes_ap(st, replica), g2), post
-
-        def via(p: int):
-            fenced = FALSE if self.flaw("no-fencing") else ep < st[("ep", p)]
-            upto = st[("ln", replica)] if p == replica else self.held_prefix(st, replica, p)
-            g2, post = self._ack_upto(st, replica, upto)
-            return AND(self.connected(st, replica, p), NOT(fenced), g2), post
-
-        g, post = self.split(st, self.role(st, "rpp", ep), via)
-        return AND(self.believes_ap(st, replica), g), post
+            g, post = self._ack_upto(st, replica, rep.ln)
+            return AND(self.believes_ap(st, replica), g), post
+        p = self.role(st, "rpp", rep.ep)
+        pp = self.view(st, p)
+        fenced = False if self.flaw("no-fencing") else rep.ep < pp.ep
+        g, post = self._ack_upto(st, replica, self.held_prefix(rep, pp))
+        return AND(self.believes_ap(st, replica), self.connected_to(st, replica, p), NOT(fenced), g), post
 
     def _ack_upto(self, st: dict, r: int, upto) -> tuple:
         """The commit point moves to `upto`; replication._record_acks, with the
@@ -652,50 +766,43 @@ class Encoding:
         return AND(*guard), post
 
     def replicate_to_secondary(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
-        def frm(a: int):
-            if a == replica:
-                return FALSE, st
-            upto = st[("ln", a)] if self.flaw("ship-unacked") else st[("cm", a)]
-            g, post = self.catch_up(st, replica, a, upto)
-            return AND(self.acting(st, a), NOT(EQ(self.cur_pp(st), replica)),
-                       self.connected(st, a, replica), g), post
-
-        return self.split(st, self.cur_ap(st), frm)
+        a = self.cur_ap(st)
+        ap = self.view(st, a)
+        upto = ap.ln if self.flaw("ship-unacked") else ap.cm
+        g, post = self.catch_up(st, replica, ap, upto)
+        return AND(ap.up, EQ(ap.ep, st[("oe",)]), NOT(EQ(a, replica)), NOT(EQ(self.cur_pp(st), replica)),
+                   self.connected_to(st, replica, a), g), post
 
     def rejoin(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
-        def frm(a: int):
-            post = dict(st)
-            self.rejoin_log(post, st, replica, a, st[("oe",)])
-            return AND(self.acting(st, a), self.connected(st, a, replica)), post
-
-        g, post = self.split(st, self.cur_ap(st), frm)
-        return AND(st[("up", replica)], st[("ep", replica)] < st[("oe",)], g), post
+        a = self.cur_ap(st)
+        ap = self.view(st, a)
+        post = dict(st)
+        self.rejoin_log(post, replica, self.view(st, replica), ap, st[("oe",)])
+        return AND(st[("up", replica)], st[("ep", replica)] < st[("oe",)], ap.up,
+                   EQ(ap.ep, st[("oe",)]), self.connected_to(st, replica, a)), post
 
     def read(self, st: dict, session: int, inp: Inputs = None) -> tuple:
         s = session
         need = st[("stL", s)]
+        a = self.cur_ap(st)
+        ap = self.view(st, a)
+        acting = AND(ap.up, EQ(ap.ep, st[("oe",)]))
 
         def at(r: int):
-            behind = st[("cm", r)] < need
+            covered = st[("cm", r)] >= need
             if self.flaw("read-waits-for-primary"):
-                pull = TRUE
+                pull = True
             elif self.flaw("read-ignores-token"):
-                pull = FALSE
+                pull = False
             else:
-                pull = behind
-
-            def frm(a: int):
-                base = AND(self.acting(st, a), st[("cm", a)] >= need)
-                if a == r:
-                    return base, st
-                g, pulled = self.catch_up(st, r, a, need)
-                covered = st[("cm", r)] >= need
-                return (AND(base, self.connected(st, a, r), OR(covered, g)),
-                        self.cond(st, NOT(covered), pulled))
-
-            gp, pulled = self.split(st, self.cur_ap(st), frm)
+                pull = NOT(covered)
+            g, caught = self.catch_up(st, r, ap, need)
+            here = EQ(a, r)
+            pull_ok = AND(acting, ap.cm >= need,
+                          OR(here, AND(self.connected_to(st, r, a), OR(covered, g))))
+            pulled = self.cond(st, AND(NOT(here), NOT(covered)), caught)
             post = self.cond(st, pull, pulled)
-            guard = AND(st[("up", r)], OR(NOT(pull), gp))
+            guard = AND(st[("up", r)], OR(NOT(pull), pull_ok))
             return guard, self._served(st, post, s, r)
 
         return self.split(st, st[("srep", s)], at)
@@ -736,18 +843,18 @@ class Encoding:
 
     def crash(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
         post = dict(st)
-        post[("up", replica)] = FALSE
+        post[("up", replica)] = False
         return st[("up", replica)], post
 
     def recover(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
         post = dict(st)
-        post[("up", replica)] = TRUE
+        post[("up", replica)] = True
         return NOT(st[("up", replica)]), post
 
     def lose_disk(self, st: dict, replica: int, inp: Inputs = None) -> tuple:
         post = dict(st)
         self.wipe(post, replica)
-        self.spend(post, replica)
+        self.spend(post, replica, st)
         return NOT(self.lost(st, replica)), post
 
     def lose_region(self, st: dict, region: int, inp: Inputs = None) -> tuple:
@@ -755,40 +862,35 @@ class Encoding:
         post = dict(st)
         for r in hit:
             self.wipe(post, r)
-            self.spend(post, r)
+            self.spend(post, r, st)
         return OR(*(NOT(self.lost(st, r)) for r in hit)), post
 
     def partition(self, st: dict, a: int, b: int, inp: Inputs = None) -> tuple:
         post = dict(st)
-        post[("cut", a, b)] = TRUE
+        post[("cut", a, b)] = True
         return NOT(st[("cut", a, b)]), post
 
     def heal(self, st: dict, a: int, b: int, inp: Inputs = None) -> tuple:
         post = dict(st)
-        post[("cut", a, b)] = FALSE
+        post[("cut", a, b)] = False
         return st[("cut", a, b)], post
 
     def ap_unavailable(self, st: dict):
         """election.ap_unavailable(state) is not None."""
-        out = []
-        for a in self.R:
-            for p in self.R:
-                why = OR(NOT(st[("up", a)]), NOT(EQ(st[("ep", a)], st[("oe",)])),
-                         AND(st[("up", p)], NOT(self.linked(st, a, p))))
-                out.append(AND(EQ(self.cur_ap(st), a), EQ(self.cur_pp(st), p), why))
-        return OR(*out)
+        a, p = self.cur_ap(st), self.cur_pp(st)
+        ap, pp = self.view(st, a), self.view(st, p)
+        return OR(NOT(ap.up), NOT(EQ(ap.ep, st[("oe",)])), AND(pp.up, NOT(self.linked(st, a, p))))
 
-    def passive_ok(self, st: dict, ap: int, new_pp: int):
-        """election.passive_refusal(state, ap, new_pp) is None."""
-        if new_pp == ap:
-            return FALSE
-        if self.cfg.region_of(new_pp) == self.cfg.region_of(ap) and not self.flaw("pp-same-region"):
-            return FALSE
-        return self.connected(st, ap, new_pp)
+    def passive_ok(self, st: dict, ap, new_pp: int):
+        """election.passive_refusal(state, ap, new_pp) is None (ap may be symbolic)."""
+        region = self.cfg.region_of(new_pp)
+        other = [a for a in self.R if self.flaw("pp-same-region") or self.cfg.region_of(a) != region]
+        return AND(NOT(EQ(ap, new_pp)), OR(*(EQ(ap, a) for a in other)),
+                   self.connected(st, ap, new_pp) if not is_z3(ap) else self.connected_to(st, new_pp, ap))
 
     def emergency_failover(self, st: dict, new_ap: int, new_pp: int, inp: Inputs = None) -> tuple:
         if self.flaw("failover-waits-for-old-ap"):
-            return FALSE, st
+            return False, st
         guard = [self.ap_unavailable(st), NOT(EQ(self.cur_ap(st), new_ap)), st[("up", new_ap)]]
         if not self.flaw("promote-any-secondary"):
             guard += [EQ(self.cur_pp(st), new_ap), EQ(st[("ep", new_ap)], st[("oe",)])]
@@ -799,29 +901,24 @@ class Encoding:
         return AND(*guard, g), post
 
     def planned_failover(self, st: dict, inp: Inputs = None) -> tuple:
-        def pair(a: int):
-            def with_pp(p: int):
-                guard = AND(EQ(st[("ep", a)], st[("oe",)]), EQ(st[("ep", p)], st[("oe",)]),
-                            self.connected(st, a, p), self.logs_equal(st, p, a))
-                g, post = self.start_epoch(st, p, a, rejoins=False)
-                e1 = st[("oe",)] + 1
-                for r in (p, a):
-                    post[("up", r)], post[("ep", r)] = TRUE, e1
-                    self.set_log(post, r, self.log_of(st, a))
-                    post[("ln", r)], post[("cm", r)] = st[("ln", a)], st[("cm", a)]
-                return AND(guard, g), self.synced(post)
-            return self.split(st, self.cur_pp(st), with_pp)
-
-        return self.split(st, self.cur_ap(st), pair)
+        a, p = self.cur_ap(st), self.cur_pp(st)
+        ap, pp = self.view(st, a), self.view(st, p)
+        oe = st[("oe",)]
+        guard = AND(EQ(ap.ep, oe), EQ(pp.ep, oe), ap.up, pp.up, self.linked(st, a, p),
+                    self.logs_equal(pp, ap))
+        g, post = self.start_epoch(st, p, a, rejoins=False)
+        both = View(True, oe + 1, ap.ln, ap.cm, ap.log)
+        for r in self.R:
+            self.put_view(post, r, both, OR(EQ(a, r), EQ(p, r)))
+        return AND(guard, g), self.synced(post)
 
     def replace_passive(self, st: dict, new_pp: int, inp: Inputs = None) -> tuple:
-        def frm(a: int):
-            guard = AND(st[("up", a)], EQ(st[("ep", a)], st[("oe",)]),
-                        NOT(self.connected_to(st, a, self.cur_pp(st))), self.passive_ok(st, a, new_pp))
-            g, post = self.start_epoch(st, a, new_pp, rejoins=True)
-            return AND(guard, g), post
-
-        return self.split(st, self.cur_ap(st), frm)
+        a = self.cur_ap(st)
+        ap = self.view(st, a)
+        guard = AND(ap.up, EQ(ap.ep, st[("oe",)]), NOT(self.connected(st, a, self.cur_pp(st))),
+                    self.passive_ok(st, a, new_pp))
+        g, post = self.start_epoch(st, a, new_pp, rejoins=True)
+        return AND(guard, g), post
 
     def tick(self, st: dict, inp: Inputs) -> tuple:
         return inp.days >= 1, st
@@ -840,6 +937,20 @@ class Encoding:
     def cases(self, st: dict, acts: list[Act], inp: Inputs) -> list[tuple]:
         return [self.step(st, a, inp) for a in acts]
 
+    @staticmethod
+    def selector(name: str, acts: list[Act]):
+        """The action selector variable of a relation over `acts`: an Int, or
+        an unsigned bit-vector wide enough for every index in bit-vector mode."""
+        if _NUM["bits"] is None:
+            return z3.Int(name)
+        return z3.BitVec(name, max(1, (len(acts) - 1).bit_length()))
+
+    @staticmethod
+    def sel_is(sel, j: int):
+        if isinstance(sel, z3.BitVecRef):
+            return z3.BoolRef(z3.Z3_mk_eq(_CTX.ref(), sel.as_ast(), z3.BitVecVal(j, sel.size()).as_ast()), _CTX)
+        return EQ(sel, j)
+
     def relation(self, pre: dict, post: dict, sel, inp: Inputs, acts: list[Act],
                  cases: Optional[list] = None, only: Optional[Iterable[int]] = None) -> z3.BoolRef:
         """T(pre, post): `sel` (an Int) names the action taken (its index in
@@ -848,14 +959,14 @@ class Encoding:
         action indexes (the rest are not in the relation)."""
         cases = cases if cases is not None else self.cases(pre, acts, inp)
         idx = list(range(len(acts))) if only is None else list(only)
-        guard = OR(*(AND(EQ(sel, j), cases[j][0]) for j in idx))
+        guard = OR(*(AND(self.sel_is(sel, j), cases[j][0]) for j in idx))
         frame = []
         for k in self.keys:
             v = pre[k]
             for j in idx:
                 t = cases[j][1][k]
                 if t is not pre[k]:
-                    v = ITE(EQ(sel, j), t, v)
+                    v = ITE(self.sel_is(sel, j), t, v)
             frame.append(EQ(post[k], v))
         return to_z3(AND(guard, *frame))
 

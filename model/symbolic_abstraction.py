@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .config import Config
-from .objects import OpContext, view_of
+from .objects import OpContext, Purge, view_of
 from .state import SYSTEM, Acked, Entry, ReadServed, State
 from .symbolic import FIELDS, LATCHES, NO_ACKER, NULL, Scope, layout, replica_pairs
 
@@ -50,10 +50,11 @@ class Abstraction:
     def write_inputs(self, state: State, at: int, session: int, op) -> tuple[int, bool]:
         """(pay, ok) of ClientWrite(at, session, op): the payload the entry
         would carry, and the object layer's verdict (the oracle of the Z3
-        relation: the object exists in the config and the op is accepted
-        against `at`'s view of its log)."""
+        relation: the object exists in the config, only the system purges
+        and it only purges, and the op is accepted against `at`'s view of its
+        log: replication.write_refusal's object-layer checks)."""
         cfg = self.cfg
-        ok = 0 <= op.obj < cfg.objects
+        ok = 0 <= op.obj < cfg.objects and (session == SYSTEM) == isinstance(op, Purge)
         if ok:
             rep = state.replicas[at]
             ok = op.refuse(view_of(cfg, rep.log, at), OpContext(cfg, state.day, state.snapshots)) is None

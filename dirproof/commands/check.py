@@ -21,7 +21,7 @@ from dirproof.properties import PROPERTIES
 from dirproof.results import merge
 
 # The engines `dirproof check` runs when none is named, strongest evidence first.
-DEFAULT_ENGINES = ("hypothesis",)
+DEFAULT_ENGINES = ("z3", "hypothesis")
 
 
 def _engines(names: list[str]) -> tuple[str, ...]:
