@@ -91,10 +91,11 @@ def flaw_searches(profile: str, ids, depth: int) -> dict:
     return out
 
 
-def depth_rate(cfg, seconds: float) -> dict:
+def depth_rate(cfg, seconds: float, depth: int = 12) -> dict:
+    """Depth reached in `seconds` (the scope is that of a `depth`-step search)."""
     out = {}
     for prop in IN_SCOPE:
-        res = bmc(cfg, prop, depth=40, seconds=seconds)
+        res = bmc(cfg, prop, depth=depth, seconds=seconds)
         spent = res.seconds
         out[prop] = {"depth": res.depth, "seconds": round(spent, 2),
                      "depths_per_second": round(res.depth / spent, 3) if spent else None,
@@ -154,7 +155,7 @@ def main(argv=None) -> int:
         ids = args.flaws or [f for f, fl in FLAWS.items() if set(fl.caught_by) & set(IN_SCOPE)]
         report["flaws"] = flaw_searches(args.profile, ids, args.depth)
     if everything or args.depth_rate:
-        report["depth_rate"] = depth_rate(cfg, args.depth_rate or 60.0)
+        report["depth_rate"] = depth_rate(cfg, args.depth_rate or 60.0, args.depth)
     if everything or args.vacuity:
         report["vacuity"] = vacuity(cfg)
     if args.necessity:

@@ -26,6 +26,10 @@ def _quiet(done: float, total: float, label: str) -> None:
     """Default progress callback: says nothing."""
 
 
+def _ignore(coverage: dict) -> None:
+    """Default coverage callback: keeps nothing."""
+
+
 @attrs.frozen
 class EngineRequest:
     config: Config
@@ -37,6 +41,8 @@ class EngineRequest:
     out_dir: Path = Path("counterexamples")  # where counterexample files go
     over_budget: bool = False  # hypothesis: faults may exceed the fault budget
     progress: Callable[[float, float, str], None] = attrs.field(default=_quiet, eq=False)
+    # an exploring engine hands its coverage here (dirproof.explore.coverage)
+    on_coverage: Callable[[dict], None] = attrs.field(default=_ignore, eq=False)
 
 
 def run(engine: str, request: EngineRequest) -> list[PropertyResult]:

@@ -48,9 +48,10 @@ from dirproof.properties import PROPERTIES, broken_assumptions
 
 STEP_KINDS: tuple[str, ...] = tuple(step_name(c) for c in ACTION_TYPES)
 KIND_OF: dict[type, str] = {c: step_name(c) for c in ACTION_TYPES}
+CLASS_OF: dict[str, type] = {k: c for c, k in KIND_OF.items()}
 
 # How often each rule is picked, relative to the others, among the rules whose
-# precondition holds (see `_weighted_rules`). The write path and the objects
+# precondition holds (see `RuleChoice`). The write path and the objects
 # need many steps in a row; faults and failovers are cheap to reach and
 # quickly make the model unavailable, so they are drawn less often. Measured
 # in bench/explore.py; docs/exploration.md gives the figures.
@@ -65,26 +66,42 @@ assert set(WEIGHTS) == set(STEP_KINDS)
 DEFAULT_MAX_STEPS = 50
 # Hypothesis shrinks with at most this many test runs (deterministic, unlike a
 # time limit); `polish` finishes the job on plain replays.
-DEFAULT_SHRINK_CALLS = 200
+DEFAULT_SHRINK_CALLS = 0
+# After the first failure, go on generating this many examples and keep every
+# failing one: the shortest after polishing is reported. (Hypothesis's
+# shrinker changes one choice at a time; a shorter route through other
+# actions is found faster by sampling more failures.)
+DEFAULT_COLLECT = 20
+MAX_POLISHED = 8  # polish at most this many of them (the shortest first)
 
 
 @attrs.frozen
 class Options:
-    """How to explore. `properties`: the ids checked after every step;
-    `check_in_budget_only`: ids checked only while no assumption is broken
-    (their over-budget failure is already known); `over_budget`: actions may
-    exceed the fault budget; `swarm`: each example enables a random subset of
-    rules (Hypothesis feature flags); `weighted`: rules are drawn by WEIGHTS,
-    not uniformly; `max_steps`: steps per example."""
+    """How to explore.
+
+    `properties`: the ids checked after every step; `check_in_budget_only`:
+    ids checked only while no assumption is broken (their over-budget
+    failure is already known); `over_budget`: actions may exceed the fault
+    budget; `weighted`: rules are drawn by WEIGHTS (RuleChoice), not
+    uniformly; `swarm`: per example, "modes" draws one of MODES (default),
+    "kinds" a factor 1/0/boost per rule, "off" nothing, and "hypothesis"
+    (only with weighted=False) keeps Hypothesis's own per-rule feature
+    flags; `max_steps`: steps per example; `two_level`: draw a client
+    write's operation type (a tick's jump, a fault's target role) before
+    the action; `shrink_calls`, `collect`: see `explore`; `backend`:
+    "plain" (PlainRandomProvider, default) or "hypothesis" (Hypothesis's
+    own generation, with mutations)."""
 
     properties: tuple[str, ...] = tuple(PROPERTIES)
     check_in_budget_only: tuple[str, ...] = ()
     over_budget: bool = False
-    swarm: str = "off"
+    swarm: str = "modes"
     weighted: bool = True
     max_steps: int = DEFAULT_MAX_STEPS
     two_level: bool = True
     shrink_calls: Optional[int] = None  # cap on Hypothesis's shrinking, in test runs (None: no cap)
+    collect: int = 0  # examples to go on generating after a failure, for shorter ones
+    backend: str = "plain"  # "plain": fresh random examples (PlainRandomProvider); "hypothesis"
 
 
 # ---------------------------------------------------------------- violations
@@ -102,11 +119,17 @@ class PropertyFailure(AssertionError):
         self.steps = steps
         self.at = len(steps)
         self.broken = broken
+        self.alternatives: tuple = ()  # other failing step lists of the same property and status
         super().__init__(f"{self.status}: {prop} after step {self.at}: {message}")
 
 
-class StopShrinking(BaseException):
-    """Raised through Hypothesis when the shrinking budget is spent."""
+class StopShrinking(KeyboardInterrupt):
+    """Raised through Hypothesis when the budget after a failure is spent.
+
+    Hypothesis lets a KeyboardInterrupt through at once, without recording
+    the test case (any other exception would be recorded as this choice
+    sequence's outcome, and contradict its earlier runs). `run_once` catches
+    this subclass only; a real Ctrl-C goes on up."""
 
 
 class PropertyViolated(PropertyFailure):
@@ -419,6 +442,17 @@ class ExplorationMachine(RuleBasedStateMachine):
         self.stats.examples += 1
         if self.stats.on_example is not None:
             self.stats.on_example(self.stats)
+        found = self._found
+        if found["from"] is not None:
+            n = self.stats.examples - found["from"]
+            calls = self.options.shrink_calls
+            limit = None if found["shrink"] and calls is None else \
+                self.options.collect + (calls if found["shrink"] else 0)
+            if limit is not None and n > limit:
+                # Done collecting (and shrinking): stop Hypothesis (a
+                # BaseException goes through it); run_once reports what
+                # was recorded.
+                raise StopShrinking()
 
     @property
     def state(self) -> State:
@@ -428,10 +462,11 @@ class ExplorationMachine(RuleBasedStateMachine):
     def _candidates(self, kind: str) -> list:
         node = self.node
         if node.cands is None:
-            node.cands = {k: [] for k in STEP_KINDS}
-            for a in candidates(node.state):
-                node.cands[KIND_OF[type(a)]].append(a)
-        return node.cands[kind]
+            node.cands = {}
+        got = node.cands.get(kind)
+        if got is None:
+            got = node.cands[kind] = list(candidates(node.state, (CLASS_OF[kind],)))
+        return got
 
     def _child(self, action) -> Optional[Node]:
         node = self.node
@@ -474,34 +509,35 @@ class ExplorationMachine(RuleBasedStateMachine):
         return got
 
     def groups(self, kind: str) -> list:
-        """The enabled actions of `kind` in groups to draw from in two stages:
-        a client write's operation type first (create, update, soft delete,
-        ... purge), then the operation and session; so an operation that has
-        one instance (a purge) is drawn as often as one that has many (the
-        updates of every attribute by every session)."""
+        """The candidate actions of `kind` (a superset of the enabled ones, in
+        model order) in groups to draw from in two stages: a client write's
+        operation type first (create, update, soft delete, ... purge), then
+        the operation and session; so an operation that has one instance (a
+        purge) is drawn as often as one that has many (the updates of every
+        attribute by every session)."""
         node = self.node
         key = "#" + kind
         got = node.moves.get(key)
         if got is None:
-            moves = self.moves(kind)
+            cands = self._candidates(kind)
             if kind == "client_write" and self.options.two_level:
                 by: dict = {}
-                for m in moves:
-                    by.setdefault(type(m[0].op), []).append(m)
+                for a in cands:
+                    by.setdefault(type(a.op), []).append(a)
                 got = list(by.values())
-            elif kind == "tick" and self.options.two_level and len(moves) > 1:
-                got = [moves[:1], moves[1:]]  # one day, or a jump to a retention boundary
+            elif kind == "tick" and self.options.two_level and len(cands) > 1:
+                got = [cands[:1], cands[1:]]  # one day, or a jump to a retention boundary
             elif kind in ROLE_GROUPED and self.options.two_level:
                 # a fault to a primary (the orchestrator's AP or PP, or a replica
                 # that believes it is an AP) as often as one to any secondary
                 orch = node.state.orchestrator
                 prim = {orch.ap, orch.pp} | {r for r in range(len(node.state.replicas))
                                              if believes_ap(node.state, r)}
-                hit = [m for m in moves if _replicas_of(m[0]) & prim]
-                rest = [m for m in moves if not _replicas_of(m[0]) & prim]
+                hit = [a for a in cands if _replicas_of(a) & prim]
+                rest = [a for a in cands if not _replicas_of(a) & prim]
                 got = [g for g in (hit, rest) if g]
             else:
-                got = [moves]
+                got = [cands] if cands else []
             node.moves[key] = got
         return got
 
@@ -509,10 +545,36 @@ class ExplorationMachine(RuleBasedStateMachine):
         self.advance(kind, lambda n: data.draw(st.integers(0, n - 1), label=kind))
 
     def advance(self, kind: str, pick: Callable[[int], int]) -> None:
-        """Take an enabled action of `kind`; `pick(n)` chooses one of n."""
-        groups = self.groups(kind)
-        g = groups[pick(len(groups))] if len(groups) > 1 else groups[0]
-        action, child = g[pick(len(g))] if len(g) > 1 else g[0]
+        """Take an enabled action of `kind`; `pick(n)` chooses one of n.
+
+        A group is drawn uniformly, then an action in it; an action the
+        model rejects is struck out and the draw repeated (a group left
+        empty is struck out too). This is exactly a uniform draw among the
+        groups that hold an enabled action, then among its enabled actions,
+        but it steps the model only on the actions drawn, not on every
+        candidate of the state (the costliest part of exploring)."""
+        groups = [list(g) for g in self.groups(kind)]
+        while groups:
+            gi = pick(len(groups)) if len(groups) > 1 else 0
+            g = groups[gi]
+            while g:
+                i = pick(len(g)) if len(g) > 1 else 0
+                child = self._child(g[i])
+                if child is not None:
+                    self._enter(kind, g[i], child)
+                    return
+                del g[i]
+            del groups[gi]
+        raise AssertionError(f"no {kind} step is enabled (its precondition said there was one)")
+
+    def take(self, action) -> None:
+        """Take this action (it must be enabled): for tests and replays."""
+        child = self._child(action)
+        if child is None:
+            raise ValueError(f"{action!r} is not enabled here")
+        self._enter(KIND_OF[type(action)], action, child)
+
+    def _enter(self, kind: str, action, child: Node) -> None:
         if child.seen is None:
             prev, nxt = self.node.state, child.state
             child.seen = tuple(s.id for s in SITUATIONS.values() if s.detect(prev, action, nxt))
@@ -544,25 +606,23 @@ class ExplorationMachine(RuleBasedStateMachine):
     @invariant()
     def properties_hold(self) -> None:
         got = self.verdict()
-        if got is not None:
-            pid, status, msg, broken = got
-            steps = tuple(self.steps)
-            shrink = self._shrink
-            now = time.perf_counter()
-            best = shrink["best"].get((pid, status))
-            if best is None or len(steps) < len(best.steps):
-                shrink["best"][(pid, status)] = failure_type(pid, status)(
-                    pid, msg, self.config, steps, broken)
-            if shrink["from"] is None:
-                shrink["from"] = self.stats.examples
-            elif shrink["calls"] is not None and self.stats.examples - shrink["from"] > shrink["calls"]:
-                # Past the shrinking budget: stop Hypothesis (a BaseException
-                # goes through it) and report the shortest failure seen.
-                raise StopShrinking()
-            self.stats.first_failure.setdefault((pid, status), now)
-            self.stats.first_failure_examples.setdefault((pid, status), self.stats.examples)
-            self.stats.first_failure_length.setdefault((pid, status), len(steps))
-            raise failure_type(pid, status)(pid, msg, self.config, steps, broken)
+        if got is None:
+            return
+        pid, status, msg, broken = got
+        steps = tuple(self.steps)
+        found = self._found
+        now = time.perf_counter()
+        failure = failure_type(pid, status)(pid, msg, self.config, steps, broken)
+        found["all"].setdefault((pid, status), {}).setdefault(steps, failure)
+        self.stats.first_failure.setdefault((pid, status), now)
+        self.stats.first_failure_examples.setdefault((pid, status), self.stats.examples)
+        self.stats.first_failure_length.setdefault((pid, status), len(steps))
+        if found["from"] is None:
+            found["from"] = self.stats.examples
+        # Hypothesis goes on generating after a failure (report_multiple_bugs);
+        # every failing example is recorded here, and __init__ stops the run
+        # `collect` examples after the first one.
+        raise failure
 
 
 def _make_rule(kind: str):
@@ -589,11 +649,12 @@ def machine_class(config: Config, options: Options = Options(),
     ns = {kind: _make_rule(kind) for kind in STEP_KINDS}
     ns.update(config=config, options=options, stats=stats if stats is not None else Stats(),
               _tree={"root": None, "size": 0},
-              _shrink={"calls": options.shrink_calls, "from": None, "best": {}})
+              _found={"from": None, "all": {}, "shrink": True})
     flaws = "+".join(config.flaws) or "safe"
     name = "Explore_" + "".join(c if c.isalnum() else "_" for c in f"{config.profile}_{flaws}")
     cls = type(name, (ExplorationMachine,), ns)
-    cls.TestCase.settings = hypothesis_settings(max_examples=100, max_steps=options.max_steps)
+    cls.TestCase.settings = hypothesis_settings(max_examples=100, max_steps=options.max_steps,
+                                                backend=options.backend)
     return cls
 
 
@@ -626,18 +687,34 @@ class RuleChoice(SearchStrategy):
         m = self.machine
         if m.factors is None:
             m.factors = _draw_factors(data, m.options.swarm)
-        kinds = [k for k in STEP_KINDS if m.has_moves(k)]
-        if not kinds:
-            raise AssertionError("no step is enabled: the model has a state with no successor")
+        # Rejection sampling: draw among the kinds with candidate actions, by
+        # weight, and strike out a kind found to have no enabled action. The
+        # outcome is a weighted draw among the enabled kinds, but only the
+        # drawn kinds are tested for enabled actions.
+        kinds = list(STEP_KINDS)
         weights = [_scaled(WEIGHTS[k], m.factors.get(k, 1)) for k in kinds]
-        if not any(weights):
-            weights = [WEIGHTS[k] for k in kinds]
+        kind = _draw_enabled(data, m, kinds, weights)
+        if kind is None:  # every enabled kind is off in this example: plain weights
+            kind = _draw_enabled(data, m, [k for k, w in zip(kinds, weights) if not w],
+                                 [WEIGHTS[k] for k, w in zip(kinds, weights) if not w])
+        if kind is None:
+            raise AssertionError("no step is enabled: the model has a state with no successor")
+        return self.rules[kind], {"data": data.draw(st.data())}
+
+
+def _draw_enabled(data, m: "ExplorationMachine", kinds: list, weights: list) -> Optional[str]:
+    """A kind drawn by weight among those with an enabled action, or None."""
+    kinds, weights = list(kinds), list(weights)
+    while any(weights):
         x = data.draw(st.integers(0, sum(weights) - 1))
-        for kind, w in zip(kinds, weights):
+        for i, w in enumerate(weights):
             if x < w:
                 break
             x -= w
-        return self.rules[kind], {"data": data.draw(st.data())}
+        if m.has_moves(kinds[i]):
+            return kinds[i]
+        del kinds[i], weights[i]
+    return None
 
 
 SWARM_BOOST = 4
@@ -649,16 +726,20 @@ SWARM_FACTORS = (1, 0, SWARM_BOOST)
 
 
 FAULT_KINDS = ("crash", "lose_disk", "lose_region", "partition")
-MODES = (  # swarm "modes": one per example, shrinking towards the first
-    {},  # as weighted
-    {k: 0 for k in FAULT_KINDS},  # calm: no faults (the write path, sessions, objects, time)
-    # crashy: crashes and failovers often, no disk or region loss
-    {"crash": SWARM_BOOST, "emergency_failover": SWARM_BOOST, "lose_disk": 0, "lose_region": 0},
-    # laggy: as crashy, and the synchronous copy to the PP is slow, so
+_CRASHY = {"crash": SWARM_BOOST, "emergency_failover": SWARM_BOOST, "lose_disk": 0, "lose_region": 0,
+           "partition": 0, "read": 0.5, "tick": 0.5, "move_session": 0}
+MODES: tuple[dict, ...] = (  # swarm "modes": one per example, shrinking towards the first
+    # normal: the weights as they are
+    {},
+    # calm: no faults; time runs faster (soft delete, retention, purge, backups)
+    {"crash": 0, "lose_disk": 0, "lose_region": 0, "partition": 0, "tick": SWARM_BOOST},
+    # crashy: crashes and emergency failovers often, no disk, region or network loss
+    _CRASHY,
+    # laggy: crashy, and the copies to the PP and the secondaries are slow, so
     # failovers race with replication
-    {"crash": SWARM_BOOST, "emergency_failover": SWARM_BOOST, "lose_disk": 0, "lose_region": 0,
-     "replicate_to_passive": 0.25, "replicate_to_secondary": 0.25},
+    {**_CRASHY, "replicate_to_passive": 0.25, "replicate_to_secondary": 0.25},
 )
+MODE_NAMES = ("normal", "calm", "crashy", "laggy")
 
 
 def _draw_factors(data, swarm: str) -> dict:
@@ -699,13 +780,41 @@ def _no_swarm(machine: "ExplorationMachine") -> None:
 
 # ---------------------------------------------------------------- running
 
+# ---------------------------------------------------------------- plain random generation
+
+PLAIN_BACKEND = "dirproof-plain-random"
+
+try:  # Hypothesis's (experimental) alternative-backend interface
+    from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
+
+    class PlainRandomProvider(HypothesisProvider):
+        """Hypothesis's own provider (same seeded random choices), under a
+        backend name of its own. With any backend but "hypothesis", the
+        engine generates every example afresh from the seeded random source:
+        no mutation of earlier examples (which copies spans of steps between
+        them, up to five mutants per example) and no forced-novel prefixes.
+        For this model that finds the deep flaws 2-5 times sooner, as an
+        independent random walk per example does (docs/exploration.md).
+        Shrinking and reporting are unchanged."""
+
+    AVAILABLE_PROVIDERS.setdefault(PLAIN_BACKEND, "dirproof.explore.PlainRandomProvider")
+except ImportError:  # pragma: no cover - another Hypothesis version
+    PLAIN_BACKEND = None
+
+
 def hypothesis_settings(max_examples: int, max_steps: int = DEFAULT_MAX_STEPS,
-                        shrink: bool = True) -> settings:
+                        shrink: bool = True, backend: str = "plain") -> settings:
     phases = [Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
-    return settings(max_examples=max_examples, stateful_step_count=max_steps, deadline=None,
-                    database=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
-                    verbosity=Verbosity.quiet, phases=phases,
-                    suppress_health_check=list(HealthCheck))
+    kw = {}
+    if backend == "plain" and PLAIN_BACKEND:
+        kw["backend"] = PLAIN_BACKEND
+    try:
+        return settings(max_examples=max_examples, stateful_step_count=max_steps, deadline=None,
+                        database=None, derandomize=False, print_blob=False,
+                        report_multiple_bugs=True, verbosity=Verbosity.quiet, phases=phases,
+                        suppress_health_check=list(HealthCheck), **kw)
+    except Exception:  # pragma: no cover - no `backend` setting: Hypothesis's own generation
+        return hypothesis_settings(max_examples, max_steps, shrink, backend="hypothesis")
 
 
 def run_once(config: Config, options: Options, *, examples: int, seed: Optional[int],
@@ -719,19 +828,30 @@ def run_once(config: Config, options: Options, *, examples: int, seed: Optional[
 
     if seed is not None:
         factory = hypothesis_seed(seed)(factory)
+    # The shrink phase is always on: Hypothesis only goes on generating after a
+    # failure when it is (and its shrink runs yield more failing traces too);
+    # __init__ stops the run when `collect` (+ `shrink_calls`) runs are spent.
+    cls._found["shrink"] = shrink and options.shrink_calls != 0
+    reported: list[PropertyFailure] = []
     try:
         run_state_machine_as_test(factory, settings=hypothesis_settings(
-            examples, options.max_steps, shrink))
+            examples, options.max_steps, True, options.backend))
     except StopShrinking:
-        return list(cls._shrink["best"].values())
+        pass
     except PropertyFailure as exc:
-        return [exc]
+        reported = [exc]
     except BaseExceptionGroup as group:
         found, other = group.split(PropertyFailure)
         if other is not None:
             raise other
-        return list(_leaves(found))
-    return []
+        reported = list(_leaves(found))
+    out = []
+    for key, by_steps in cls._found["all"].items():
+        alts = sorted(by_steps.values(), key=lambda f: len(f.steps))
+        best = next((f for f in reported if (f.property, f.status) == key), alts[0])
+        best.alternatives = tuple(f.steps for f in alts if f.steps != best.steps)
+        out.append(best)
+    return out
 
 
 def _leaves(group: BaseException) -> Iterable[PropertyFailure]:
@@ -795,15 +915,29 @@ class Exploration:
     def unreached(self) -> list[str]:
         return [s for s in REACHABILITY if not self.stats.situation_counts[s]]
 
+    def coverage(self) -> dict:
+        """How often each step kind fired and each situation occurred (every
+        one listed, zeros too), as the CLI prints it and its JSON holds it."""
+        st = self.stats
+        return {
+            "examples": st.examples, "steps": st.steps,
+            "step_counts": {k: st.step_counts[k] for k in STEP_KINDS},
+            "situations": [{"situation": s.id, "property": s.property, "count": st.situation_counts[s.id],
+                            "reachability": s.id in REACHABILITY, "statement": s.statement}
+                           for s in SITUATIONS.values()],
+            "unreached": self.unreached(),
+        }
+
 
 def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             examples: Optional[int] = None, seconds: Optional[float] = None,
-            seed: Optional[int] = None, over_budget: bool = False, swarm: str = "off",
+            seed: Optional[int] = None, over_budget: bool = False, swarm: str = "modes",
             weighted: bool = True, max_steps: int = DEFAULT_MAX_STEPS,
             stop_when: Optional[Callable[["Exploration"], bool]] = None,
             progress: Optional[Callable[[float, float, str], None]] = None,
             batch: int = 50, shrink: bool = True,
             shrink_calls: Optional[int] = DEFAULT_SHRINK_CALLS,
+            collect: int = DEFAULT_COLLECT, backend: str = "plain",
             polish_steps: bool = True) -> Exploration:
     """Explore until every property has held for the budget or broken.
 
@@ -815,9 +949,11 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
     goes on, with a fresh budget, for the properties still holding.
     `stop_when(exploration)` may end it early (tests use it).
 
-    Shrinking: Hypothesis shrinks each failing example (`shrink`), with at
-    most `shrink_calls` test runs after the failure is found; then `polish`
-    removes every step it can while the property still breaks (`polish_steps`).
+    Shrinking: after the first failure, `collect` more examples are generated
+    and every failing one is kept; Hypothesis shrinks (`shrink`, at most
+    `shrink_calls` test runs; 0 turns it off); then `polish` removes every
+    step it can from the shortest few (`polish_steps`) and the shortest
+    result is reported.
     """
     if (examples is None) == (seconds is None):
         raise ValueError("give exactly one of examples and seconds")
@@ -845,7 +981,8 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             break
         n = examples if deadline is None else batch
         options = Options(tuple(active), tuple(in_budget_only & set(active)), over_budget, swarm,
-                          weighted, max_steps, shrink_calls=shrink_calls)
+                          weighted, max_steps, shrink_calls=shrink_calls, collect=collect,
+                          backend=backend)
         stats = Stats(on_example=report)
         failures = run_once(config, options, examples=n, seed=derive_seed(seed, round_),
                             stats=stats, shrink=shrink)
@@ -857,8 +994,12 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             out.checked_steps[pid] += stats.steps
         for f in sorted(failures, key=lambda f: (f.property, f.status)):
             first = stats.first_failure.get((f.property, f.status), now) - start
-            steps, message = (polish(config, f.steps, f.property, f.status) if polish_steps
-                              else (f.steps, f.message))
+            if polish_steps:
+                tries = [f.steps] + list(f.alternatives[:MAX_POLISHED - 1])
+                steps, message = min((polish(config, t, f.property, f.status) for t in tries),
+                                     key=lambda sm: len(sm[0]))
+            else:
+                steps, message = f.steps, f.message
             finding = Finding(f, first, time.perf_counter() - start, steps, message,
                               stats.first_failure_length.get((f.property, f.status)))
             if f.status == "violated":

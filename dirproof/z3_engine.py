@@ -14,7 +14,9 @@ replication and session properties), it returns one PropertyResult:
     shortest one, converted to model actions, replayed on the Python model
     to confirm it, and saved with dirproof.counterexample.save;
   * "held" (engine "z3-bmc") with detail "bounded to depth K ..." when only
-    the bounded search ran, to depth K, and found nothing.
+    the bounded search ran, to depth K (the request's depth, default 8, or
+    less when its time budget, default 120 s per property, ran out), and
+    found nothing.
 
 Properties outside the Z3 scope (soft-delete-restorable, no-early-purge,
 no-resurrection, bounded-write-unavailability) are omitted from the list:
@@ -62,8 +64,9 @@ from dirproof.properties import PROPERTIES
 from dirproof.properties.z3_forms import FORMS, IN_SCOPE
 from dirproof.results import PropertyResult
 
-BITS = 6  # bit-vector width of the bounded search (values stay below 2**5)
+BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
 DEFAULT_DEPTH = 8
+DEFAULT_SECONDS = 120.0  # per property, when the request gives no time budget
 
 
 # --------------------------------------------------------------------------- the symbolic system
@@ -139,10 +142,20 @@ def bmc_scope(depth: int) -> Scope:
     return Scope(log=max(1, depth - 1), epochs=max(2, depth))
 
 
+def bmc_bits(cfg: Config, scope: Scope, depth: int) -> int:
+    """A signed width that holds every value of a path of `depth` steps:
+    LSNs and lengths (<= L), epochs (<= E), payloads (<= depth + 1),
+    logical numbers (<= depth), replica ids, -1, with room for +1."""
+    top = max(scope.log, scope.epochs, depth + 2, len(cfg.datacenters), cfg.sessions) + 2
+    return max(BITS, top.bit_length() + 1)
+
+
 class Unroller:
     """States s_0 .. s_k of one configuration and scope, with the steps between."""
 
-    def __init__(self, cfg: Config, scope: Scope, bits: Optional[int] = BITS, budget: bool = True):
+    def __init__(self, cfg: Config, scope: Scope, bits: Optional[int] = None, budget: bool = True,
+                 depth: Optional[int] = None):
+        bits = bits or bmc_bits(cfg, scope, depth if depth is not None else scope.epochs)
         self.sys = system(cfg, scope, bits)
         self.cfg, self.scope, self.bits, self.budget = cfg, scope, bits, budget
         self.keys = list(self.sys.pre)
@@ -188,9 +201,11 @@ class Unroller:
         with numbers(self.bits):
             return to_z3(NOT(FORMS[prop](self.sys.enc, self.states[k])))
 
-    def check(self, goal) -> z3.CheckSatResult:
+    def check(self, goal, timeout: Optional[float] = None) -> z3.CheckSatResult:
+        """sat/unsat of the path so far ending in `goal` (unknown on timeout, seconds)."""
         lit = z3.FreshBool("goal")
         self.solver.add(z3.Implies(lit, goal))
+        self.solver.set("timeout", int(timeout * 1000) if timeout else 0)
         return self.solver.check(lit)
 
     def acts_in(self, model: z3.ModelRef) -> list[Act]:
@@ -210,14 +225,16 @@ def bmc(cfg: Config, prop, depth: int = DEFAULT_DEPTH, budget: bool = True,
             raise ValueError(f"{p} has no Z3 form; properties in the Z3 scope: {', '.join(IN_SCOPE)}")
     t0 = time.perf_counter()
     scope = scope or bmc_scope(depth)
-    un = Unroller(cfg, scope, BITS, budget)
+    un = Unroller(cfg, scope, None, budget, depth)
     per, done = [], 0
     for k in range(1, depth + 1):
-        if seconds is not None and time.perf_counter() - t0 > seconds:
-            break
+        left = None if seconds is None else seconds - (time.perf_counter() - t0)
+        if left is not None and k > 1 and left <= 0:
+            break  # the time budget is spent (at least one level is always searched)
         t1 = time.perf_counter()
         un.extend()
-        res = un.check(z3.Or(*[un.bad(p, k) for p in props]))
+        res = un.check(z3.Or(*[un.bad(p, k) for p in props]),
+                       timeout=None if left is None or k == 1 else max(left, 1.0))
         per.append((k, time.perf_counter() - t1, str(res)))
         if progress:
             progress(k, depth, f"{', '.join(props)}: depth {k} {res}")
@@ -660,10 +677,10 @@ def witness(cfg: Config, prop: str, depth: int = 8) -> Witness:
     `prop` speaks of, replayed on the Python model (an error if it does not
     reach it there)."""
     t0 = time.perf_counter()
-    un = Unroller(cfg, bmc_scope(depth), BITS, True)
+    un = Unroller(cfg, bmc_scope(depth), None, True, depth)
     for k in range(1, depth + 1):
         un.extend()
-        with numbers(BITS):
+        with numbers(un.bits):
             goal = to_z3(_goal_formula(prop, un, k))
         if un.check(goal) == z3.sat:
             acts = un.acts_in(un.solver.model())
@@ -712,7 +729,8 @@ def run(request) -> list:
             out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds,
                                       detail=proof.detail(prop)))
             continue
-        res = bmc(cfg, prop, depth, budget=not over, seconds=request.seconds, progress=request.progress)
+        res = bmc(cfg, prop, depth, budget=not over, progress=request.progress,
+                  seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
         if res.found:
             path = save_counterexample(cfg, res, request.out_dir)
             status = "assumption-broken" if res.trace.beyond_budget else "violated"

@@ -7,7 +7,7 @@ rejected, which is what explorers and the Z3 conformance tests enumerate.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import attrs
 
@@ -114,38 +114,48 @@ def tick_candidates(state: State) -> list[int]:
     return sorted(days)
 
 
-def candidates(state: State) -> Iterator:
-    """Every action worth trying in `state` (a superset of the enabled ones)."""
-    cfg = state.config
+def _aps(state: State) -> list[int]:
+    return [at for at in range(len(state.replicas)) if believes_ap(state, at)]
+
+
+def _pairs(state: State, ordered: bool) -> Iterator[tuple[int, int]]:
     n = len(state.replicas)
-    for at in range(n):
-        if believes_ap(state, at):
-            for s, op in candidate_ops(state, at):
-                yield A.ClientWrite(at, s, op)
-            yield A.ReplicateToPassive(at)
-            yield A.Acknowledge(at)
     for r in range(n):
-        yield A.ReplicateToSecondary(r)
-        yield A.Rejoin(r)
-        yield A.Crash(r)
-        yield A.Recover(r)
-        yield A.LoseDisk(r)
-        yield A.ReplacePassive(r)
         for p in range(n):
-            if p != r:
-                yield A.EmergencyFailover(r, p)
-                if r < p:
-                    yield A.Partition(r, p)
-                    yield A.Heal(r, p)
-    for s in range(cfg.sessions):
-        yield A.Read(s)
-        for r in range(n):
-            yield A.MoveSession(s, r)
-    for g in range(len(cfg.regions)):
-        yield A.LoseRegion(g)
-    yield A.PlannedFailover()
-    for d in tick_candidates(state):
-        yield A.Tick(d)
+            if p != r and (ordered or r < p):
+                yield r, p
+
+
+_EACH_REPLICA = (A.ReplicateToSecondary, A.Rejoin, A.Crash, A.Recover, A.LoseDisk, A.ReplacePassive)
+
+# Candidate actions of each action class, in model order: a superset of the
+# enabled ones (step() rejects the rest). Listed per class so that an
+# explorer can ask for one kind of step without building all the others.
+CANDIDATES: dict[type, Callable[[State], Iterator]] = {
+    A.ClientWrite: lambda state: (A.ClientWrite(at, s, op) for at in _aps(state)
+                                  for s, op in candidate_ops(state, at)),
+    A.ReplicateToPassive: lambda state: map(A.ReplicateToPassive, _aps(state)),
+    A.Acknowledge: lambda state: map(A.Acknowledge, _aps(state)),
+    **{cls: (lambda cls: lambda state: map(cls, range(len(state.replicas))))(cls)
+       for cls in _EACH_REPLICA},
+    A.EmergencyFailover: lambda state: (A.EmergencyFailover(r, p) for r, p in _pairs(state, True)),
+    A.Partition: lambda state: (A.Partition(r, p) for r, p in _pairs(state, False)),
+    A.Heal: lambda state: (A.Heal(r, p) for r, p in _pairs(state, False)),
+    A.Read: lambda state: map(A.Read, range(state.config.sessions)),
+    A.MoveSession: lambda state: (A.MoveSession(s, r) for s in range(state.config.sessions)
+                                  for r in range(len(state.replicas))),
+    A.LoseRegion: lambda state: map(A.LoseRegion, range(len(state.config.regions))),
+    A.PlannedFailover: lambda state: iter((A.PlannedFailover(),)),
+    A.Tick: lambda state: map(A.Tick, tick_candidates(state)),
+}
+assert set(CANDIDATES) == set(STEPS)
+
+
+def candidates(state: State, kinds: Iterable[type] = tuple(STEPS)) -> Iterator:
+    """Every action worth trying in `state` (a superset of the enabled ones),
+    of the given action classes (all by default), class by class."""
+    for cls in kinds:
+        yield from CANDIDATES[cls](state)
 
 
 def enabled(state: State) -> list[tuple[object, State]]:

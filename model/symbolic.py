@@ -928,11 +928,7 @@ class Encoding:
     def step(self, st: dict, act: Act, inp: Inputs) -> tuple:
         """(guard, post) of one concrete action."""
         fn = getattr(self, act.name)
-        if act.name == "client_write":
-            return fn(st, *act.args, inp)
-        if act.name == "tick":
-            return fn(st, inp)
-        return fn(st, *act.args, inp)
+        return fn(st, inp) if act.name == "tick" else fn(st, *act.args, inp)
 
     def cases(self, st: dict, acts: list[Act], inp: Inputs) -> list[tuple]:
         return [self.step(st, a, inp) for a in acts]
@@ -953,8 +949,8 @@ class Encoding:
 
     def relation(self, pre: dict, post: dict, sel, inp: Inputs, acts: list[Act],
                  cases: Optional[list] = None, only: Optional[Iterable[int]] = None) -> z3.BoolRef:
-        """T(pre, post): `sel` (an Int) names the action taken (its index in
-        `acts`); one guard per action, and each post variable equal to the
+        """T(pre, post): `sel` (see `selector`) names the action taken (its
+        index in `acts`); one guard per action, and each post variable equal to the
         successor term of the selected action. `only`: restrict to those
         action indexes (the rest are not in the relation)."""
         cases = cases if cases is not None else self.cases(pre, acts, inp)

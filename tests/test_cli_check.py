@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from dirproof.cli import app
 from dirproof.counterexample import load
+from dirproof.explore import REACHABILITY, STEP_KINDS
 from dirproof.replay import replay
 
 runner = CliRunner()
@@ -34,13 +35,32 @@ def test_a_flaw_exits_1_names_its_property_and_saves_a_replayable_file(tmp_path)
     assert rp.outcome.reproduced and rp.outcome.property == "no-acked-write-lost"
 
 
-def test_the_safe_design_exits_0_with_every_property_held(tmp_path):
-    res = check("--examples", "40", "--json", "--out", str(tmp_path))
+def test_the_safe_design_exits_0_with_every_property_held_and_its_coverage(tmp_path):
+    res = check("--examples", "300", "--json", "--out", str(tmp_path))
     assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
     r = results(res)
     assert set(r) >= {"no-acked-write-lost", "one-history", "read-your-writes"}
     assert all(x["status"] == "held" and x["examples"] > 0 for x in r.values())
     assert not list(tmp_path.iterdir())
+    cov = out["coverage"]
+    assert cov["examples"] == 300 and cov["unreached"] == []
+    assert set(cov["step_counts"]) == set(STEP_KINDS) and all(cov["step_counts"].values())
+    assert sum(cov["step_counts"].values()) == cov["steps"]
+    reach = {s["situation"] for s in cov["situations"] if s["reachability"] and s["count"]}
+    assert reach == set(REACHABILITY)
+
+
+def test_a_run_too_short_to_reach_its_situations_is_inconclusive_not_green(tmp_path):
+    """Nothing breaks in 3 examples, but nothing deep happens either: exit 3,
+    and the table names what was not reached."""
+    res = check("--examples", "3", "--out", str(tmp_path))
+    assert res.exit_code == 3, res.output
+    assert "inconclusive" in res.stdout and "restore-on-last-day" in res.stdout
+    assert "not reached" in res.stdout and "steps fired:" in res.stdout
+    js = check("--examples", "3", "--json", "--out", str(tmp_path))
+    assert js.exit_code == 3
+    assert "restore-on-last-day" in json.loads(js.stdout)["coverage"]["unreached"]
 
 
 def test_over_budget_is_reported_as_assumption_broken_not_violated(tmp_path):

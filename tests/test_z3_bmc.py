@@ -22,7 +22,7 @@ from dirproof.model import initial_state, make_config, step
 from dirproof.model.symbolic import Act, numbers
 from dirproof.properties import PROPERTIES
 from dirproof.replay import replay
-from dirproof.z3_engine import BITS, Unroller, bmc, bmc_scope, replay_path, save_counterexample
+from dirproof.z3_engine import Unroller, bmc, bmc_bits, bmc_scope, replay_path, save_counterexample
 
 # flaw -> (property, shortest length found by the bounded search on `entra`)
 FAST = {
@@ -66,6 +66,10 @@ RECORDED = {
     "promote-any-secondary": ("no-acked-write-lost", [
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (1, 3))]),
+    "keep-divergent-suffix": ("one-history", [
+        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("planned_failover", ()),
+        ("client_write", (1, 0)), ("replicate_to_passive", (1,)), ("client_write", (0, 0)),
+        ("rejoin", (0,)), ("acknowledge", (1,)), ("replicate_to_secondary", (0,))]),
     "promote-unsynced-pp": ("no-acked-write-lost", [
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
@@ -82,12 +86,23 @@ def test_recorded_longer_counterexamples_replay_on_the_model_and_the_relation(fl
     assert PROPERTIES[prop].check(states[-1]) is not None
     assert all(PROPERTIES[prop].check(s) is None for s in states[:-1])
     # and Z3 agrees: with these actions the unrolled relation reaches a violation
-    un = Unroller(cfg, bmc_scope(len(acts)), BITS)
+    un = Unroller(cfg, bmc_scope(len(acts)), depth=len(acts))
     for _ in acts:
         un.extend()
     pin = [s == un.sys.acts.index(a) for s, a in zip(un.sels, acts)]
     assert un.check(z3.And(*pin, un.bad(prop, len(acts)))) == z3.sat
     assert un.check(z3.And(*pin, z3.Not(un.bad(prop, len(acts))))) == z3.unsat
+
+
+def test_the_bit_width_grows_with_the_depth():
+    """A deep search must not wrap its bit-vectors around (a 6-bit LSN of 39
+    would read as -25): the width follows the scope and the depth, and the
+    first levels of a deep search of the safe design find nothing."""
+    cfg = make_config("small")
+    assert bmc_bits(cfg, bmc_scope(8), 8) == 6
+    assert bmc_bits(cfg, bmc_scope(40), 40) == 7
+    res = bmc(cfg, "no-read-of-lost-write", depth=40, seconds=0.5)
+    assert not res.found and res.depth >= 1
 
 
 def test_the_engine_reports_proofs_violations_and_omits_the_rest(tmp_path):

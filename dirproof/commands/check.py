@@ -45,6 +45,24 @@ def _config(profile: str, flaws: list[str], config: Optional[Path]):
         fail(str(exc))
 
 
+def _coverage_table(cov: dict) -> Table:
+    """Situations with their counts; a reachability situation never reached is red."""
+    t = Table(title=f"coverage (hypothesis): {cov['examples']} examples, {cov['steps']} steps")
+    for col in ("situation", "property", "kind", "count"):
+        t.add_column(col, no_wrap=col != "property")
+    for s in cov["situations"]:
+        kind = "reachability" if s["reachability"] else "interesting case"
+        count = str(s["count"]) if s["count"] else ("[bold red]0 (not reached)[/]" if s["reachability"]
+                                                     else "[yellow]0[/]")
+        t.add_row(s["situation"], s["property"] or "", kind, count)
+    return t
+
+
+def _steps_line(cov: dict) -> str:
+    parts = [f"{k} {n}" if n else f"[yellow]{k} 0[/]" for k, n in cov["step_counts"].items()]
+    return "steps fired: " + ", ".join(parts)
+
+
 def _run_engines(engines, request_for, show: bool):
     results = []
     if not show:
@@ -101,32 +119,46 @@ def check(
     """Check every property of a design and print one verdict per property:
     proved (unbounded Z3 proof), held (explored, no violation), violated (with a
     counterexample file to `dirproof replay`) or assumption-broken (beyond the
-    fault budget). The strongest verdict over the engines wins. Exit status: 0
-    when every property holds, 1 when one is violated or its assumption broken,
-    2 for bad arguments or configuration."""
+    fault budget). The strongest verdict over the engines wins. The Hypothesis
+    engine also prints its coverage: how often each step fired and each named
+    situation occurred. Exit status: 0 when every property holds, 1 when one is
+    violated or its assumption broken, 2 for bad arguments or configuration, 3
+    when nothing broke but the exploration did not reach one of its
+    reachability situations (the run was too short to be evidence)."""
     if examples is not None and seconds is not None:
         fail("give --examples or --seconds, not both")
     engines = _engines(engine)
     cfg = _config(profile, flaw, config)
 
+    coverage: dict = {}
+
     def request_for(e, progress):
         kw = {"progress": progress} if progress else {}
         return EngineRequest(cfg, tuple(PROPERTIES), examples=examples, seconds=seconds, depth=depth,
-                             seed=seed, out_dir=out, over_budget=over_budget, **kw)
+                             seed=seed, out_dir=out, over_budget=over_budget,
+                             on_coverage=coverage.update, **kw)
 
     start = time.perf_counter()
     show = not as_json and sys.stderr.isatty()
     best = merge(_run_engines(engines, request_for, show))
     failed = any(r.status in ("violated", "assumption-broken") for r in best.values())
+    unreached = coverage.get("unreached", [])
     if as_json:
         print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "engines": list(engines),
                           "seconds": round(time.perf_counter() - start, 2),
-                          "results": [best[p].to_json() for p in PROPERTIES if p in best]}, indent=1))
+                          "results": [best[p].to_json() for p in PROPERTIES if p in best],
+                          **({"coverage": coverage} if coverage else {})}, indent=1))
     else:
         console = Console() if sys.stdout.isatty() else Console(width=160)
         console.print(_table(best, cfg))
+        if coverage:
+            console.print(_coverage_table(coverage))
+            console.print(_steps_line(coverage))
+        if unreached and not failed:
+            console.print(f"[bold red]inconclusive: the exploration never reached "
+                          f"{', '.join(unreached)}; run longer (--examples, --seconds)[/]")
         expected = {p for f in cfg.flaws for p in FLAWS[f].caught_by}
         if expected and not expected & {p for p, r in best.items() if r.status == "violated"}:
             console.print(f"[yellow]note: none of {', '.join(sorted(expected))} broke; "
                             "a longer run (--seconds) may find it[/]")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if failed else 3 if unreached else 0)
