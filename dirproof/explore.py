@@ -3,9 +3,13 @@
 `machine_class(config, options, stats)` builds a `RuleBasedStateMachine`
 over `dirproof.model` with one rule per step kind (client_write,
 replicate_to_passive, ..., tick). Each rule has a precondition "some action
-of this kind is enabled" and draws its arguments as an index into the
-enabled actions of that kind, so no draw is ever filtered or rejected. An
-invariant checks every property under exploration after every step. Both
+of this kind is enabled". `RuleChoice` draws the kind by weight among the
+enabled ones and the rule draws one of its enabled actions; both draws are
+made by striking out what turns out to be disabled and drawing again, which
+gives the same distribution as a draw among the enabled ones but steps the
+model only on what was drawn (`ExplorationMachine.advance`). Nothing is
+filtered after the fact: a drawn step is always taken. An invariant checks
+every property under exploration after every step. Both
 pytest (`machine_class(...).TestCase`) and the CLI engine
 (`dirproof.hypothesis_engine`, through `explore`) use the same machine.
 
@@ -15,11 +19,11 @@ and a property that breaks while `broken_assumptions(state)` is non-empty
 raises `AssumptionBroken`, reported as status `assumption-broken`, never as
 `violated` and never silently.
 
-Situations (`SITUATIONS`) are named things that happen during a step (an
-acknowledged write survives an emergency failover, a read pulls its own
-write, ...). Every one is counted (coverage of each property's interesting
-case); those marked `required` are reachability ("sometimes") checks that a
-default run must reach. See docs/exploration.md.
+Situations (dirproof.situations) are named things that happen during a step
+(an acknowledged write survives an emergency failover, a read pulls its own
+write, ...); every one is counted, for coverage and reachability. The choice
+of the next step is in dirproof.rule_choice, the polishing of a failing
+trace in dirproof.polish. See docs/exploration.md.
 """
 
 from __future__ import annotations
@@ -33,35 +37,15 @@ import attrs
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
 from hypothesis.stateful import (RuleBasedStateMachine, invariant, precondition, rule,
                                  run_state_machine_as_test)
 
-from dirproof.model import (ACTION_TYPES, GONE, LIVE, SOFT_DELETED, Acked, ClientWrite, Config,
-                            EmergencyFailover, FailedOver, LoseDisk, LoseRegion,
-                            PermanentDelete, PlannedFailover, Purge, Read, ReadServed,
-                            RecoverFromBackup, Rejected, Rejoin, ReplicateToSecondary, Restore,
-                            SoftDelete, State, acting_ap, believes_ap, candidates, initial_state, step,
-                            step_name, view_of)
-from dirproof.model.objects import default_attrs
+from dirproof.model import Config, Rejected, State, believes_ap, candidates, initial_state, step
+from dirproof.polish import breaks_at, polish  # noqa: F401 (re-exported)
 from dirproof.properties import PROPERTIES, broken_assumptions
-
-STEP_KINDS: tuple[str, ...] = tuple(step_name(c) for c in ACTION_TYPES)
-KIND_OF: dict[type, str] = {c: step_name(c) for c in ACTION_TYPES}
-CLASS_OF: dict[str, type] = {k: c for c, k in KIND_OF.items()}
-
-# How often each rule is picked, relative to the others, among the rules whose
-# precondition holds (see `RuleChoice`). The write path and the objects
-# need many steps in a row; faults and failovers are cheap to reach and
-# quickly make the model unavailable, so they are drawn less often. Measured
-# in bench/explore.py; docs/exploration.md gives the figures.
-WEIGHTS: dict[str, int] = {
-    "client_write": 10, "replicate_to_passive": 8, "acknowledge": 8, "replicate_to_secondary": 4,
-    "rejoin": 4, "read": 5, "move_session": 1, "crash": 1, "recover": 4, "lose_disk": 1,
-    "partition": 1, "heal": 4, "lose_region": 1, "emergency_failover": 6, "planned_failover": 2,
-    "replace_passive": 3, "tick": 2,
-}
-assert set(WEIGHTS) == set(STEP_KINDS)
+from dirproof.rule_choice import (CLASS_OF, KIND_OF, MODES, ROLE_GROUPED, STEP_KINDS,  # noqa: F401
+                                  WEIGHTS, _install_rule_choice, _no_swarm, _replicas_of, draw_index)
+from dirproof.situations import REACHABILITY, SITUATIONS, Situation  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_STEPS = 50
 # Hypothesis shrinks with at most this many test runs (deterministic, unlike a
@@ -153,219 +137,6 @@ def failure_type(prop: str, status: str) -> type:
         name = "".join(p.capitalize() for p in prop.split("-")) + base.__name__
         _FAILURE_TYPES[key] = type(name, (base,), {"__module__": __name__})
     return _FAILURE_TYPES[key]
-
-
-# ---------------------------------------------------------------- situations
-
-@attrs.frozen
-class Situation:
-    """Something that happens during one step, counted for coverage. A
-    `required` situation is a reachability check: a default run on the safe
-    design must reach it, or its green verdict is not worth much."""
-
-    id: str
-    statement: str
-    property: Optional[str]  # the property whose interesting case it is
-    required: bool
-    detect: Callable[[State, object, State], bool] = attrs.field(repr=False, eq=False)
-
-
-def _new_events(prev: State, nxt: State) -> tuple:
-    return nxt.history[len(prev.history):]
-
-
-def _holds(log: tuple, entry) -> bool:
-    return len(log) >= entry.lsn and log[entry.lsn - 1] == entry
-
-
-def _acked(state: State) -> list:
-    return [ev.entry for ev in state.history if isinstance(ev, Acked)]
-
-
-def _acked_survives_emergency(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, EmergencyFailover):
-        return False
-    acked = _acked(prev)
-    new_ap = nxt.replicas[nxt.orchestrator.ap]
-    return bool(acked) and all(_holds(new_ap.log, e) for e in acked)
-
-
-def _read_pulls_own_write(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, Read):
-        return False
-    sess = prev.sessions[action.session]
-    before = prev.replicas[sess.replica]
-    if before.commit >= sess.token.lsn or nxt.replicas[sess.replica].commit <= before.commit:
-        return False
-    own = {ev.entry for ev in prev.history if isinstance(ev, Acked)
-           and ev.entry.session == action.session and ev.entry.logical == sess.logical}
-    served = [ev for ev in _new_events(prev, nxt) if isinstance(ev, ReadServed)]
-    return any(e in own for ev in served for e in ev.seen[before.commit:])
-
-
-def _deleted_day(log: tuple, entry) -> Optional[int]:
-    """The day of the soft delete that `entry` (a restore, purge, ...) undoes."""
-    for e in reversed(log[:entry.lsn - 1]):
-        if isinstance(e.op, SoftDelete) and e.op.obj == entry.op.obj:
-            return e.day
-    return None
-
-
-def _acked_ops(prev: State, nxt: State, op_type) -> list:
-    out = []
-    for ev in _new_events(prev, nxt):
-        if isinstance(ev, Acked) and isinstance(ev.entry.op, op_type):
-            out.append((ev, nxt.replicas[ev.replica].log))
-    return out
-
-
-def _acked_at_age(op_type, age_of: Callable[[Config], int]):
-    def detect(prev: State, action, nxt: State) -> bool:
-        for ev, log in _acked_ops(prev, nxt, op_type):
-            day = _deleted_day(log, ev.entry)
-            if day is not None and ev.entry.day - day == age_of(nxt.config):
-                return True
-        return False
-    return detect
-
-
-def _restore_keeps_attributes(prev: State, action, nxt: State) -> bool:
-    for ev, log in _acked_ops(prev, nxt, Restore):
-        rec = view_of(nxt.config, log[:ev.entry.lsn], ev.replica)[ev.entry.op.obj]
-        if rec is not None and rec.attrs != default_attrs(nxt.config):
-            return True
-    return False
-
-
-def _deposed_ap_takes_write(prev: State, action, nxt: State) -> bool:
-    return isinstance(action, ClientWrite) and \
-        prev.replicas[action.at].epoch < prev.orchestrator.epoch
-
-
-def _divergent_suffix_dropped(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, (Rejoin, EmergencyFailover)):
-        return False
-    return any(len(b.log) < len(a.log) for a, b in zip(prev.replicas, nxt.replicas))
-
-
-def _several_failovers(prev: State, action, nxt: State) -> bool:
-    return isinstance(action, (EmergencyFailover, PlannedFailover)) and \
-        sum(isinstance(ev, FailedOver) and ev.kind != "replace-passive" for ev in nxt.history) >= 3
-
-
-def _primary_disk_lost_with_acks(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, (LoseDisk, LoseRegion)) or not _acked(prev):
-        return False
-    orch = prev.orchestrator
-    return any(prev.replicas[r].log and not nxt.replicas[r].log for r in (orch.ap, orch.pp))
-
-
-def _disk_loss_made_good(prev: State, action, nxt: State) -> bool:
-    return prev.budget.pending and not nxt.budget.pending and not nxt.budget.exceeded
-
-
-def _read_after_failover_with_token(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, Read):
-        return False
-    tok = prev.sessions[action.session].token
-    return tok.lsn > 0 and tok.epoch < prev.orchestrator.epoch
-
-
-def _read_while_unacked(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, Read):
-        return False
-    ap = acting_ap(prev)
-    return ap is not None and len(prev.replicas[ap].log) > prev.replicas[ap].commit
-
-
-def _read_while_ap_down(prev: State, action, nxt: State) -> bool:
-    return isinstance(action, Read) and acting_ap(prev) is None
-
-
-def _emergency_with_pp_up(prev: State, action, nxt: State) -> bool:
-    return isinstance(action, EmergencyFailover) and action.new_ap == prev.orchestrator.pp
-
-
-def _recovery_of_soft_deleted(prev: State, action, nxt: State) -> bool:
-    for ev, log in _acked_ops(prev, nxt, RecoverFromBackup):
-        rec = view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica)[ev.entry.op.obj]
-        if rec is not None and rec.status == SOFT_DELETED:
-            return True
-    return False
-
-
-def _tombstone_replicated(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, ReplicateToSecondary):
-        return False
-    old, new = prev.replicas[action.replica].log, nxt.replicas[action.replica].log
-    return any(isinstance(e.op, (PermanentDelete, Purge)) for e in new[len(old):])
-
-
-def _failover_after_tombstone(prev: State, action, nxt: State) -> bool:
-    if not isinstance(action, (EmergencyFailover, PlannedFailover)):
-        return False
-    ap = nxt.orchestrator.ap
-    rep = nxt.replicas[ap]
-    view = view_of(nxt.config, rep.log, ap)
-    return any(rec is not None and rec.status == GONE for rec in view)
-
-
-def _snapshot_recovery_of_live(prev: State, action, nxt: State) -> bool:
-    for ev, log in _acked_ops(prev, nxt, RecoverFromBackup):
-        rec = view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica)[ev.entry.op.obj]
-        if rec is not None and rec.status == LIVE:
-            return True
-    return False
-
-
-SITUATIONS: dict[str, Situation] = {s.id: s for s in (
-    # The four reachability checks of issue 4.
-    Situation("acked-write-survives-failover",
-              "an emergency failover promotes a PP that holds every acknowledged write",
-              "no-acked-write-lost", True, _acked_survives_emergency),
-    Situation("read-pulls-own-write",
-              "a session reads its own acknowledged write at a secondary that had to pull it",
-              "read-your-writes", True, _read_pulls_own_write),
-    Situation("restore-on-last-day",
-              "a soft-deleted object is restored (acknowledged) at age retention - 1",
-              "soft-delete-restorable", True, _acked_at_age(Restore, lambda c: c.retention_days - 1)),
-    Situation("deposed-ap-takes-write",
-              "a deposed AP, not yet aware of the new epoch, takes a client write",
-              "one-history", True, _deposed_ap_takes_write),
-    # Every property's interesting cases (coverage).
-    Situation("several-failovers", "a third failover (emergency or planned) in one run",
-              "no-acked-write-lost", True, _several_failovers),
-    Situation("primary-disk-lost-with-acks", "the AP's or PP's disk is lost after acknowledgements",
-              "no-acked-write-lost", True, _primary_disk_lost_with_acks),
-    Situation("disk-loss-made-good", "the PP holds the AP's commits again after a primary's disk loss",
-              "no-acked-write-lost", True, _disk_loss_made_good),
-    Situation("divergent-suffix-dropped", "a rejoining replica or new PP drops a log suffix",
-              "one-history", True, _divergent_suffix_dropped),
-    Situation("read-after-failover-with-token",
-              "a session with a token from an older epoch reads after a failover",
-              "monotonic-reads", True, _read_after_failover_with_token),
-    Situation("read-while-unacked", "a read while the AP holds unacknowledged entries",
-              "no-read-of-lost-write", True, _read_while_unacked),
-    Situation("restore-keeps-attributes", "a restore of an object with non-default attributes is acknowledged",
-              "soft-delete-restorable", True, _restore_keeps_attributes),
-    Situation("purge-at-retention", "a purge at age exactly retention is acknowledged",
-              "no-early-purge", True, _acked_at_age(Purge, lambda c: c.retention_days)),
-    Situation("recovery-of-soft-deleted", "a backup recovery of a soft-deleted object is acknowledged",
-              "no-resurrection", True, _recovery_of_soft_deleted),
-    Situation("recovery-of-live", "a backup recovery of a live object is acknowledged",
-              "no-resurrection", True, _snapshot_recovery_of_live),
-    Situation("tombstone-replicated", "a secondary copies a permanent delete or purge",
-              "no-resurrection", True, _tombstone_replicated),
-    Situation("failover-after-tombstone", "a failover to an AP that holds a deleted-for-good object",
-              "no-resurrection", True, _failover_after_tombstone),
-    Situation("emergency-failover-pp-up", "the AP is lost and the up PP is promoted",
-              "bounded-write-unavailability", True, _emergency_with_pp_up),
-    Situation("read-while-ap-down", "a read is served while no AP is serving",
-              "bounded-write-unavailability", True, _read_while_ap_down),
-)}
-
-REACHABILITY: tuple[str, ...] = ("acked-write-survives-failover", "read-pulls-own-write",
-                                 "restore-on-last-day", "deposed-ap-takes-write")
 
 
 # ---------------------------------------------------------------- statistics
@@ -542,7 +313,9 @@ class ExplorationMachine(RuleBasedStateMachine):
         return got
 
     def do(self, kind: str, data) -> None:
-        self.advance(kind, lambda n: data.draw(st.integers(0, n - 1), label=kind))
+        cd = getattr(data, "conjecture_data", None)
+        self.advance(kind, lambda n: draw_index(cd, n) if cd is not None
+                     else data.draw(st.integers(0, n - 1), label=kind))
 
     def advance(self, kind: str, pick: Callable[[int], int]) -> None:
         """Take an enabled action of `kind`; `pick(n)` chooses one of n.
@@ -656,126 +429,6 @@ def machine_class(config: Config, options: Options = Options(),
     cls.TestCase.settings = hypothesis_settings(max_examples=100, max_steps=options.max_steps,
                                                 backend=options.backend)
     return cls
-
-
-# ---------------------------------------------------------------- weighting and swarm
-
-ROLE_GROUPED = frozenset({"crash", "recover", "lose_disk", "partition", "heal"})
-
-
-def _replicas_of(action) -> set:
-    return {getattr(action, f) for f in ("replica", "a", "b") if hasattr(action, f)}
-
-
-class RuleChoice(SearchStrategy):
-    """Hypothesis's rule choice, weighted: among the rules whose precondition
-    holds, rule k is drawn with probability WEIGHTS[k] x its swarm factor /
-    total. One integer is drawn per step (it shrinks towards the first
-    enabled kind); the rule's `data` argument is then drawn as usual.
-
-    Swarm ("kinds"): at the first step of an example a factor is drawn for
-    every kind: 1 (as weighted), 0 (off for this example) or SWARM_BOOST
-    (boosted); it shrinks towards 1. An example with every enabled kind off
-    falls back to the plain weights."""
-
-    def __init__(self, machine: "ExplorationMachine", rules: dict) -> None:
-        super().__init__()
-        self.machine = machine
-        self.rules = rules
-
-    def do_draw(self, data):
-        m = self.machine
-        if m.factors is None:
-            m.factors = _draw_factors(data, m.options.swarm)
-        # Rejection sampling: draw among the kinds with candidate actions, by
-        # weight, and strike out a kind found to have no enabled action. The
-        # outcome is a weighted draw among the enabled kinds, but only the
-        # drawn kinds are tested for enabled actions.
-        kinds = list(STEP_KINDS)
-        weights = [_scaled(WEIGHTS[k], m.factors.get(k, 1)) for k in kinds]
-        kind = _draw_enabled(data, m, kinds, weights)
-        if kind is None:  # every enabled kind is off in this example: plain weights
-            kind = _draw_enabled(data, m, [k for k, w in zip(kinds, weights) if not w],
-                                 [WEIGHTS[k] for k, w in zip(kinds, weights) if not w])
-        if kind is None:
-            raise AssertionError("no step is enabled: the model has a state with no successor")
-        return self.rules[kind], {"data": data.draw(st.data())}
-
-
-def _draw_enabled(data, m: "ExplorationMachine", kinds: list, weights: list) -> Optional[str]:
-    """A kind drawn by weight among those with an enabled action, or None."""
-    kinds, weights = list(kinds), list(weights)
-    while any(weights):
-        x = data.draw(st.integers(0, sum(weights) - 1))
-        for i, w in enumerate(weights):
-            if x < w:
-                break
-            x -= w
-        if m.has_moves(kinds[i]):
-            return kinds[i]
-        del kinds[i], weights[i]
-    return None
-
-
-SWARM_BOOST = 4
-
-
-def _scaled(w: int, factor: float) -> int:
-    return 0 if factor == 0 else max(1, round(w * factor))
-SWARM_FACTORS = (1, 0, SWARM_BOOST)
-
-
-FAULT_KINDS = ("crash", "lose_disk", "lose_region", "partition")
-_CRASHY = {"crash": SWARM_BOOST, "emergency_failover": SWARM_BOOST, "lose_disk": 0, "lose_region": 0,
-           "partition": 0, "read": 0.5, "tick": 0.5, "move_session": 0}
-MODES: tuple[dict, ...] = (  # swarm "modes": one per example, shrinking towards the first
-    # normal: the weights as they are
-    {},
-    # calm: no faults; time runs faster (soft delete, retention, purge, backups)
-    {"crash": 0, "lose_disk": 0, "lose_region": 0, "partition": 0, "tick": SWARM_BOOST},
-    # crashy: crashes and emergency failovers often, no disk, region or network loss
-    _CRASHY,
-    # laggy: crashy, and the copies to the PP and the secondaries are slow, so
-    # failovers race with replication
-    {**_CRASHY, "replicate_to_passive": 0.25, "replicate_to_secondary": 0.25},
-)
-MODE_NAMES = ("normal", "calm", "crashy", "laggy")
-
-
-def _draw_factors(data, swarm: str) -> dict:
-    if swarm == "kinds":
-        pick = st.integers(0, len(SWARM_FACTORS) - 1)
-        return {k: SWARM_FACTORS[data.draw(pick)] for k in STEP_KINDS}
-    if swarm == "modes":
-        return MODES[data.draw(st.integers(0, len(MODES) - 1))]
-    return {}
-
-
-def _install_rule_choice(machine: "ExplorationMachine") -> bool:
-    """Put RuleChoice in place of Hypothesis's uniform rule strategy.
-
-    This replaces one attribute (`_rules_strategy`) that Hypothesis 6's
-    stateful runner draws each step from; if it is not there (another
-    Hypothesis version), the machine keeps Hypothesis's own choice (uniform,
-    with its own swarm testing), which is still sound, only slower to find
-    deep states; tests/test_explore.py checks that RuleChoice is in place."""
-    rs = getattr(machine, "_rules_strategy", None)
-    rules = getattr(rs, "rules", None)
-    if rs is None or not rules:
-        return False
-    by_name = {r.function.__name__: r for r in rules}
-    if set(by_name) != set(STEP_KINDS):
-        return False
-    machine._rules_strategy = RuleChoice(machine, by_name)
-    return True
-
-
-def _no_swarm(machine: "ExplorationMachine") -> None:
-    """Hypothesis's own rule choice with every rule enabled in every example."""
-    from hypothesis.strategies._internal.featureflags import FeatureFlags
-    rs = machine._rules_strategy
-    if hasattr(rs, "enabled_rules_strategy"):
-        rs.enabled_rules_strategy = st.just(FeatureFlags())
 
 
 # ---------------------------------------------------------------- running
@@ -1016,86 +669,3 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             break  # every active property held for the whole budget
     out.seconds = time.perf_counter() - start
     return out
-
-
-def breaks_at(config: Config, steps: Iterable, prop: str, status: str = "violated") -> Optional[int]:
-    """Rerun `steps` on the model from the initial state; the 1-based index
-    of the first step after which `prop` breaks, or None if it never does or
-    a step is rejected. For status "violated" the break must come while no
-    assumption is broken (a break beyond the fault budget then counts as
-    None); for "assumption-broken" it must come beyond it."""
-    check = PROPERTIES[prop].check
-    state = initial_state(config)
-    for i, action in enumerate(steps, 1):
-        state = step(state, action)
-        if isinstance(state, Rejected):
-            return None
-        if check(state):
-            beyond = bool(broken_assumptions(state))
-            return i if beyond == (status == "assumption-broken") else None
-    return None
-
-
-def replay(config: Config, steps: Iterable, prop: str) -> Optional[int]:
-    """Rerun `steps` on the model; the 1-based index of the first step after
-    which `prop` breaks, or None if every step runs and it never does.
-    Raises ValueError if a step is rejected."""
-    state = initial_state(config)
-    for i, action in enumerate(steps, 1):
-        nxt = step(state, action)
-        if isinstance(nxt, Rejected):
-            raise ValueError(f"step {i} ({action!r}) is rejected: {nxt.reason}")
-        state = nxt
-        if PROPERTIES[prop].check(state):
-            return i
-    return None
-
-
-POLISH_PAIRS_UP_TO = 30
-
-
-def polish(config: Config, steps: Iterable, prop: str, status: str = "violated") -> tuple[tuple, str]:
-    """Remove steps while `prop` still breaks (with the same status) after the
-    last one: chunks of halving size, then single steps, to a fixed point
-    (1-minimal: no single step can be removed). Returns the steps and the
-    property's message after the last one. Hypothesis's shrinker gets most
-    of the way; this cheap pass over plain replays makes sure of the rest."""
-    cur = tuple(steps)
-    at = breaks_at(config, cur, prop, status)
-    if at is None:
-        raise ValueError(f"{prop} does not break ({status}) on these steps")
-    cur = cur[:at]
-    size = max(1, len(cur) // 2)
-    while True:
-        changed = False
-        i = 0
-        while i < len(cur):
-            cand = cur[:i] + cur[i + size:]
-            got = breaks_at(config, cand, prop, status) if cand else None
-            if got is not None:
-                cur, changed = cand[:got], True
-            else:
-                i += size
-        if size > 1:
-            size //= 2
-        elif not changed:
-            break
-    # Pairs of steps that only go together (a crash and its recovery, a
-    # partition and its healing): try removing two at once.
-    if len(cur) <= POLISH_PAIRS_UP_TO:
-        again = True
-        while again:
-            again = False
-            for i in range(len(cur)):
-                for j in range(i + 1, len(cur)):
-                    cand = cur[:i] + cur[i + 1:j] + cur[j + 1:]
-                    got = breaks_at(config, cand, prop, status) if cand else None
-                    if got is not None:
-                        cur, again = cand[:got], True
-                        break
-                if again:
-                    break
-    state = initial_state(config)
-    for a in cur:
-        state = step(state, a)
-    return cur, PROPERTIES[prop].check(state) or ""
