@@ -10,13 +10,15 @@ the CLI in test_cli_check.py. Seeds are fixed; no Hypothesis database is used.
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 import unittest
 
 import pytest
 
 from dirproof import explore as E
+from dirproof import rule_choice
 from dirproof.hypothesis_engine import DEFAULT_EXAMPLES
-from dirproof.model import (FLAWS, Crash, EmergencyFailover, LoseDisk, Rejected, enabled,
+from dirproof.model import (FLAWS, Crash, EmergencyFailover, LoseDisk, Recover, Rejected, enabled,
                             initial_state, make_config, step)
 from dirproof.properties import PROPERTIES, broken_assumptions
 from scenarios import A1, B1, SCENARIOS
@@ -66,6 +68,92 @@ def test_the_arguments_are_exactly_the_enabled_actions_of_the_kind():
                 assert len(drawn) == len(set(drawn)), kind  # each candidate in one group
                 assert {a for a, _ in got} <= set(drawn), kind  # every enabled action can be drawn
             walk(m, 7, rng)
+
+
+class _Branch(Exception):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+def _exact_distribution(run) -> dict:
+    """Every outcome of `run(pick)` with its exact probability, when each
+    pick(n) is uniform over 0..n-1: a walk of the whole tree of choices."""
+    dist: dict = {}
+    stack = [()]
+    while stack:
+        prefix = stack.pop()
+        seen, prob = [], Fraction(1)
+
+        def pick(n, prefix=prefix, seen=seen):
+            nonlocal prob
+            if len(seen) == len(prefix):
+                raise _Branch(n)
+            seen.append(prefix[len(seen)])
+            prob /= n
+            return seen[-1]
+        try:
+            out = run(pick)
+        except _Branch as b:
+            stack += [prefix + (v,) for v in range(b.n)]
+            continue
+        dist[out] = dist.get(out, 0) + prob
+    return dist
+
+
+def test_striking_out_disabled_draws_is_a_draw_among_the_enabled_ones():
+    """`advance` and `RuleChoice` step the model only on what they draw, and
+    strike out what is disabled; the result must be exactly the draw the
+    weights describe among the ENABLED groups, actions and kinds (computed
+    here over every choice sequence, with exact fractions)."""
+    state = initial_state(SAFE)
+    for a in (Crash(A1), Crash(B1), Recover(B1)):  # some failovers are enabled, most are not
+        state = step(state, a)
+    want_enabled: dict = {}
+    for action, _ in enabled(state):
+        want_enabled.setdefault(E.KIND_OF[type(action)], []).append(action)
+    checked = 0
+    for kind in E.STEP_KINDS:
+        m = machine()
+        m.node = E.Node(state)
+        cands = m._candidates(kind)
+        if not want_enabled.get(kind) or len(cands) > 8 or len(cands) == len(want_enabled[kind]):
+            continue  # (the walk over every choice sequence grows as n!; one needs a disabled one)
+        checked += 1
+
+        def run(pick, kind=kind):
+            m = machine()
+            m.node = E.Node(state)
+            m.advance(kind, pick)
+            return m.steps[-1]
+        got = _exact_distribution(run)
+        m = machine()
+        m.node = E.Node(state)
+        groups = [[a for a in g if a in want_enabled[kind]] for g in m.groups(kind)]
+        groups = [g for g in groups if g]
+        want = {a: Fraction(1, len(groups) * len(g)) for g in groups for a in g}
+        assert got == want, kind
+    assert checked >= 2, "the state should have kinds with enabled and disabled candidates"
+
+    class Data:  # RuleChoice draws integers straight from the choice sequence
+        def __init__(self, pick):
+            self.pick = pick
+
+        def draw_integer(self, lo, hi):
+            return lo + self.pick(hi - lo + 1)
+
+    # five kinds: with the AP down, crash, recover and emergency_failover are
+    # enabled here, replace_passive and heal (nothing is cut) are not
+    kinds = ["crash", "recover", "emergency_failover", "replace_passive", "heal"]
+    weights = [1, 2, 3, 1, 2]
+
+    def run_kinds(pick):
+        m = machine()
+        m.node = E.Node(state)
+        return rule_choice._draw_enabled(Data(pick), m, kinds, weights)
+    got = _exact_distribution(run_kinds)
+    on = {k: w for k, w in zip(kinds, weights) if want_enabled.get(k)}
+    assert 0 < len(on) < len(kinds), "some of the kinds are enabled, some not"
+    assert got == {k: Fraction(w, sum(on.values())) for k, w in on.items()}
 
 
 def test_by_default_no_step_goes_over_the_fault_budget():
