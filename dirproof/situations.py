@@ -151,12 +151,15 @@ def _emergency_with_pp_up(prev: State, action, nxt: State) -> bool:
     return isinstance(action, EmergencyFailover) and action.new_ap == prev.orchestrator.pp
 
 
-def _recovery_of_soft_deleted(prev: State, action, nxt: State) -> bool:
-    for ev, log in _acked_ops(prev, nxt, RecoverFromBackup):
-        rec = view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica)[ev.entry.op.obj]
-        if rec is not None and rec.status == SOFT_DELETED:
-            return True
-    return False
+def _recovery_of(status: str):
+    """An acknowledged backup recovery of an object that was `status` just before it."""
+    def detect(prev: State, action, nxt: State) -> bool:
+        for ev, log in _acked_ops(prev, nxt, RecoverFromBackup):
+            rec = view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica)[ev.entry.op.obj]
+            if rec is not None and rec.status == status:
+                return True
+        return False
+    return detect
 
 
 def _tombstone_replicated(prev: State, action, nxt: State) -> bool:
@@ -173,14 +176,6 @@ def _failover_after_tombstone(prev: State, action, nxt: State) -> bool:
     rep = nxt.replicas[ap]
     view = view_of(nxt.config, rep.log, ap)
     return any(rec is not None and rec.status == GONE for rec in view)
-
-
-def _snapshot_recovery_of_live(prev: State, action, nxt: State) -> bool:
-    for ev, log in _acked_ops(prev, nxt, RecoverFromBackup):
-        rec = view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica)[ev.entry.op.obj]
-        if rec is not None and rec.status == LIVE:
-            return True
-    return False
 
 
 SITUATIONS: dict[str, Situation] = {s.id: s for s in (
@@ -216,9 +211,9 @@ SITUATIONS: dict[str, Situation] = {s.id: s for s in (
     Situation("purge-at-retention", "a purge at age exactly retention is acknowledged",
               "no-early-purge", True, _acked_at_age(Purge, lambda c: c.retention_days)),
     Situation("recovery-of-soft-deleted", "a backup recovery of a soft-deleted object is acknowledged",
-              "no-resurrection", True, _recovery_of_soft_deleted),
+              "no-resurrection", True, _recovery_of(SOFT_DELETED)),
     Situation("recovery-of-live", "a backup recovery of a live object is acknowledged",
-              "no-resurrection", True, _snapshot_recovery_of_live),
+              "no-resurrection", True, _recovery_of(LIVE)),
     Situation("tombstone-replicated", "a secondary copies a permanent delete or purge",
               "no-resurrection", True, _tombstone_replicated),
     Situation("failover-after-tombstone", "a failover to an AP that holds a deleted-for-good object",
