@@ -1,7 +1,7 @@
 """How fast the Z3 engine proves and searches: figures for docs/z3.md.
 
     python bench/z3.py [--profile entra] [--proofs] [--flaws [ID ...]] [--depth-rate SECONDS]
-                       [--scope L E] [--vacuity] [--json FILE]
+                       [--scope L E] [--vacuity] [--objects] [--json FILE]
 
 With no selection it runs everything:
 
@@ -19,6 +19,11 @@ With no selection it runs everything:
   vacuity     the shortest witness that each property's subject is reachable;
   necessity   (only with --necessity) each auxiliary invariant dropped in
               turn: which obligations then fail.
+  objects     (only with --objects) the object layer over one history
+              (model/symbolic_objects.py): its proof on the safe design for
+              several sizes, each object flaw's shortest counterexample, the
+              depth the bounded search reaches on the safe design in a fixed
+              time, vacuity, and each object invariant dropped in turn.
 
 Figures are noisy when other work shares the machine; nothing here is
 asserted (tests/test_z3_*.py assert behaviour, not speed).
@@ -131,6 +136,58 @@ def vacuity(cfg) -> dict:
     return out
 
 
+def objects(profile: str, seconds: float) -> dict:
+    """The object layer: proofs, flaws, depth rate, vacuity, necessity."""
+    from dirproof.properties.object_invariants import OBJECT_INVARIANTS
+    from dirproof.properties.z3_object_forms import OBJECT_FORMS
+    from dirproof.z3_engine import (OBJECT_VACUITY, bmc_objects, object_forms, object_induction,
+                                    object_system, object_witness)
+    out: dict = {"proofs": {}, "flaws": {}, "necessity": {}, "vacuity": {}}
+    sizes = {"": {}, "objects=4, attributes=3, values=3": dict(objects=4, attributes=3, values=3),
+             "snapshot every 7 days, 10 kept": dict(snapshot_every_days=7, snapshots_kept=10)}
+    for name, over in sizes.items():
+        cfg = make_config(profile, **over)
+        t = time.perf_counter()
+        object_system.cache_clear()
+        rep = object_induction(cfg)
+        secs = round(time.perf_counter() - t, 2)
+        out["proofs"][name or profile] = {"seconds": secs, "ok": rep.ok, "obligations": len(rep.obligations),
+                                          "build": round(rep.build_seconds, 2)}
+        print(f"object proof {name or profile}: {secs} s (build {round(rep.build_seconds, 2)} s), "
+              f"ok={rep.ok}, {len(rep.obligations)} obligations", flush=True)
+    for fid, fl in FLAWS.items():
+        props = tuple(p for p in fl.caught_by if p in OBJECT_FORMS)
+        if not props:
+            continue
+        cfg = make_config(profile, flaws=(fid,))
+        for prop in props:
+            res = bmc_objects(cfg, prop, 8)
+            row = {"found": res.found, "object_steps": res.depth, "seconds": round(res.seconds, 2),
+                   "actions": res.trace.violated_at if res.found else None,
+                   "path": list(res.trace.acts) if res.found else None}
+            out["flaws"][f"{fid}/{prop}"] = row
+            print(f"{fid} / {prop}: " + (f"shortest {res.depth} object steps = {row['actions']} model "
+                                         f"actions ({row['seconds']} s): {' ; '.join(row['path'])}"
+                                         if res.found else f"none to {res.depth}"), flush=True)
+    cfg = make_config(profile)
+    res = bmc_objects(cfg, tuple(OBJECT_FORMS), 40, seconds=seconds)
+    out["depth_rate"] = {"depth": res.depth, "seconds": round(res.seconds, 2),
+                         "per_depth": [(k, round(s, 2)) for k, s, _ in res.per_depth]}
+    print(f"safe object layer: no violation to depth {res.depth} object steps in {round(res.seconds, 1)} s "
+          f"(per depth {out['depth_rate']['per_depth']})", flush=True)
+    for prop in OBJECT_VACUITY:
+        w = object_witness(cfg, prop, 8)
+        out["vacuity"][prop] = {"found": w.found, "length": w.depth, "seconds": round(w.seconds, 2)}
+        print(f"object vacuity {prop}: {'reached in ' + str(w.depth) + ' object steps' if w.found else 'NOT reached'}"
+              f" ({round(w.seconds, 2)} s)", flush=True)
+    for drop in OBJECT_INVARIANTS:
+        rep = object_induction(cfg, [f for f in object_forms() if f[0] != drop])
+        fails = [o.text() for o in rep.failures()]
+        out["necessity"][drop] = fails
+        print(f"without {drop}: " + ("; ".join(fails) or "still inductive"), flush=True)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", default="entra")
@@ -141,11 +198,14 @@ def main(argv=None) -> int:
     ap.add_argument("--vacuity", action="store_true")
     ap.add_argument("--necessity", action="store_true",
                     help="drop each auxiliary invariant in turn and show what fails (not in the default run)")
+    ap.add_argument("--objects", action="store_true",
+                    help="the object layer over one history (not in the default run); "
+                         "--depth-rate then times its bounded search (default 60 s)")
     ap.add_argument("--scope", nargs=2, type=int, default=None, metavar=("L", "E"))
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     everything = not (args.proofs or args.flaws is not None or args.depth_rate or args.vacuity
-                      or args.necessity)
+                      or args.necessity or args.objects)
     cfg = make_config(args.profile)
     scope = Scope(log=args.scope[0], epochs=args.scope[1]) if args.scope else PROOF_SCOPE
     report: dict = {"profile": args.profile, "scope": [scope.log, scope.epochs]}
@@ -154,12 +214,14 @@ def main(argv=None) -> int:
     if everything or args.flaws is not None:
         ids = args.flaws or [f for f, fl in FLAWS.items() if set(fl.caught_by) & set(IN_SCOPE)]
         report["flaws"] = flaw_searches(args.profile, ids, args.depth)
-    if everything or args.depth_rate:
+    if everything or (args.depth_rate and not args.objects):  # with --objects: the object search's time
         report["depth_rate"] = depth_rate(cfg, args.depth_rate or 60.0, args.depth)
     if everything or args.vacuity:
         report["vacuity"] = vacuity(cfg)
     if args.necessity:
         report["necessity"] = necessity(cfg, scope)
+    if args.objects:
+        report["objects"] = objects(args.profile, args.depth_rate or 60.0)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
     return 0

@@ -41,7 +41,9 @@ payload `pay` and a Boolean `ok` ("the object layer accepts this op at
 this replica's view"). The agreement test feeds Python's own verdict; the
 proofs and the bounded search leave `ok` free, so they cover every
 behaviour of the object layer. The clock only matters to that layer: `tick`
-is the identity on the Z3 state (the day is folded into the payload).
+is the identity on the Z3 state (the day is folded into the payload). The
+object layer has its own encoding over one history
+(model/symbolic_objects.py), composed with this one (docs/z3.md).
 
 Scope. `Scope(log=L, epochs=E, slots=K)`: logs hold at most L entries,
 epochs go up to E, and at most K distinct entries are acknowledged at one

@@ -13,6 +13,8 @@ under the fault budget
 (dirproof/z3_engine.py: initiation and consecution, step by step); docs/z3.md
 explains each one and the proof.
 
+The object layer's invariants are in properties/object_invariants.py.
+
 "The AP" below is the orchestrator's AP of the current epoch; "acknowledged
 entries" are those of the history (the ghost slots); "holds e at LSN i" is
 `len(log) >= i and log[i - 1] == e`.

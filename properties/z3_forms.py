@@ -23,9 +23,10 @@ the forms read the latches together with the state.
 
 The forms run in both modes of the encoding: over Z3 terms, and over plain
 values (`evaluate`), which is how the tests compare them with Python.
-The soft-delete properties (6-8) and bounded-write-unavailability (9) have
-no Z3 form: the object layer and liveness are outside the Z3 scope
-(docs/z3.md).
+The soft-delete properties (6-8) are stated over the object layer's own
+encoding (properties/z3_object_forms.py, model/symbolic_objects.py);
+bounded-write-unavailability (9) has no Z3 form: liveness is outside the Z3
+scope (docs/z3.md).
 """
 
 from __future__ import annotations

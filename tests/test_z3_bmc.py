@@ -3,7 +3,8 @@ finds a counterexample of the shortest length, converts it into model
 actions and a counterexample file (engine "z3-bmc"), and the file replays on
 the Python model with the same violation at the same step. The safe design
 has none to the depth searched. `run` reports one result per property in
-the Z3 scope, and omits the others.
+the Z3 scope (the object properties too: tests/test_z3_objects.py), and
+omits the others.
 
 The flaws whose shortest counterexample is short are searched here; the
 longer ones (docs/z3.md, bench/z3.py) are checked by replaying the paths
@@ -106,11 +107,13 @@ def test_the_bit_width_grows_with_the_depth():
 
 
 def test_the_engine_reports_proofs_violations_and_omits_the_rest(tmp_path):
-    props = ("no-acked-write-lost", "read-your-writes", "monotonic-reads", "no-resurrection")
+    props = ("no-acked-write-lost", "read-your-writes", "monotonic-reads", "no-resurrection",
+             "bounded-write-unavailability")
     cfg = make_config("small", flaws=("read-ignores-token",))
     results = run_engine("z3", EngineRequest(cfg, props, depth=5, out_dir=tmp_path))
     by = {r.property: r for r in results}
-    assert list(by) == list(props[:3])  # no-resurrection is outside the Z3 scope: omitted
+    assert list(by) == list(props[:4])  # liveness is outside the Z3 scope: omitted
+    assert (by["no-resurrection"].status, by["no-resurrection"].engine) == ("proved", "z3-induction")
     ok = by["no-acked-write-lost"]
     assert (ok.status, ok.engine) == ("proved", "z3-induction")
     assert "logs of at most 3 entries" in ok.detail and "any number of steps" in ok.detail
