@@ -33,7 +33,7 @@ from scenarios import EXTRA_SCENARIOS, SCENARIOS  # noqa: E402
 
 from dirproof.counterexample import Counterexample  # noqa: E402
 from dirproof.explore import KIND_OF, explore  # noqa: E402
-from dirproof.hypothesis_engine import _shorter  # noqa: E402
+from dirproof.shorten import shorter  # noqa: E402
 from dirproof.model import (FLAWS, ClientWrite, Rejected, candidates, initial_state,  # noqa: E402
                             make_config, step)
 from dirproof.properties import PROPERTIES, broken_assumptions  # noqa: E402
@@ -107,7 +107,7 @@ def one(flaw: str, seed: int, examples: int, swarm: str, backend: str = "plain")
     if not named:
         return None
     f = min((ex.violated[p] for p in named), key=lambda f: f.first_seconds)
-    cx = _shorter(Counterexample(cfg, tuple(f.steps), f.property, f.at, f.message))
+    cx = shorter(Counterexample(cfg, tuple(f.steps), f.property, f.at, f.message))
     return f.property, f.first_seconds, time.perf_counter() - start, len(cx.steps)
 
 

@@ -140,7 +140,7 @@ def objects(profile: str, seconds: float) -> dict:
     """The object layer: proofs, flaws, depth rate, vacuity, necessity."""
     from dirproof.properties.object_invariants import OBJECT_INVARIANTS
     from dirproof.properties.z3_object_forms import OBJECT_FORMS
-    from dirproof.z3_engine import (OBJECT_VACUITY, bmc_objects, object_forms, object_induction,
+    from dirproof.z3_objects import (OBJECT_VACUITY, bmc_objects, object_forms, object_induction,
                                     object_system, object_witness)
     out: dict = {"proofs": {}, "flaws": {}, "necessity": {}, "vacuity": {}}
     sizes = {"": {}, "objects=4, attributes=3, values=3": dict(objects=4, attributes=3, values=3),

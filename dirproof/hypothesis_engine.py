@@ -17,9 +17,9 @@ import time
 
 from dirproof.counterexample import Counterexample, save
 from dirproof.engines import EngineRequest
-from dirproof.explore import REACHABILITY, breaks_at, explore
+from dirproof.explore import REACHABILITY, explore
 from dirproof.results import PropertyResult
-from dirproof.shorten import shortest
+from dirproof.shorten import shorter
 
 DEFAULT_EXAMPLES = 1000
 
@@ -35,29 +35,11 @@ def _found(request: EngineRequest, finding, status: str) -> PropertyResult:
     start = time.perf_counter()
     cx = Counterexample(request.config, tuple(finding.steps), finding.property, finding.at,
                         finding.message, "hypothesis", _now(), status)
-    cx = _shorter(cx)
+    cx = shorter(cx)
     path = save(cx, request.out_dir)
     spent = finding.shrunk_seconds + time.perf_counter() - start
     return PropertyResult(finding.property, status, "hypothesis", steps=len(cx.steps),
                           seconds=round(spent, 2), counterexample=str(path), detail=cx.message)
-
-
-def _shorter(cx: Counterexample) -> Counterexample:
-    """The shortest trace over the same actions, when the search finds one."""
-    import attrs
-
-    from dirproof.model import initial_state, step
-    from dirproof.properties import PROPERTIES
-
-    best = shortest(cx.config, cx.steps, cx.property, within=cx.status == "violated")
-    if best is None or len(best) >= len(cx.steps) or \
-            breaks_at(cx.config, best, cx.property, cx.status) != len(best):
-        return cx  # (an over-budget trace must stay over budget where it breaks)
-    state = initial_state(cx.config)
-    for a in best:
-        state = step(state, a)
-    return attrs.evolve(cx, steps=best, violated_at=len(best),
-                        message=PROPERTIES[cx.property].check(state) or cx.message)
 
 
 def run(request: EngineRequest) -> list[PropertyResult]:

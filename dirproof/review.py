@@ -33,13 +33,15 @@ class Review:
     safe: dict  # property -> PropertyResult (strongest over the engines)
     flaws: dict  # flaw -> {property -> PropertyResult}
     pictures: dict  # counterexample path -> picture path
+    coverage: dict = attrs.field(factory=dict)  # the safe exploration's (dirproof.explore coverage)
 
 
-def _run_all(config: Config, engines, examples, out_dir: Path, progress) -> dict:
+def _run_all(config: Config, engines, examples, out_dir: Path, progress, coverage=None) -> dict:
     results: list[PropertyResult] = []
     for engine in engines:
         req = EngineRequest(config, tuple(PROPERTIES), examples=examples, seed=SEED,
-                            out_dir=out_dir, progress=progress)
+                            out_dir=out_dir, progress=progress,
+                            on_coverage=coverage.update if coverage is not None else lambda c: None)
         results += run(engine, req)
     return merge(results)
 
@@ -52,13 +54,14 @@ def gather(config: Config, engines=("z3", "hypothesis"), examples: Optional[int]
     in docs/z3.md)."""
     quiet = lambda done, total, label: None  # noqa: E731
     progress("safe design")
-    safe = _run_all(attrs.evolve(config, flaws=()), engines, examples, out_dir, quiet)
+    coverage: dict = {}
+    safe = _run_all(attrs.evolve(config, flaws=()), engines, examples, out_dir, quiet, coverage)
     flaws = {}
     for flaw in FLAWS:
         progress(f"flaw {flaw}")
         flaws[flaw] = _run_all(attrs.evolve(config, flaws=(flaw,)), flaw_engines, examples, out_dir, quiet)
     pictures = _draw_pictures([*safe.values(), *(r for m in flaws.values() for r in m.values())])
-    return Review(config, tuple(engines), safe, flaws, pictures)
+    return Review(config, tuple(engines), safe, flaws, pictures, coverage)
 
 
 def _draw_pictures(results) -> dict:
@@ -100,7 +103,7 @@ def render(rv: Review, out: Path) -> str:
     """The report as Markdown; links are relative to `out`'s folder."""
     base = Path(out).parent
     parts = [_header(rv), _summary(rv), _safe_table(rv, base), _properties(rv, base),
-             _matrix(rv, base), _fault_model(), _scopes(rv), _findings()]
+             _matrix(rv, base), _fault_model(), _scopes(rv), _coverage(rv), _findings()]
     return "\n\n".join(parts) + "\n"
 
 
@@ -225,12 +228,32 @@ def _scopes(rv: Review) -> str:
     return "\n".join(lines)
 
 
+def _coverage(rv: Review) -> str:
+    """What the exploration of the safe design reached: a green verdict is
+    only worth the situations the run got to (docs/exploration.md)."""
+    cov = rv.coverage
+    if not cov:
+        return "## Coverage of the exploration\n\nThe Hypothesis engine did not run on the safe design."
+    lines = ["## Coverage of the exploration (safe design)", "",
+             f"{cov['examples']} examples, {cov['steps']} steps. Each named situation, the property "
+             "whose interesting case it is, and how often it occurred; the four reachability "
+             "situations must occur for a `held` verdict to count"
+             + (f" (NOT reached: {', '.join(cov['unreached'])})." if cov["unreached"] else " (all reached)."),
+             "", "| situation | property | kind | count |", "|---|---|---|---|"]
+    for sit in cov["situations"]:
+        kind = "reachability" if sit["reachability"] else "interesting case"
+        lines.append(f"| {sit['statement']} (`{sit['situation']}`) | `{sit['property']}` | {kind} | {sit['count']} |")
+    steps = ", ".join(f"`{k}` {n}" for k, n in cov["step_counts"].items())
+    lines += ["", f"Steps fired: {steps}."]
+    return "\n".join(lines)
+
+
 def _findings() -> str:
     return "\n".join([
         "## Findings and decisions", "",
         "Where design.md is silent the model decides; `docs/model.md` lists every such choice. "
-        "Three of them are findings of this review, each with a flaw knob that shows the "
-        "counterexample the choice prevents:", "",
+        "Three of them are findings of this review (the first with a flaw knob that shows the "
+        "counterexample the choice prevents); the fourth is a finding about the proofs:", "",
         "1. **Promote only a PP that is in sync.** An emergency failover must not promote a PP "
         "installed by an earlier failover that has not yet copied its AP's log (or that lost its "
         "disk since): with one disk loss, inside the budget, an acknowledged write is lost. "
@@ -241,6 +264,12 @@ def _findings() -> str:
         "3. **Two regions cannot keep writes through a region loss.** With the PP required in "
         "another region, losing one of two regions leaves no valid PP: writes stay unavailable "
         "(availability is given up, acknowledged data never is). Three regions keep writes.",
+        "4. **The object properties rest on one history.** Z3 proves the soft-delete properties "
+        "over one history of the object layer; they carry over to the whole model only because "
+        "one-history and no-acked-write-lost hold. Under `ack-before-sync` every replica's log is "
+        "still a valid object history, yet an acknowledged soft delete is lost in a failover and "
+        "`soft-delete-restorable` and `no-early-purge` break: a replication flaw is an object-layer "
+        "flaw too (docs/z3.md).",
     ])
 
 

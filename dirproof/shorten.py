@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import attrs
+
 from dirproof.model import Config, Rejected, initial_state, step
+from dirproof.polish import breaks_at
 from dirproof.properties import PROPERTIES, broken_assumptions
 
 MAX_NODES = 20_000
@@ -48,3 +51,20 @@ def shortest(config: Config, steps: Sequence, prop: str, within: bool = True,
                     return None
         frontier = nxt
     return None
+
+
+def shorter(cx):
+    """The counterexample `cx` (dirproof.counterexample.Counterexample) over
+    the shortest trace of its own actions that breaks its property the same
+    way (within the fault budget for "violated", beyond it for
+    "assumption-broken"), with the message of that trace; `cx` itself when
+    the search finds nothing shorter or gives up."""
+    best = shortest(cx.config, cx.steps, cx.property, within=cx.status == "violated")
+    if best is None or len(best) >= len(cx.steps) or \
+            breaks_at(cx.config, best, cx.property, cx.status) != len(best):
+        return cx  # (an over-budget trace must stay over budget where it breaks)
+    state = initial_state(cx.config)
+    for a in best:
+        state = step(state, a)
+    return attrs.evolve(cx, steps=best, violated_at=len(best),
+                        message=PROPERTIES[cx.property].check(state) or cx.message)

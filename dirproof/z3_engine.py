@@ -58,18 +58,16 @@ from typing import Callable, Optional, Sequence
 import attrs
 import z3
 
-from dirproof.model import (SYSTEM, Config, Create, Rejected, State, Update, initial_state,
-                            make_config, step)
+from dirproof.model import (PROFILES, SYSTEM, Config, ConfigError, Create, Rejected, State, Update,
+                            initial_state, make_config, step)
 from dirproof.model import actions as A
 from dirproof.model.objects import OpContext, view_of
 from dirproof.model.symbolic import (AND, EQ, NOT, OR, Act, Encoding, Inputs, Scope, actions, constants,
                                      model_values, numbers, to_z3, variables)
-from dirproof.model import symbolic_objects as SO
-from dirproof.model import symbolic_objects_abstraction as SOA
 from dirproof.model.symbolic_abstraction import Abstraction
 from dirproof.properties import PROPERTIES
 from dirproof.properties.z3_forms import FORMS, IN_SCOPE
-from dirproof.properties.z3_object_forms import OBJECT_FORMS, OBJECT_SCOPE
+from dirproof.properties.z3_object_forms import OBJECT_FORMS
 from dirproof.results import PropertyResult
 
 BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
@@ -714,341 +712,6 @@ def replay_path(cfg: Config, acts: Sequence[Act]) -> tuple[list, list]:
     return steps, states
 
 
-# --------------------------------------------------------------------------- the object layer over one history
-
-OBJECT_DEPTH = 8  # object steps (each write committed at once, or a tick)
-ASSUMED = ("one-history", "no-acked-write-lost")  # what the object proof composes with
-
-
-@attrs.frozen
-class ObjectSystem:
-    """The object-layer relation T(pre, post, sel, inputs) of one configuration
-    (model/symbolic_objects.py), built once."""
-
-    cfg: Config
-    acts: tuple
-    enc: object
-    pre: dict
-    post: dict
-    sel: object
-    inp: object
-    T: object
-
-
-@functools.lru_cache(maxsize=16)
-def object_system(cfg: Config) -> ObjectSystem:
-    enc = SO.ObjectEncoding(cfg)
-    acts = tuple(SO.actions(cfg))
-    pre, post = SO.variables(cfg, "opre!"), SO.variables(cfg, "opost!")
-    sel, inp = z3.Int("osel!"), SO.OInputs.fresh(cfg, "oin!")
-    T = enc.relation(pre, post, sel, inp, list(acts))
-    return ObjectSystem(cfg, acts, enc, pre, post, sel, inp, T)
-
-
-def _inputs_sub(sys: ObjectSystem, inp) -> list:
-    out = [(sys.inp.value, inp.value), (sys.inp.rday, inp.rday), (sys.inp.days, inp.days)]
-    return out + list(zip(sys.inp.rattrs, inp.rattrs))
-
-
-class ObjectUnroller:
-    """States s_0 .. s_k of the object layer from the initial state, each
-    step with its own action selector and inputs."""
-
-    def __init__(self, cfg: Config):
-        self.cfg, self.sys = cfg, object_system(cfg)
-        self.states = [SO.constants(cfg, SOA.abstract(initial_state(cfg)))]
-        self.sels, self.inps = [], []
-        self.solver = z3.Solver()
-
-    def extend(self) -> None:
-        k, sys = len(self.sels), self.sys
-        nxt, sel = SO.variables(self.cfg, f"o{k + 1}!"), z3.Int(f"oa{k}!")
-        inp = SO.OInputs.fresh(self.cfg, f"oi{k}!")
-        sub = [(sys.pre[key], self.states[k][key]) for key in sys.pre]
-        sub += [(sys.post[key], nxt[key]) for key in sys.post] + [(sys.sel, sel)] + _inputs_sub(sys, inp)
-        self.solver.add(z3.substitute(sys.T, *sub))
-        self.states.append(nxt)
-        self.sels.append(sel)
-        self.inps.append(inp)
-
-    def bad(self, prop: str, k: int):
-        return to_z3(NOT(OBJECT_FORMS[prop](self.sys.enc, self.states[k])))
-
-    def path(self, m: z3.ModelRef) -> list:
-        """(OAct, plain OInputs) per step of the model's path."""
-        def val(x):
-            return m.eval(x, model_completion=True).as_long()
-        out = []
-        for sel, inp in zip(self.sels, self.inps):
-            plain = SO.OInputs(val(inp.value), val(inp.rday), tuple(val(a) for a in inp.rattrs), val(inp.days))
-            out.append((self.sys.acts[val(sel)], plain))
-        return out
-
-
-def object_model_actions(cfg: Config, path) -> list:
-    """The model actions of an object-layer path (SOA.commit_actions per step)."""
-    return [a for act, inp in path for a in SOA.commit_actions(cfg, act, inp)]
-
-
-def decode_objects(cfg: Config, path, props) -> Trace:
-    """Replay an object-layer path on the Python model, cut where one of
-    `props` first breaks (a write can break it before it is acknowledged);
-    an error if none breaks (the two encodings disagree)."""
-    steps = object_model_actions(cfg, path)
-    state = initial_state(cfg)
-    from dirproof.properties import broken_assumptions
-    for i, action in enumerate(steps, 1):
-        nxt = step(state, action)
-        if isinstance(nxt, Rejected):
-            raise AssertionError(f"the Z3 object path does not replay: step {i} {action!r}: {nxt.reason}")
-        state = nxt
-        for prop in props:
-            msg = PROPERTIES[prop].check(state)
-            if msg is not None:
-                return Trace(tuple(SO.step_text(a, inp) for a, inp in path), tuple(steps[:i]), i, msg, prop,
-                             bool(broken_assumptions(state)))
-    raise AssertionError(f"the Z3 object path of {len(path)} steps breaks none of {', '.join(props)} on the model")
-
-
-def bmc_objects(cfg: Config, prop, depth: int = OBJECT_DEPTH, seconds: Optional[float] = None,
-                progress: Optional[Callable] = None) -> BmcResult:
-    """The shortest object-layer path (in object steps) that breaks `prop` (an
-    id or a tuple of ids), found level by level, replayed on the model."""
-    props = (prop,) if isinstance(prop, str) else tuple(prop)
-    t0 = time.perf_counter()
-    un = ObjectUnroller(cfg)
-    per, done = [], 0
-    for k in range(1, depth + 1):
-        left = None if seconds is None else seconds - (time.perf_counter() - t0)
-        if left is not None and k > 1 and left <= 0:
-            break
-        t1 = time.perf_counter()
-        un.extend()
-        lit = z3.FreshBool("goal")
-        un.solver.add(z3.Implies(lit, z3.Or(*[un.bad(p, k) for p in props])))
-        un.solver.set("timeout", int(max(left, 1.0) * 1000) if left is not None and k > 1 else 0)
-        res = un.solver.check(lit)
-        per.append((k, time.perf_counter() - t1, str(res)))
-        if progress:
-            progress(k, depth, f"{', '.join(props)}: object depth {k} {res}")
-        if res == z3.sat:
-            trace = decode_objects(cfg, un.path(un.solver.model()), props)
-            return BmcResult(trace.property, k, trace, time.perf_counter() - t0, tuple(per), None)
-        if res != z3.unsat:
-            break
-        done = k
-    return BmcResult(props[0], done, None, time.perf_counter() - t0, tuple(per), None)
-
-
-def object_forms(props: Sequence[str] = OBJECT_SCOPE, aux: Optional[Sequence[str]] = None) -> list:
-    from dirproof.properties.object_invariants import OBJECT_INVARIANTS
-    names = list(OBJECT_INVARIANTS) if aux is None else list(aux)
-    return [(n, OBJECT_INVARIANTS[n].form) for n in names] + [(p, OBJECT_FORMS[p]) for p in props]
-
-
-def object_induction(cfg: Config, forms: Optional[list] = None, steps: Optional[Sequence[str]] = None,
-                     only: Optional[Sequence[str]] = None) -> InductionReport:
-    """Initiation and consecution of the conjunction of `forms` (by default
-    the object invariants and the three object properties) over the
-    object-layer relation, one obligation per (conjunct, step)."""
-    t0 = time.perf_counter()
-    forms = forms if forms is not None else object_forms()
-    sys = object_system(cfg)
-    enc, pre, post = sys.enc, sys.pre, sys.post
-    init = SOA.abstract(initial_state(cfg))
-    bad_init = tuple(n for n, f in forms if not f(enc, init))
-    hyp = [to_z3(f(enc, pre)) for _, f in forms]
-    goals = {n: to_z3(f(enc, post)) for n, f in forms if only is None or n in only}
-    build = time.perf_counter() - t0
-    obligations = []
-    for name in [n for n in SO.STEP_NAMES if steps is None or n in steps]:
-        idx = [j for j, a in enumerate(sys.acts) if a.name == name]
-        solver = z3.Solver()
-        solver.add(*hyp)
-        solver.add(enc.relation(pre, post, sys.sel, sys.inp, list(sys.acts), only=idx))
-        for n, goal in goals.items():
-            t1 = time.perf_counter()
-            res = _check_goal(solver, z3.Not(goal))
-            cti = None
-            if res == z3.sat:
-                m = solver.model()
-                act = sys.acts[m.eval(sys.sel, model_completion=True).as_long()]
-                cti = (SO.model_values(cfg, m, pre), act, SO.model_values(cfg, m, post),
-                       {f: _num(m.eval(getattr(sys.inp, f), model_completion=True)) for f in ("value", "rday", "days")})
-            status = "preserved" if res == z3.unsat else "broken" if res == z3.sat else "unknown"
-            obligations.append(Obligation(n, name, status, time.perf_counter() - t1, cti))
-    return InductionReport(cfg, None, tuple(n for n, _ in forms), bad_init, tuple(obligations),
-                           time.perf_counter() - t0, build)
-
-
-def describe_objects(cfg: Config, v: dict) -> list[str]:
-    """A symbolic object state in words (for counterexamples to induction)."""
-    names = {0: "absent", 1: "live", 2: "soft-deleted", 3: "gone"}
-    out = [f"day {v[('day',)]}; snapshots: " + (", ".join(
-        f"day {v[('sd', k)]} [" + " ".join(
-            f"o{o}={tuple(v[('sa', k, o, i)] for i in range(cfg.attributes))}" if v[("sh", k, o)] else f"o{o}=-"
-            for o in range(cfg.objects)) + "]"
-        for k in range(min(max(v[("snn",)], 0), cfg.snapshots_kept))) or "none")]
-    for o in range(cfg.objects):
-        views = []
-        for w, who in (("a", "AP"), ("p", "PP")):
-            st = v[(w, "st", o)]
-            views.append(f"{who} {names.get(st, f'status#{st}')} attrs "
-                         f"{tuple(v[(w, 'at', o, i)] for i in range(cfg.attributes))} deleted day {v[(w, 'dd', o)]}")
-        ghost = (f"last soft delete day {v[('sdd', o)]}, attrs before it "
-                 f"{tuple(v[('bef', o, i)] for i in range(cfg.attributes)) if v[('bs', o)] else '-'}, "
-                 f"pending delete day {v[('del', o)]}, tombstone {v[('tomb', o)]}, by purge {v[('pg', o)]}")
-        out.append(f"  object {o}: {'; '.join(views)}; {ghost}")
-    latched = [h for h in SO.LATCHES if v[("h", h)]]
-    if latched:
-        out.append(f"  monitors latched: {', '.join(latched)}")
-    return out
-
-
-def object_cti_text(report: InductionReport, ob: Obligation) -> str:
-    pre, act, post, inp = ob.cti
-    out = [ob.text() + ":", "before:"] + describe_objects(report.cfg, pre)
-    out += [f"step: {act.text()} (inputs {inp})", "after:"] + describe_objects(report.cfg, post)
-    return "\n".join(out)
-
-
-@attrs.frozen
-class ObjectProof:
-    """Houdini over the object layer: what survives is inductive."""
-
-    cfg: Config
-    kept: tuple
-    dropped: tuple
-    rounds: tuple
-    seconds: float
-
-    def proved(self, prop: str) -> bool:
-        return prop in self.kept
-
-    def scope_text(self) -> str:
-        c = self.cfg
-        return (f"the object layer of one directory ({c.objects} objects, {c.attributes} attributes x "
-                f"{c.values} values, retention {c.retention_days} days, a snapshot every "
-                f"{c.snapshot_every_days} days, {c.snapshots_kept} kept), any number of operations and "
-                f"ticks, any days; composed with one-history and no-acked-write-lost: over one history, "
-                f"the AP's and the PP's views, not reads (docs/z3.md)")
-
-    def detail(self, prop: str) -> str:
-        if prop in self.kept:
-            aux = [k for k in self.kept if k not in OBJECT_FORMS]
-            return (f"inductive for {self.scope_text()}; {len(aux)} auxiliary invariants, "
-                    f"{len(self.rounds[-1].obligations)} obligations")
-        return f"not inductive: {dict(self.dropped).get(prop, '')}"
-
-
-def prove_objects(cfg: Config, props: Sequence[str] = OBJECT_SCOPE) -> ObjectProof:
-    t0 = time.perf_counter()
-    forms = object_forms(props)
-    rounds, dropped = [], []
-    while forms:
-        rep = object_induction(cfg, forms)
-        rounds.append(rep)
-        bad = {n: "initiation: it does not hold in the initial state" for n in rep.initiation}
-        for ob in rep.obligations:
-            if ob.status != "preserved" and ob.invariant not in bad:
-                bad[ob.invariant] = ob.text()
-        if not bad:
-            break
-        dropped += list(bad.items())
-        forms = [(n, f) for n, f in forms if n not in bad]
-    return ObjectProof(cfg, tuple(n for n, _ in forms), tuple(dropped), tuple(rounds), time.perf_counter() - t0)
-
-
-def run_objects(request, wanted: Sequence[str], replication: Optional[Proof]) -> list:
-    """One PropertyResult per object property: proved when the object layer
-    is inductive and the replication proof gives its assumption; else the
-    shortest object-layer counterexample, saved and replayed."""
-    cfg = request.config
-    proof = prove_objects(cfg)
-    assumed = replication is not None and all(replication.proved(p) for p in ASSUMED)
-    out = []
-    for prop in wanted:
-        if proof.proved(prop) and assumed:
-            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds + replication.seconds,
-                                      detail=proof.detail(prop)))
-            continue
-        res = bmc_objects(cfg, prop, request.depth or OBJECT_DEPTH, progress=request.progress,
-                          seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
-        if res.found:
-            path = save_counterexample(cfg, res, request.out_dir)
-            out.append(PropertyResult(prop, "violated", "z3-bmc", steps=res.trace.violated_at, seconds=res.seconds,
-                                      counterexample=str(path), detail=res.trace.message))
-            continue
-        missing = [p for p in ASSUMED if replication is None or not replication.proved(p)]
-        why = proof.detail(prop) if not proof.proved(prop) else (
-            f"the object layer over one history is inductive "
-            f"({len(proof.rounds[-1].obligations)} obligations), but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not proved for this design, so the one-history "
-            f"assumption is not established")
-        out.append(PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
-                                  detail=f"bounded to depth {res.depth} object steps (each write committed "
-                                         f"at once, ticks of any length); {why}"))
-    return out
-
-
-OBJECT_VACUITY = {
-    "soft-delete-restorable": "a restore of an object soft-deleted with other than default attributes",
-    "no-early-purge": "a purge is acknowledged",
-    "no-resurrection": "an object deleted for good while a kept snapshot still holds it",
-}
-
-
-def _object_goal(prop: str, un: ObjectUnroller, k: int):
-    enc, pre, post, sel = un.sys.enc, un.states[k - 1], un.states[k], un.sels[k - 1]
-    out = []
-    for o in range(enc.N):
-        def did(name):
-            return sel == un.sys.acts.index(SO.OAct(name, (o,)))
-        if prop == "soft-delete-restorable":
-            out.append(AND(did("restore"), pre[("bs", o)], OR(*(NOT(EQ(pre[("bef", o, i)], 0)) for i in range(enc.A)))))
-        elif prop == "no-early-purge":
-            out.append(did("purge"))
-        else:
-            held = OR(*(AND(post[("snn",)] > j, post[("sh", j, o)]) for j in range(enc.S)))
-            out.append(AND(post[("tomb", o)], held))
-    return to_z3(OR(*out))
-
-
-def _object_py_goal(prop: str, state: State) -> bool:
-    from dirproof.model import GONE, Purge, Restore
-    last = state.history[-1].entry if state.history else None
-    if prop == "soft-delete-restorable":
-        return last is not None and isinstance(last.op, Restore) and any(
-            a != 0 for a in SOA.abstract_before(state, last.op.obj))
-    if prop == "no-early-purge":
-        return last is not None and isinstance(last.op, Purge)
-    tombs = SOA.abstract(state)
-    return any(tombs[("tomb", o)] and any(s.view[o] is not None and s.view[o].status != GONE
-                                          for s in state.snapshots) for o in range(state.config.objects))
-
-
-def object_witness(cfg: Config, prop: str, depth: int = 6) -> Witness:
-    """Vacuity of an object property: the shortest object-layer path that
-    reaches what it speaks of (OBJECT_VACUITY), replayed on the model."""
-    t0 = time.perf_counter()
-    un = ObjectUnroller(cfg)
-    for k in range(1, depth + 1):
-        un.extend()
-        lit = z3.FreshBool("goal")
-        un.solver.add(z3.Implies(lit, _object_goal(prop, un, k)))
-        if un.solver.check(lit) == z3.sat:
-            steps = object_model_actions(cfg, un.path(un.solver.model()))
-            state = initial_state(cfg)
-            for action in steps:
-                state = step(state, action)
-                if isinstance(state, Rejected):
-                    raise AssertionError(f"the object witness for {prop} does not replay: {state.reason}")
-            if not _object_py_goal(prop, state):
-                raise AssertionError(f"the object witness for {prop} does not reach its goal on the model")
-            return Witness(prop, OBJECT_VACUITY[prop], True, k, tuple(steps), time.perf_counter() - t0)
-    return Witness(prop, OBJECT_VACUITY[prop], False, depth, (), time.perf_counter() - t0)
-
-
 # --------------------------------------------------------------------------- the engine entry point
 
 def run(request) -> list:
@@ -1065,6 +728,8 @@ def run(request) -> list:
     objects = [p for p in request.properties if p in OBJECT_FORMS]
     if not wanted and not objects:
         return []
+    from dirproof.z3_objects import run_objects
+
     proof = prove(cfg, PROOF_SCOPE, IN_SCOPE, progress=request.progress)  # they support each other
     out = run_replication(request, wanted, proof)
     return out + (run_objects(request, objects, proof) if objects else [])
@@ -1118,28 +783,45 @@ def main(argv=None) -> int:
     import argparse
     ap = argparse.ArgumentParser(prog="python -m dirproof.z3_engine", description=main.__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
+    helps = {"prove": "inductive proof: initiation and consecution, with counterexamples to induction",
+             "bmc": "bounded model checking: the shortest execution that breaks a property",
+             "witness": "vacuity: the shortest execution that reaches what a property speaks of"}
     for name in ("prove", "bmc", "witness"):
-        p = sub.add_parser(name)
-        p.add_argument("--profile", default="entra")
-        p.add_argument("--flaws", nargs="*", default=[])
+        p = sub.add_parser(name, help=helps[name], description=helps[name])
+        p.add_argument("--profile", default="entra", help=f"profile: {', '.join(PROFILES)} (default entra)")
+        p.add_argument("--flaws", nargs="*", default=[], help="seeded flaws to turn on (see `dirproof flaws`)")
         if name == "prove":
-            p.add_argument("--step", nargs="*", default=None)
-            p.add_argument("--invariant", nargs="*", default=None)
-            p.add_argument("--drop", nargs="*", default=[])
-            p.add_argument("--scope", nargs=2, type=int, default=None, metavar=("L", "E"))
-            p.add_argument("--no-symmetry", action="store_true")
-            p.add_argument("--houdini", action="store_true")
-            p.add_argument("--objects", action="store_true")
+            p.add_argument("--step", nargs="*", default=None, help="check consecution over these steps only")
+            p.add_argument("--invariant", nargs="*", default=None,
+                           help="check these conjuncts only (properties or auxiliary invariants)")
+            p.add_argument("--drop", nargs="*", default=[], help="leave these conjuncts out of the invariant")
+            p.add_argument("--scope", nargs=2, type=int, default=None, metavar=("L", "E"),
+                           help=f"log length and epochs of the proof's scope (default "
+                                f"{PROOF_SCOPE.log} {PROOF_SCOPE.epochs})")
+            p.add_argument("--no-symmetry", action="store_true", help="do not reduce by replica symmetry")
+            p.add_argument("--houdini", action="store_true",
+                           help="drop what is not inductive until the rest is; say what is proved")
+            p.add_argument("--objects", action="store_true",
+                           help="the object layer's proof (model/symbolic_objects.py) instead")
         else:
-            p.add_argument("--property", nargs="+", required=True)
-            p.add_argument("--depth", type=int, default=DEFAULT_DEPTH)
+            p.add_argument("--property", nargs="+", required=True, help="property id(s)")
+            p.add_argument("--depth", type=int, default=DEFAULT_DEPTH,
+                           help=f"maximum depth (default {DEFAULT_DEPTH}; object steps for object properties)")
         if name == "bmc":
-            p.add_argument("--no-budget", action="store_true")
-            p.add_argument("--save", type=Path, default=None)
+            p.add_argument("--no-budget", action="store_true", help="let faults exceed the fault budget")
+            p.add_argument("--save", type=Path, default=None, help="save the counterexample file in this folder")
     args = ap.parse_args(argv)
-    cfg = make_config(args.profile, flaws=tuple(args.flaws))
+    try:
+        cfg = make_config(args.profile, flaws=tuple(args.flaws))
+    except ConfigError as exc:
+        ap.error(str(exc))
+    known = set(FORMS) | set(OBJECT_FORMS)
+    unknown = [p for p in getattr(args, "property", None) or () if p not in known]
+    if unknown:
+        ap.error(f"no Z3 form for {', '.join(unknown)}; properties in the Z3 scope: {', '.join(sorted(known))}")
     if args.cmd == "prove" and args.objects:
-        return _prove_objects_cli(cfg, args)
+        from dirproof.z3_objects import prove_objects_cli
+        return prove_objects_cli(cfg, args)
     if args.cmd == "prove":
         scope = Scope(log=args.scope[0], epochs=args.scope[1]) if args.scope else PROOF_SCOPE
         if args.houdini:
@@ -1166,6 +848,7 @@ def main(argv=None) -> int:
         return 0 if rep.ok else 1
     if args.cmd == "bmc":
         if set(args.property) <= set(OBJECT_FORMS):
+            from dirproof.z3_objects import bmc_objects
             res = bmc_objects(cfg, tuple(args.property), args.depth)
         else:
             res = bmc(cfg, tuple(args.property), args.depth, budget=not args.no_budget)
@@ -1183,33 +866,16 @@ def main(argv=None) -> int:
             print(f"saved {save_counterexample(cfg, res, args.save)}")
         return 1
     for prop in args.property:
-        w = witness(cfg, prop, args.depth)
-        print(f"{prop}: {VACUITY[prop]}: " + (f"reached in {w.depth} steps" if w.found else "not reached"))
+        if prop in OBJECT_FORMS:
+            from dirproof.z3_objects import OBJECT_VACUITY, object_witness
+            w, what = object_witness(cfg, prop, args.depth), OBJECT_VACUITY[prop]
+        else:
+            w, what = witness(cfg, prop, args.depth), VACUITY[prop]
+        unit = "object steps" if prop in OBJECT_FORMS else "steps"
+        print(f"{prop}: {what}: " + (f"reached in {w.depth} {unit}" if w.found else "not reached"))
         for i, a in enumerate(w.steps, 1):
             print(f"  {i}. {a!r}")
     return 0
-
-
-def _prove_objects_cli(cfg: Config, args) -> int:
-    if args.houdini:
-        pr = prove_objects(cfg)
-        for p in OBJECT_SCOPE:
-            print(f"{p}: {'proved' if pr.proved(p) else 'not proved'} -- {pr.detail(p)}")
-        return 0
-    forms = [f for f in object_forms() if f[0] not in args.drop]
-    rep = object_induction(cfg, forms, steps=args.step, only=args.invariant)
-    for n in rep.initiation:
-        print(f"`{n}` does not hold in the initial state")
-    shown = set()
-    for ob in rep.failures():
-        print(ob.text())
-    for ob in rep.failures():
-        if ob.cti and ob.invariant not in shown:
-            shown.add(ob.invariant)
-            print("\n" + object_cti_text(rep, ob))
-    print(f"{'inductive' if rep.ok else 'NOT inductive'}: {len(rep.obligations)} obligations, "
-          f"{len(rep.failures())} failing, {rep.seconds:.2f} s")
-    return 0 if rep.ok else 1
 
 
 if __name__ == "__main__":

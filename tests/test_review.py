@@ -3,6 +3,8 @@ committed docs/review.md is current (names every property and flaw)."""
 
 from pathlib import Path
 
+import attrs
+
 from dirproof.model import FLAWS, make_config
 from dirproof.properties import PROPERTIES
 from dirproof.results import PropertyResult, merge
@@ -47,6 +49,19 @@ def test_a_flaw_that_no_named_property_catches_is_marked_missed():
     assert "MISSED" in row
 
 
+def test_the_report_shows_the_exploration_coverage_and_what_it_did_not_reach():
+    from dirproof.explore import REACHABILITY, SITUATIONS, STEP_KINDS
+    sits = [{"situation": s.id, "property": s.property, "count": 0 if s.id == REACHABILITY[0] else 3,
+             "reachability": s.id in REACHABILITY, "statement": s.statement} for s in SITUATIONS.values()]
+    cov = {"examples": 10, "steps": 500, "step_counts": {k: 1 for k in STEP_KINDS}, "situations": sits,
+           "unreached": [REACHABILITY[0]]}
+    rv = attrs.evolve(review({}), coverage=cov)
+    text = render(rv, Path("docs/review.md"))
+    assert "## Coverage of the exploration (safe design)" in text
+    assert f"NOT reached: {REACHABILITY[0]}" in text
+    assert all(f"(`{s}`)" in text for s in SITUATIONS) and "`tick` 1" in text
+
+
 def test_merge_keeps_the_strongest_verdict():
     held = PropertyResult("p", "held", "hypothesis")
     proved = PropertyResult("p", "proved", "z3-induction")
@@ -62,3 +77,4 @@ def test_the_committed_review_is_current():
     for f in FLAWS:
         assert f"| `{f}` |" in text, f"docs/review.md lacks flaw {f}: run `dirproof review`"
     assert not missed_cells(text) and "**Missed" not in text
+    assert "## Coverage of the exploration (safe design)" in text and "(all reached)" in text

@@ -31,7 +31,7 @@ from dirproof.properties import PROPERTIES
 from dirproof.properties.object_invariants import OBJECT_INVARIANTS
 from dirproof.properties.z3_object_forms import OBJECT_FORMS
 from dirproof.replay import replay
-from dirproof.z3_engine import (bmc_objects, object_cti_text, object_forms, object_induction,
+from dirproof.z3_objects import (bmc_objects, object_cti_text, object_forms, object_induction,
                                 object_system, object_witness, prove_objects, save_counterexample)
 
 OBJECT_FLAWS = ["delete-without-tombstone", "purge-early", "recovery-resurrects", "restore-defaults"]
@@ -336,7 +336,24 @@ def test_the_engine_proves_the_object_properties_and_finds_the_flaws(tmp_path):
     for prop in ("no-early-purge", "soft-delete-restorable"):
         r = by[prop]
         assert (r.status, r.engine) == ("violated", "z3-bmc")
-        assert replay(load(r.counterexample)).outcome.reproduced
+        cx = load(r.counterexample)
+        assert len(cx.steps) == r.steps
+        rp = replay(cx)
+        assert rp.outcome.reproduced and rp.outcome.property == prop
+
+
+@pytest.mark.parametrize("flaw, prop, shortest", [
+    ("purge-early", "no-early-purge", 6), ("restore-defaults", "soft-delete-restorable", 6),
+    ("recovery-resurrects", "no-resurrection", 9), ("delete-without-tombstone", "no-resurrection", 5)])
+def test_the_engine_saves_the_shortened_object_counterexample(flaw, prop, shortest, tmp_path):
+    """The file `dirproof check --engine z3` saves is the object path after
+    the search over its own actions: the shortest known length in model
+    actions (docs/exploration.md), and it replays with the same violation."""
+    cfg = make_config("small", flaws=(flaw,))  # (the replication proof it composes with is quick there)
+    [r] = run_engine("z3", EngineRequest(cfg, (prop,), out_dir=tmp_path))
+    assert (r.status, r.engine, r.steps) == ("violated", "z3-bmc", shortest)
+    rp = replay(load(r.counterexample))
+    assert rp.outcome.reproduced and rp.outcome.property == prop and rp.outcome.step == shortest
 
 
 def test_a_replication_flaw_withholds_the_object_proof(tmp_path):
