@@ -90,3 +90,15 @@ def test_bad_arguments_exit_2_with_one_line(args, words):
     res = check(*args)
     assert res.exit_code == 2
     assert words in res.stderr and res.stderr.count("\n") == 1 and "Traceback" not in res.output
+
+
+def test_the_defaults_in_help_are_the_engines_defaults():
+    """check.py repeats the engines' defaults for --help (the engines load
+    lazily); they must not drift."""
+    from dirproof import hypothesis_engine, z3_engine, z3_objects
+    from dirproof.commands import check as C
+    assert C.DEFAULT_EXAMPLES == hypothesis_engine.DEFAULT_EXAMPLES
+    assert (C.DEFAULT_SECONDS, C.DEFAULT_DEPTH) == (z3_engine.DEFAULT_SECONDS, z3_engine.DEFAULT_DEPTH)
+    assert C.OBJECT_DEPTH == z3_objects.OBJECT_DEPTH
+    res = runner.invoke(app, ["check", "--help"])
+    assert res.exit_code == 0 and f"default {C.DEFAULT_EXAMPLES}" in res.stdout

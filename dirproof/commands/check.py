@@ -20,6 +20,12 @@ from dirproof.model import FLAWS, PROFILES, ConfigError, make_config
 from dirproof.properties import PROPERTIES
 from dirproof.results import merge
 
+# Defaults of the engines, shown in --help (kept in the engine modules).
+DEFAULT_EXAMPLES = 1000  # dirproof.hypothesis_engine.DEFAULT_EXAMPLES
+DEFAULT_SECONDS = 120.0  # dirproof.z3_engine.DEFAULT_SECONDS
+DEFAULT_DEPTH = 8  # dirproof.z3_engine.DEFAULT_DEPTH
+OBJECT_DEPTH = 8  # dirproof.z3_objects.OBJECT_DEPTH
+
 # The engines `dirproof check` runs when none is named, strongest evidence first.
 DEFAULT_ENGINES = ("z3", "hypothesis")
 
@@ -105,10 +111,16 @@ def check(
     config: Optional[Path] = typer.Option(None, "--config", help="A TOML design variant (see docs/user-guide.md)."),
     engine: list[str] = typer.Option([], "--engine",
                                      help="Engine to run (repeatable): z3, hypothesis or all (default: all)."),
-    examples: Optional[int] = typer.Option(None, "--examples", min=1, help="Hypothesis examples to explore."),
+    examples: Optional[int] = typer.Option(None, "--examples", min=1,
+                                           help=f"Hypothesis examples to explore (default {DEFAULT_EXAMPLES})."),
     seconds: Optional[float] = typer.Option(None, "--seconds", min=0.1,
-                                            help="Hypothesis time budget in seconds (instead of --examples)."),
-    depth: Optional[int] = typer.Option(None, "--depth", min=1, help="Z3 bounded-model-checking depth."),
+                                            help="Time budget in seconds: of the Hypothesis exploration (instead "
+                                                 f"of --examples), and of Z3's bounded search per property not "
+                                                 f"proved (default {DEFAULT_SECONDS:.0f})."),
+    depth: Optional[int] = typer.Option(None, "--depth", min=1,
+                                        help=f"Z3 bounded-model-checking depth for a property not proved "
+                                             f"(default {DEFAULT_DEPTH}; object steps for the object properties, "
+                                             f"default {OBJECT_DEPTH})."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Fixed Hypothesis seed for a reproducible run."),
     over_budget: bool = typer.Option(False, "--over-budget",
                                      help="Let faults exceed the fault budget; violations then report "
