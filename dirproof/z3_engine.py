@@ -24,8 +24,10 @@ no-resurrection) come from the object layer's own encoding over one history
 "proved" when it is inductive *and* the replication proof gives one-history
 and no-acked-write-lost for the configuration (the compositional
 assumption, docs/z3.md), else the shortest object-layer counterexample, or
-"held". bounded-write-unavailability has no Z3 form and is omitted from
-the list: the CLI merges engines, and another engine speaks for it.
+"held". bounded-write-unavailability (a state predicate about which steps
+are enabled, properties/z3_forms.py AVAILABILITY_FORMS) is "proved" when
+the replication proof's inductive invariant implies it
+(`prove_availability`, one query), else BMC's verdict (`run_availability`).
 
 Pieces, usable alone (and from `python -m dirproof.z3_engine`):
 
@@ -66,10 +68,11 @@ from dirproof.model.symbolic import (AND, EQ, NOT, OR, Act, Encoding, Inputs, Sc
                                      model_values, numbers, to_z3, variables)
 from dirproof.model.symbolic_abstraction import Abstraction
 from dirproof.properties import PROPERTIES
-from dirproof.properties.z3_forms import FORMS, IN_SCOPE
+from dirproof.properties.z3_forms import AVAILABILITY_FORMS, FORMS, IN_SCOPE
 from dirproof.properties.z3_object_forms import OBJECT_FORMS
 from dirproof.results import PropertyResult
 
+ALL_FORMS = {**FORMS, **AVAILABILITY_FORMS}  # every property with a form over model/symbolic.py
 BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
 DEFAULT_DEPTH = 8
 DEFAULT_SECONDS = 120.0  # per property, when the request gives no time budget
@@ -205,7 +208,7 @@ class Unroller:
 
     def bad(self, prop: str, k: int):
         with numbers(self.bits):
-            return to_z3(NOT(FORMS[prop](self.sys.enc, self.states[k])))
+            return to_z3(NOT(ALL_FORMS[prop](self.sys.enc, self.states[k])))
 
     def check(self, goal, timeout: Optional[float] = None) -> z3.CheckSatResult:
         """sat/unsat of the path so far ending in `goal` (unknown on timeout, seconds)."""
@@ -227,8 +230,8 @@ def bmc(cfg: Config, prop, depth: int = DEFAULT_DEPTH, budget: bool = True,
     to the depth completed) when the budget is spent."""
     props = (prop,) if isinstance(prop, str) else tuple(prop)
     for p in props:
-        if p not in FORMS:
-            raise ValueError(f"{p} has no Z3 form; properties in the Z3 scope: {', '.join(IN_SCOPE)}")
+        if p not in ALL_FORMS:
+            raise ValueError(f"{p} has no Z3 form; properties in the Z3 scope: {', '.join(ALL_FORMS)}")
     t0 = time.perf_counter()
     scope = scope or bmc_scope(depth)
     un = Unroller(cfg, scope, None, budget, depth)
@@ -605,6 +608,32 @@ def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = IN_SCO
                  time.perf_counter() - t0)
 
 
+def prove_availability(cfg: Config, proof: Proof, prop: str = "bounded-write-unavailability") -> tuple:
+    """(proved, seconds, detail): `prop`, a state predicate about which
+    steps are enabled (properties/z3_forms.py, AVAILABILITY_FORMS), holds in
+    every reachable state of the proof's scope if the inductive invariant
+    the proof kept implies it: one query, Inv & within budget & not prop
+    unsat. (It is not a conjunct of the induction: nothing needs it.)"""
+    from dirproof.properties.invariants import INVARIANTS
+    t0 = time.perf_counter()
+    bits = proof_bits(cfg, proof.scope)
+    kept = [INVARIANTS[n].form if n in INVARIANTS else FORMS[n] for n in proof.kept]
+    solver = z3.Solver()
+    with numbers(bits, None):
+        enc, pre = Encoding(cfg, proof.scope), variables(cfg, proof.scope, "avail!")
+        solver.add(*[to_z3(f(enc, pre)) for f in kept])
+        goal = to_z3(AVAILABILITY_FORMS[prop](enc, pre))
+    solver.add(z3.Not(pre[("exc",)]))
+    res = _check_goal(solver, z3.Not(goal))
+    spent = time.perf_counter() - t0
+    if res == z3.unsat:
+        return True, spent, (f"implied by the inductive invariant of the replication proof "
+                             f"({proof.scope_text()}): in every reachable state a lost AP with an "
+                             f"up, in-sync PP can be failed over in one orchestrator step, and a "
+                             f"covered read is served")
+    return False, spent, f"not implied by the inductive invariant ({res})"
+
+
 # --------------------------------------------------------------------------- vacuity
 
 @attrs.frozen
@@ -726,13 +755,42 @@ def run(request) -> list:
     cfg = request.config
     wanted = [p for p in request.properties if p in FORMS]
     objects = [p for p in request.properties if p in OBJECT_FORMS]
-    if not wanted and not objects:
+    avail = [p for p in request.properties if p in AVAILABILITY_FORMS]
+    if not wanted and not objects and not avail:
         return []
     from dirproof.z3_objects import run_objects
 
     proof = prove(cfg, PROOF_SCOPE, IN_SCOPE, progress=request.progress)  # they support each other
     out = run_replication(request, wanted, proof)
+    out += run_availability(request, avail, proof)
     return out + (run_objects(request, objects, proof) if objects else [])
+
+
+def run_availability(request, wanted: Sequence[str], proof: Proof) -> list:
+    """bounded-write-unavailability: proved when the replication proof's
+    invariant implies it (`prove_availability`), else BMC's verdict."""
+    cfg, out = request.config, []
+    for prop in wanted:
+        ok, spent, detail = prove_availability(cfg, proof, prop)
+        if ok and not request.over_budget:
+            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=round(proof.seconds + spent, 2),
+                                      detail=detail))
+            continue
+        res = bmc(cfg, prop, request.depth or DEFAULT_DEPTH, budget=not request.over_budget,
+                  progress=request.progress,
+                  seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
+        if res.found:
+            path = save_counterexample(cfg, res, request.out_dir)
+            status = "assumption-broken" if res.trace.beyond_budget else "violated"
+            out.append(PropertyResult(prop, status, "z3-bmc", steps=res.depth, seconds=res.seconds,
+                                      counterexample=str(path), detail=res.trace.message))
+        elif ok:
+            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds + res.seconds,
+                                      detail=f"{detail}; beyond the fault budget: no violation to depth {res.depth}"))
+        else:
+            out.append(PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
+                                      detail=f"bounded to depth {res.depth}; {detail}"))
+    return out
 
 
 def run_replication(request, wanted: Sequence[str], proof: Proof) -> list:

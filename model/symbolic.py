@@ -890,7 +890,10 @@ class Encoding:
         return AND(NOT(EQ(ap, new_pp)), OR(*(EQ(ap, a) for a in other)),
                    self.connected(st, ap, new_pp) if not is_z3(ap) else self.connected_to(st, new_pp, ap))
 
-    def emergency_failover(self, st: dict, new_ap: int, new_pp: int, inp: Inputs = None) -> tuple:
+    def emergency_failover(self, st: dict, new_ap: int, new_pp: int, inp: Inputs = None,
+                           scoped: bool = True) -> tuple:
+        """`scoped=False`: the guard without the scope bound on the epoch (what
+        the Python step accepts; the availability form reads it)."""
         if self.flaw("failover-waits-for-old-ap"):
             return False, st
         guard = [self.ap_unavailable(st), NOT(EQ(self.cur_ap(st), new_ap)), st[("up", new_ap)]]
@@ -900,7 +903,7 @@ class Encoding:
                 guard.append(st[("insync",)])
         guard.append(self.passive_ok(st, new_ap, new_pp))
         g, post = self.start_epoch(st, new_ap, new_pp, rejoins=True)
-        return AND(*guard, g), post
+        return (AND(*guard, g) if scoped else AND(*guard)), post
 
     def planned_failover(self, st: dict, inp: Inputs = None) -> tuple:
         a, p = self.cur_ap(st), self.cur_pp(st)

@@ -24,16 +24,23 @@ the forms read the latches together with the state.
 The forms run in both modes of the encoding: over Z3 terms, and over plain
 values (`evaluate`), which is how the tests compare them with Python.
 The soft-delete properties (6-8) are stated over the object layer's own
-encoding (properties/z3_object_forms.py, model/symbolic_objects.py);
-bounded-write-unavailability (9) has no Z3 form: liveness is outside the Z3
-scope (docs/z3.md).
+encoding (properties/z3_object_forms.py, model/symbolic_objects.py).
+
+bounded-write-unavailability (9) is, in this model, a state predicate about
+which steps are enabled (properties/liveness.py: the failover takes one
+orchestrator step), so its form (`AVAILABILITY_FORMS`) reads the guards of
+the encoded steps: whenever the AP is unavailable and the PP is up, current
+and in sync, the emergency failover to the first valid new PP is enabled;
+and a read at an up replica that covers the session's token is enabled. It
+is not part of the inductive invariant: it is proved by showing that the
+proved invariant implies it (dirproof/z3_engine.py, `prove_availability`).
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from dirproof.model.symbolic import AND, IMPLIES, NOT, OR, Encoding, entry_eq
+from dirproof.model.symbolic import AND, EQ, IMPLIES, NOT, OR, Encoding, entry_eq
 
 
 def _acked(enc: Encoding, st: dict):
@@ -79,6 +86,35 @@ def no_read_of_lost_write(enc: Encoding, st: dict):
     return NOT(st[("h", "lost")])
 
 
+def _writes_come_back(enc: Encoding, st: dict):
+    parts = []
+    for p in enc.R:
+        pp = enc.view(st, p)
+        premise = AND(EQ(enc.cur_pp(st), p), enc.ap_unavailable(st), pp.up, EQ(pp.ep, st[("oe",)]),
+                      st[("insync",)])
+        for c in enc.R:
+            first = AND(enc.passive_ok(st, p, c), *(NOT(enc.passive_ok(st, p, b)) for b in enc.R if b < c))
+            guard, _ = enc.emergency_failover(st, p, c, scoped=False)
+            parts.append(IMPLIES(AND(premise, first), guard))
+    return AND(*parts)
+
+
+def _reads_served(enc: Encoding, st: dict):
+    parts = []
+    for s in range(enc.S):
+        covered = OR(*(AND(EQ(st[("srep", s)], r), st[("up", r)], st[("cm", r)] >= st[("stL", s)])
+                       for r in enc.R))
+        guard, _ = enc.read(st, s)
+        parts.append(IMPLIES(covered, guard))
+    return AND(*parts)
+
+
+def bounded_write_unavailability(enc: Encoding, st: dict):
+    return AND(_writes_come_back(enc, st), _reads_served(enc, st))
+
+
+AVAILABILITY_FORMS: dict[str, Callable] = {"bounded-write-unavailability": bounded_write_unavailability}
+
 FORMS: dict[str, Callable] = {
     "no-acked-write-lost": no_acked_write_lost,
     "one-history": one_history,
@@ -92,6 +128,6 @@ IN_SCOPE = tuple(FORMS)
 
 def evaluate(enc: Encoding, prop: str, values: dict) -> bool:
     """The form of `prop` on a concrete state (an abstraction's values)."""
-    out = FORMS[prop](enc, values)
+    out = {**FORMS, **AVAILABILITY_FORMS}[prop](enc, values)
     assert isinstance(out, bool), f"{prop} did not evaluate to a value: {out}"
     return out

@@ -15,7 +15,7 @@ from dirproof.model.symbolic_abstraction import Abstraction
 from dirproof.model.symbolic_agreement import in_scope_moves
 from dirproof.properties import PROPERTIES
 from dirproof.properties.invariants import ALL_INVARIANTS as INVARIANTS
-from dirproof.properties.z3_forms import FORMS, evaluate
+from dirproof.properties.z3_forms import AVAILABILITY_FORMS, FORMS, evaluate
 from scenarios import SCENARIOS
 
 SCOPE = Scope(log=6, epochs=5)
@@ -33,7 +33,7 @@ def compare(state) -> dict:
     enc = encoding(state.config)
     values = Abstraction(state.config, SCOPE).abstract(state)
     out = {}
-    for pid in FORMS:
+    for pid in {**FORMS, **AVAILABILITY_FORMS}:
         py = PROPERTIES[pid].check(state) is None
         z = evaluate(enc, pid, values)
         assert py == z, f"{pid}: python {PROPERTIES[pid].check(state)!r}, z3 form {z}"
@@ -85,7 +85,7 @@ def test_forms_agree_on_every_state_of_the_flaw_scenarios(flaw):
         state = step(state, action)
         assert not isinstance(state, Rejected)
         verdicts.append(compare(state))
-    if prop in FORMS:
+    if prop in FORMS or prop in AVAILABILITY_FORMS:
         assert verdicts[-1][prop] is False, f"the scenario should break {prop}"
 
 
