@@ -15,7 +15,7 @@ replication and session properties), it returns one PropertyResult:
     to confirm it, and saved with dirproof.counterexample.save;
   * "held" (engine "z3-bmc") with detail "bounded to depth K ..." when only
     the bounded search ran, to depth K (the request's depth, default 8, or
-    less when its time budget, default 120 s per property, ran out), and
+    less when its time budget, default 20 s per property, ran out), and
     found nothing.
 
 The three object properties (soft-delete-restorable, no-early-purge,
@@ -75,7 +75,7 @@ from dirproof.results import PropertyResult
 ALL_FORMS = {**FORMS, **AVAILABILITY_FORMS}  # every property with a form over model/symbolic.py
 BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
 DEFAULT_DEPTH = 8
-DEFAULT_SECONDS = 120.0  # per property, when the request gives no time budget
+DEFAULT_SECONDS = 20.0  # per property not proved, when the request gives no time budget (see docs/z3.md)
 
 
 # --------------------------------------------------------------------------- the symbolic system

@@ -22,7 +22,7 @@ from dirproof.results import merge
 
 # Defaults of the engines, shown in --help (kept in the engine modules).
 DEFAULT_EXAMPLES = 1000  # dirproof.hypothesis_engine.DEFAULT_EXAMPLES
-DEFAULT_SECONDS = 120.0  # dirproof.z3_engine.DEFAULT_SECONDS
+DEFAULT_SECONDS = 20.0  # dirproof.z3_engine.DEFAULT_SECONDS
 DEFAULT_DEPTH = 8  # dirproof.z3_engine.DEFAULT_DEPTH
 OBJECT_DEPTH = 8  # dirproof.z3_objects.OBJECT_DEPTH
 
