@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from scenarios import EXTRA_SCENARIOS, SCENARIOS  # noqa: E402
+from scenarios import EXTRA_SCENARIOS, SCENARIOS, Z3_SHORTEST  # noqa: E402
 
 from dirproof.counterexample import Counterexample  # noqa: E402
 from dirproof.explore import KIND_OF, explore  # noqa: E402
@@ -75,13 +75,6 @@ def restricted_bfs(flaw: str, prop: str, scenario, max_states: int = 60_000):
                     return None, False
         frontier = nxt
     return None, True
-
-
-# Shortest lengths proved by Z3's bounded search on `entra` (no shorter
-# execution breaks any property the flaw names; docs/z3.md, tests/test_z3_bmc.py).
-Z3_SHORTEST = {"ack-before-sync": 2, "ship-unacked": 3, "read-ignores-token": 4,
-               "token-reset-on-failover": 5, "pp-same-region": 5, "promote-any-secondary": 5,
-               "promote-unsynced-pp": 7, "no-fencing": 7, "keep-divergent-suffix": 9}
 
 
 def known(flaw: str, prop: str, bfs: bool) -> str:

@@ -16,12 +16,11 @@ import datetime
 import time
 
 from dirproof.counterexample import Counterexample, save
+from dirproof.defaults import DEFAULT_EXAMPLES  # noqa: F401 (re-exported: tests, review)
 from dirproof.engines import EngineRequest
 from dirproof.explore import REACHABILITY, explore
 from dirproof.results import PropertyResult
 from dirproof.shorten import shorter
-
-DEFAULT_EXAMPLES = 1000
 
 
 def _now() -> str:

@@ -27,7 +27,7 @@ assumption, docs/z3.md), else the shortest object-layer counterexample, or
 "held". bounded-write-unavailability (a state predicate about which steps
 are enabled, properties/z3_forms.py AVAILABILITY_FORMS) is "proved" when
 the replication proof's inductive invariant implies it
-(`prove_availability`, one query), else BMC's verdict (`run_availability`).
+(`prove_availability`, one query), else BMC's verdict (`judge`).
 
 Pieces, usable alone (and from `python -m dirproof.z3_engine`):
 
@@ -70,12 +70,11 @@ from dirproof.model.symbolic_abstraction import Abstraction
 from dirproof.properties import PROPERTIES
 from dirproof.properties.z3_forms import AVAILABILITY_FORMS, FORMS, IN_SCOPE
 from dirproof.properties.z3_object_forms import OBJECT_FORMS
+from dirproof.defaults import DEFAULT_DEPTH, DEFAULT_SECONDS
 from dirproof.results import PropertyResult
 
 ALL_FORMS = {**FORMS, **AVAILABILITY_FORMS}  # every property with a form over model/symbolic.py
 BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
-DEFAULT_DEPTH = 8
-DEFAULT_SECONDS = 20.0  # per property not proved, when the request gives no time budget (see docs/z3.md)
 
 
 # --------------------------------------------------------------------------- the symbolic system
@@ -761,70 +760,64 @@ def run(request) -> list:
     from dirproof.z3_objects import run_objects
 
     proof = prove(cfg, PROOF_SCOPE, IN_SCOPE, progress=request.progress)  # they support each other
-    out = run_replication(request, wanted, proof)
-    out += run_availability(request, avail, proof)
+    out = [judge(request, prop, *proof_of(cfg, proof, prop)) for prop in wanted + avail]
     return out + (run_objects(request, objects, proof) if objects else [])
 
 
-def run_availability(request, wanted: Sequence[str], proof: Proof) -> list:
-    """bounded-write-unavailability: proved when the replication proof's
-    invariant implies it (`prove_availability`), else BMC's verdict."""
-    cfg, out = request.config, []
-    for prop in wanted:
+def proof_of(cfg: Config, proof: Proof, prop: str) -> tuple:
+    """(proved, seconds, detail) of one property from the replication proof:
+    a conjunct of the inductive invariant, or (bounded-write-unavailability)
+    a state predicate that invariant implies (`prove_availability`)."""
+    if prop in AVAILABILITY_FORMS:
         ok, spent, detail = prove_availability(cfg, proof, prop)
-        if ok and not request.over_budget:
-            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=round(proof.seconds + spent, 2),
-                                      detail=detail))
-            continue
-        res = bmc(cfg, prop, request.depth or DEFAULT_DEPTH, budget=not request.over_budget,
-                  progress=request.progress,
-                  seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
-        if res.found:
-            path = save_counterexample(cfg, res, request.out_dir)
-            status = "assumption-broken" if res.trace.beyond_budget else "violated"
-            out.append(PropertyResult(prop, status, "z3-bmc", steps=res.depth, seconds=res.seconds,
-                                      counterexample=str(path), detail=res.trace.message))
-        elif ok:
-            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds + res.seconds,
-                                      detail=f"{detail}; beyond the fault budget: no violation to depth {res.depth}"))
-        else:
-            out.append(PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
-                                      detail=f"bounded to depth {res.depth}; {detail}"))
-    return out
+        return ok, proof.seconds + spent, detail
+    return proof.proved(prop), proof.seconds, proof.detail(prop)
 
 
-def run_replication(request, wanted: Sequence[str], proof: Proof) -> list:
-    """The five replication properties: proved, or BMC's verdict (see `run`)."""
-    cfg = request.config
-    depth = request.depth or DEFAULT_DEPTH
-    over = bool(getattr(request, "over_budget", False))
-    out = []
-    for prop in wanted:
-        proved = proof.proved(prop)
-        if proved and not over:
-            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds,
-                                      detail=proof.detail(prop)))
-            continue
-        res = bmc(cfg, prop, depth, budget=not over, progress=request.progress,
-                  seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
-        if res.found:
-            path = save_counterexample(cfg, res, request.out_dir)
-            status = "assumption-broken" if res.trace.beyond_budget else "violated"
-            out.append(PropertyResult(prop, status, "z3-bmc", steps=res.depth, seconds=res.seconds,
-                                      counterexample=str(path), detail=res.trace.message))
-        elif proved:
-            out.append(PropertyResult(prop, "proved", "z3-induction", seconds=proof.seconds + res.seconds,
-                                      detail=f"{proof.detail(prop)}; beyond the fault budget: no violation "
-                                             f"to depth {res.depth}"))
-        else:
-            budget = "beyond the fault budget too" if over else "within the fault budget"
-            out.append(PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
-                                      detail=f"bounded to depth {res.depth} (every execution of up to "
-                                             f"{res.depth} steps, {budget}); {proof.detail(prop)}"))
-    return out
+def judge(request, prop: str, proved: bool, seconds: float, detail: str) -> PropertyResult:
+    """The verdict on one property: "proved" from the proof (within the fault
+    budget), else the bounded search's: a saved counterexample ("violated",
+    or "assumption-broken" beyond the budget with `request.over_budget`), or
+    "held" to the depth it reached."""
+    cfg, over = request.config, bool(request.over_budget)
+    if proved and not over:
+        return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds, 2), detail=detail)
+    res = bmc(cfg, prop, request.depth or DEFAULT_DEPTH, budget=not over, progress=request.progress,
+              seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
+    if res.found:
+        path = save_counterexample(cfg, res, request.out_dir)
+        status = "assumption-broken" if res.trace.beyond_budget else "violated"
+        return PropertyResult(prop, status, "z3-bmc", steps=res.depth, seconds=res.seconds,
+                              counterexample=str(path), detail=res.trace.message)
+    if proved:
+        return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds + res.seconds, 2),
+                              detail=f"{detail}; beyond the fault budget: no violation to depth {res.depth}")
+    budget = "beyond the fault budget too" if over else "within the fault budget"
+    return PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
+                          detail=f"bounded to depth {res.depth} (every execution of up to {res.depth} "
+                                 f"steps, {budget}); {detail}")
 
 
 # --------------------------------------------------------------------------- command line
+
+def print_induction(rep: InductionReport, cti: Callable) -> int:
+    """Print an induction report: initiation failures, one line per failing
+    obligation, the counterexample to induction of each failing invariant
+    (`cti(rep, obligation)`, as a pair of states), and the tally; the exit
+    status (0: inductive). Shared by the replication and object proofs."""
+    for n in rep.initiation:
+        print(f"`{n}` does not hold in the initial state")
+    for ob in rep.failures():
+        print(ob.text())
+    shown = set()
+    for ob in rep.failures():
+        if ob.cti and ob.invariant not in shown:
+            shown.add(ob.invariant)
+            print("\n" + cti(rep, ob))
+    print(f"{'inductive' if rep.ok else 'NOT inductive'}: {len(rep.obligations)} obligations, "
+          f"{len(rep.failures())} failing, {rep.seconds:.2f} s")
+    return 0 if rep.ok else 1
+
 
 def main(argv=None) -> int:
     """python -m dirproof.z3_engine prove|bmc|witness ...: the engine's pieces by hand.
@@ -892,18 +885,7 @@ def main(argv=None) -> int:
         forms = [f for f in invariant_forms() if f[0] not in args.drop]
         rep = induction(cfg, scope, forms, steps=args.step, only=args.invariant,
                         symmetry=not args.no_symmetry)
-        for n in rep.initiation:
-            print(f"`{n}` does not hold in the initial state")
-        shown = set()
-        for ob in rep.failures():
-            print(ob.text())
-        for ob in rep.failures():
-            if ob.cti and ob.invariant not in shown:
-                shown.add(ob.invariant)
-                print("\n" + cti_text(rep, ob))
-        print(f"{'inductive' if rep.ok else 'NOT inductive'}: {len(rep.obligations)} obligations, "
-              f"{len(rep.failures())} failing, {rep.seconds:.1f} s")
-        return 0 if rep.ok else 1
+        return print_induction(rep, cti_text)
     if args.cmd == "bmc":
         if set(args.property) <= set(OBJECT_FORMS):
             from dirproof.z3_objects import bmc_objects

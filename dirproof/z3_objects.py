@@ -28,12 +28,13 @@ from dirproof.model.symbolic import AND, EQ, NOT, OR, to_z3
 from dirproof.properties import PROPERTIES
 from dirproof.properties.z3_object_forms import OBJECT_FORMS, OBJECT_SCOPE
 from dirproof.counterexample import save
+from dirproof.defaults import OBJECT_DEPTH
 from dirproof.results import PropertyResult
 from dirproof.z3_engine import (DEFAULT_SECONDS, BmcResult, InductionReport, Obligation, Proof, Trace,
-                                Witness, _check_goal, _num, save_counterexample)  # noqa: F401
+                                Witness, _check_goal, _num, print_induction,
+                                save_counterexample)  # noqa: F401
 
 
-OBJECT_DEPTH = 8  # object steps (each write committed at once, or a tick)
 ASSUMED = ("one-history", "no-acked-write-lost")  # what the object proof composes with
 
 
@@ -391,15 +392,4 @@ def prove_objects_cli(cfg: Config, args) -> int:
         return 0
     forms = [f for f in object_forms() if f[0] not in args.drop]
     rep = object_induction(cfg, forms, steps=args.step, only=args.invariant)
-    for n in rep.initiation:
-        print(f"`{n}` does not hold in the initial state")
-    shown = set()
-    for ob in rep.failures():
-        print(ob.text())
-    for ob in rep.failures():
-        if ob.cti and ob.invariant not in shown:
-            shown.add(ob.invariant)
-            print("\n" + object_cti_text(rep, ob))
-    print(f"{'inductive' if rep.ok else 'NOT inductive'}: {len(rep.obligations)} obligations, "
-          f"{len(rep.failures())} failing, {rep.seconds:.2f} s")
-    return 0 if rep.ok else 1
+    return print_induction(rep, object_cti_text)

@@ -124,3 +124,42 @@ EXTRA_SCENARIOS = {
         "purge-early", "soft-delete-restorable",
         [w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(29), w(Purge(0), session=SYSTEM)], {}),
 }
+
+
+# ---------------------------------------------------------------- Z3's shortest counterexamples
+# What Z3's bounded search found on `entra` (docs/z3.md): no shorter execution
+# breaks a property the flaw names. tests/test_z3_bmc.py searches the first
+# ones again and replays the recorded paths (symbolic actions: name, args);
+# bench/explore.py compares the exploration's lengths with them.
+# flaw -> (property, shortest length found by the bounded search on `entra`)
+Z3_FAST = {
+    "ack-before-sync": ("no-acked-write-lost", 2),
+    "ship-unacked": ("no-read-of-lost-write", 3),
+    "read-ignores-token": ("read-your-writes", 4),
+    "token-reset-on-failover": ("read-your-writes", 5),
+}
+
+# Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
+Z3_RECORDED = {
+    "pp-same-region": ("no-acked-write-lost", [
+        ("lose_region", (0,)), ("emergency_failover", (2, 3)), ("client_write", (2, 0)),
+        ("replicate_to_passive", (2,)), ("acknowledge", (2,))]),
+    "no-fencing": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("crash", (0,)), ("emergency_failover", (2, 1)),
+        ("planned_failover", ()), ("recover", (0,)), ("replicate_to_passive", (0,)),
+        ("acknowledge", (0,))]),
+    "promote-any-secondary": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
+        ("partition", (0, 2)), ("emergency_failover", (1, 3))]),
+    "keep-divergent-suffix": ("one-history", [
+        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("planned_failover", ()),
+        ("client_write", (1, 0)), ("replicate_to_passive", (1,)), ("client_write", (0, 0)),
+        ("rejoin", (0,)), ("acknowledge", (1,)), ("replicate_to_secondary", (0,))]),
+    "promote-unsynced-pp": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
+        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
+        ("emergency_failover", (1, 3))]),
+}
+
+Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
+               **{f: len(path) for f, (_, path) in Z3_RECORDED.items()}}

@@ -92,13 +92,13 @@ def test_bad_arguments_exit_2_with_one_line(args, words):
     assert words in res.stderr and res.stderr.count("\n") == 1 and "Traceback" not in res.output
 
 
-def test_the_defaults_in_help_are_the_engines_defaults():
-    """check.py repeats the engines' defaults for --help (the engines load
-    lazily); they must not drift."""
+def test_help_shows_the_defaults_the_engines_use():
+    """One source (dirproof/defaults.py) for the engines and --help."""
+    from dirproof import defaults as D
     from dirproof import hypothesis_engine, z3_engine, z3_objects
-    from dirproof.commands import check as C
-    assert C.DEFAULT_EXAMPLES == hypothesis_engine.DEFAULT_EXAMPLES
-    assert (C.DEFAULT_SECONDS, C.DEFAULT_DEPTH) == (z3_engine.DEFAULT_SECONDS, z3_engine.DEFAULT_DEPTH)
-    assert C.OBJECT_DEPTH == z3_objects.OBJECT_DEPTH
+    assert hypothesis_engine.DEFAULT_EXAMPLES is D.DEFAULT_EXAMPLES
+    assert z3_engine.DEFAULT_SECONDS is D.DEFAULT_SECONDS and z3_objects.OBJECT_DEPTH is D.OBJECT_DEPTH
     res = runner.invoke(app, ["check", "--help"])
-    assert res.exit_code == 0 and f"default {C.DEFAULT_EXAMPLES}" in res.stdout
+    assert res.exit_code == 0
+    for text in (f"default {D.DEFAULT_EXAMPLES}", f"default {D.DEFAULT_SECONDS:.0f}", f"default {D.DEFAULT_DEPTH}"):
+        assert text in " ".join(res.stdout.split()), text

@@ -156,6 +156,19 @@ def test_striking_out_disabled_draws_is_a_draw_among_the_enabled_ones():
     assert got == {k: Fraction(w, sum(on.values())) for k, w in on.items()}
 
 
+def test_the_distribution_check_catches_a_biased_draw(monkeypatch):
+    """The check above can fail: a draw that always takes the first enabled
+    action (in model order) instead of a uniform one is caught."""
+    def biased(self, kind, pick):
+        for a in (a for g in self.groups(kind) for a in g):
+            child = self._child(a)
+            if child is not None:
+                return self._enter(kind, a, child)
+    monkeypatch.setattr(E.ExplorationMachine, "advance", biased)
+    with pytest.raises(AssertionError):
+        test_striking_out_disabled_draws_is_a_draw_among_the_enabled_ones()
+
+
 def test_by_default_no_step_goes_over_the_fault_budget():
     state = initial_state(SAFE)
     for a in (LoseDisk(A1),):  # the AP's disk: one loss, within the budget

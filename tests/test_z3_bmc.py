@@ -8,7 +8,7 @@ omits the others.
 
 The flaws whose shortest counterexample is short are searched here; the
 longer ones (docs/z3.md, bench/z3.py) are checked by replaying the paths
-the bounded search found, recorded below, on the model and on the relation.
+the bounded search found, recorded in tests/scenarios.py, on the model and on the relation.
 """
 
 from __future__ import annotations
@@ -19,19 +19,13 @@ import z3
 from dirproof.counterexample import load
 from dirproof.engines import EngineRequest
 from dirproof.engines import run as run_engine
-from dirproof.model import initial_state, make_config, step
-from dirproof.model.symbolic import Act, numbers
+from dirproof.model import make_config
+from dirproof.model.symbolic import Act
 from dirproof.properties import PROPERTIES
 from dirproof.replay import replay
 from dirproof.z3_engine import Unroller, bmc, bmc_bits, bmc_scope, replay_path, save_counterexample
-
-# flaw -> (property, shortest length found by the bounded search on `entra`)
-FAST = {
-    "ack-before-sync": ("no-acked-write-lost", 2),
-    "ship-unacked": ("no-read-of-lost-write", 3),
-    "read-ignores-token": ("read-your-writes", 4),
-    "token-reset-on-failover": ("read-your-writes", 5),
-}
+from scenarios import Z3_FAST as FAST
+from scenarios import Z3_RECORDED as RECORDED
 
 
 @pytest.mark.parametrize("flaw", sorted(FAST))
@@ -55,27 +49,6 @@ def test_the_safe_design_has_no_short_counterexample():
                          "no-read-of-lost-write"), depth=4).found
 
 
-# Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
-RECORDED = {
-    "pp-same-region": ("no-acked-write-lost", [
-        ("lose_region", (0,)), ("emergency_failover", (2, 3)), ("client_write", (2, 0)),
-        ("replicate_to_passive", (2,)), ("acknowledge", (2,))]),
-    "no-fencing": ("no-acked-write-lost", [
-        ("client_write", (0, 0)), ("crash", (0,)), ("emergency_failover", (2, 1)),
-        ("planned_failover", ()), ("recover", (0,)), ("replicate_to_passive", (0,)),
-        ("acknowledge", (0,))]),
-    "promote-any-secondary": ("no-acked-write-lost", [
-        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
-        ("partition", (0, 2)), ("emergency_failover", (1, 3))]),
-    "keep-divergent-suffix": ("one-history", [
-        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("planned_failover", ()),
-        ("client_write", (1, 0)), ("replicate_to_passive", (1,)), ("client_write", (0, 0)),
-        ("rejoin", (0,)), ("acknowledge", (1,)), ("replicate_to_secondary", (0,))]),
-    "promote-unsynced-pp": ("no-acked-write-lost", [
-        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
-        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
-        ("emergency_failover", (1, 3))]),
-}
 
 
 @pytest.mark.parametrize("flaw", sorted(RECORDED))

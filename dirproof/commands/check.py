@@ -18,13 +18,9 @@ from dirproof.config_file import ConfigFileError, load_config
 from dirproof.engines import ENGINE_MODULES, EngineRequest, run
 from dirproof.model import FLAWS, PROFILES, ConfigError, make_config
 from dirproof.properties import PROPERTIES
+from dirproof.defaults import DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS, OBJECT_DEPTH
 from dirproof.results import merge
 
-# Defaults of the engines, shown in --help (kept in the engine modules).
-DEFAULT_EXAMPLES = 1000  # dirproof.hypothesis_engine.DEFAULT_EXAMPLES
-DEFAULT_SECONDS = 20.0  # dirproof.z3_engine.DEFAULT_SECONDS
-DEFAULT_DEPTH = 8  # dirproof.z3_engine.DEFAULT_DEPTH
-OBJECT_DEPTH = 8  # dirproof.z3_objects.OBJECT_DEPTH
 
 # The engines `dirproof check` runs when none is named, strongest evidence first.
 DEFAULT_ENGINES = ("z3", "hypothesis")
