@@ -585,13 +585,14 @@ class Proof:
         return f"not inductive: {why}"
 
 
-def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = IN_SCOPE,
-          progress: Optional[Callable] = None) -> Proof:
-    t0 = time.perf_counter()
-    forms = invariant_forms(props)
+def houdini(forms: list, induct: Callable[[list], "InductionReport"]) -> tuple:
+    """Houdini: check initiation and consecution of the conjunction of
+    `forms` ((id, form) pairs) with `induct`, drop every conjunct that
+    fails, and again, until none fails. (kept ids, dropped (id, why),
+    rounds). Shared by the replication and the object proofs."""
     rounds, dropped = [], []
-    while True:
-        rep = induction(cfg, scope, forms, progress=progress)
+    while forms:
+        rep = induct(forms)
         rounds.append(rep)
         bad = {n: "initiation: it does not hold in the initial state" for n in rep.initiation}
         for ob in rep.obligations:
@@ -601,10 +602,15 @@ def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = IN_SCO
             break
         dropped += list(bad.items())
         forms = [(n, f) for n, f in forms if n not in bad]
-        if not forms:
-            break
-    return Proof(cfg, scope, tuple(n for n, _ in forms), tuple(dropped), tuple(rounds),
-                 time.perf_counter() - t0)
+    return tuple(n for n, _ in forms), tuple(dropped), tuple(rounds)
+
+
+def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = IN_SCOPE,
+          progress: Optional[Callable] = None) -> Proof:
+    t0 = time.perf_counter()
+    kept, dropped, rounds = houdini(invariant_forms(props),
+                                    lambda forms: induction(cfg, scope, forms, progress=progress))
+    return Proof(cfg, scope, kept, dropped, rounds, time.perf_counter() - t0)
 
 
 def prove_availability(cfg: Config, proof: Proof, prop: str = "bounded-write-unavailability") -> tuple:

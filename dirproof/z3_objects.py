@@ -31,7 +31,7 @@ from dirproof.counterexample import save
 from dirproof.defaults import OBJECT_DEPTH
 from dirproof.results import PropertyResult
 from dirproof.z3_engine import (DEFAULT_SECONDS, BmcResult, InductionReport, Obligation, Proof, Trace,
-                                Witness, _check_goal, _num, print_induction,
+                                Witness, _check_goal, _num, houdini, print_induction,
                                 save_counterexample)  # noqa: F401
 
 
@@ -261,20 +261,8 @@ class ObjectProof:
 
 def prove_objects(cfg: Config, props: Sequence[str] = OBJECT_SCOPE) -> ObjectProof:
     t0 = time.perf_counter()
-    forms = object_forms(props)
-    rounds, dropped = [], []
-    while forms:
-        rep = object_induction(cfg, forms)
-        rounds.append(rep)
-        bad = {n: "initiation: it does not hold in the initial state" for n in rep.initiation}
-        for ob in rep.obligations:
-            if ob.status != "preserved" and ob.invariant not in bad:
-                bad[ob.invariant] = ob.text()
-        if not bad:
-            break
-        dropped += list(bad.items())
-        forms = [(n, f) for n, f in forms if n not in bad]
-    return ObjectProof(cfg, tuple(n for n, _ in forms), tuple(dropped), tuple(rounds), time.perf_counter() - t0)
+    kept, dropped, rounds = houdini(object_forms(props), lambda forms: object_induction(cfg, forms))
+    return ObjectProof(cfg, kept, dropped, rounds, time.perf_counter() - t0)
 
 
 def shortened(cfg: Config, res: BmcResult):
