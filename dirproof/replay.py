@@ -191,7 +191,7 @@ def diff_states(before: State, after: State) -> list[str]:
     for ev in after.history[len(before.history):]:
         if not (isinstance(ev, FailedOver) and oa.roles != ob.roles):  # said on the orchestrator line
             out.append("history +" + event_text(ev, cfg))
-    out += _generic("", before, after, ("config", "replicas", "orchestrator", "sessions", "cut", "day",
+    out += _generic("", before, after, ("config", "replicas", "orchestrator", "sessions", "links", "day",
                                         "snapshots", "budget", "history"))
     return out
 

@@ -4,10 +4,10 @@ No I/O, no clocks, no randomness. See docs/model.md, which follows
 ../shared/design.md section by section.
 """
 
-from .actions import (ACTION_TYPES, Acknowledge, Action, ClientWrite, Crash, EmergencyFailover,
-                      Heal, LoseDisk, LoseRegion, MoveSession, Partition, PlannedFailover, Read,
-                      Recover, Rejected, Rejoin, ReplacePassive, ReplicateToPassive,
-                      ReplicateToSecondary, Tick, step_name)
+from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover, Heal, LoseDisk,
+                      LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejected,
+                      Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary, Tick,
+                      step_name)
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive
@@ -20,9 +20,10 @@ from .replication import (acknowledge, client_write, rejoin, replicate_to_passiv
 from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,
                         config_from_json, config_to_json, state_from_json, state_to_json)
 from .sessions import move_session, read
-from .state import (SYSTEM, Acked, Entry, FailedOver, FaultBudget, Orchestrator, ReadServed,
-                    Replica, Session, Snapshot, State, Token, acting_ap, believes_ap, connected,
-                    initial_state)
-from .step import STEPS, candidates, enabled, step
+from .next import ACTION_TYPES, BY_NAME, NEXT, SPECS, StepSpec, candidates, enabled, step
+from .records import SYSTEM
+from .state import (NULL_ENTRY, Acked, Entry, FailedOver, FaultBudget, Orchestrator, ReadServed,
+                    Replica, Session, Snapshot, State, Token, Write, acting, acting_ap, believes_ap,
+                    connected, initial_state)
 
 __all__ = [n for n in dir() if not n.startswith("_")]

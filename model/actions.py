@@ -1,8 +1,9 @@
 """The actions of the state machine: one class per protocol step.
 
-An action names a step and its arguments; `model.step.step(state, action)`
-runs the step function of the same name. A step that cannot happen returns a
-`Rejected` with the reason and leaves the state as it was.
+An action names a step and its arguments; `model.next.step(state, action)`
+runs the step it names (the registry `NEXT` in model/next.py pairs each
+class with its step). A step that cannot happen returns a `Rejected` with
+the reason and leaves the state as it was.
 """
 
 from __future__ import annotations
@@ -78,33 +79,45 @@ class MoveSession:
 
 @attrs.frozen
 class Crash:
+    """§2 faults: `replica` stops (its log survives)."""
+
     replica: int
 
 
 @attrs.frozen
 class Recover:
+    """§2 faults: `replica` restarts."""
+
     replica: int
 
 
 @attrs.frozen
 class LoseDisk:
+    """§2 faults: `replica`'s disk is destroyed."""
+
     replica: int
 
 
 @attrs.frozen
 class Partition:
+    """§2 faults: the link between datacenters `a` and `b` is cut."""
+
     a: int
     b: int
 
 
 @attrs.frozen
 class Heal:
+    """§2 faults: the link between `a` and `b` is restored."""
+
     a: int
     b: int
 
 
 @attrs.frozen
 class LoseRegion:
+    """§2 faults: every datacenter of `region` loses its disk."""
+
     region: int
 
 
@@ -139,13 +152,9 @@ Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondar
                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
                EmergencyFailover, PlannedFailover, ReplacePassive, Tick]
 
-ACTION_TYPES = (ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
-                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
-                EmergencyFailover, PlannedFailover, ReplacePassive, Tick)
-
 
 def step_name(cls_or_action) -> str:
-    """The snake_case name of the step function an action runs."""
+    """The snake_case name of the step an action runs."""
     cls = cls_or_action if isinstance(cls_or_action, type) else type(cls_or_action)
     name = cls.__name__
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from .actions import Rejected
+from .algebra import require
 from .objects import GONE, View, view_of
 from .records import evolve
 from .state import Snapshot, State, acting_ap
@@ -27,10 +27,13 @@ def _due_days(start: int, end: int, every: int, kept: int) -> list[int]:
     return [d for d in range(last, max(start, last - every * kept), -every) if d > start][:kept]
 
 
-def tick(state: State, days: int = 1) -> State | Rejected:
-    """§3 time: the clock advances by `days` whole days, taking snapshots."""
-    if days < 1:
-        return Rejected(f"time moves forward only: cannot tick {days} days")
+def tick(state: State, days: int = 1) -> State:
+    """§3 time: the clock advances by `days` whole days, taking snapshots.
+
+    Only the object layer reads the clock and the snapshots, so the
+    replication encoding sees a tick as a stutter (it modifies neither).
+    """
+    require(days >= 1, lambda: f"time moves forward only: cannot tick {days} days")
     cfg = state.config
     start, end = state.day, state.day + days
     due = _due_days(start, end, cfg.snapshot_every_days, cfg.snapshots_kept)

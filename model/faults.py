@@ -5,100 +5,91 @@ Message delay is the interleaving of steps itself; these are the rest.
 
 from __future__ import annotations
 
-from .actions import Rejected
+from typing import Any
+
+from .algebra import AND, ANY, EQ, NOT, OR, require
 from .records import evolve
-from .state import FaultBudget, Replica, State, with_replica
+from .seq import length
+from .state import FaultBudget, Replica, State, pair_index, with_replica
+
+LOST = Replica(False, 0, (), 0)  # a replica whose disk is gone
 
 
-def crash(state: State, replica: int) -> State | Rejected:
+def crash(state: State, replica: int) -> State:
     """A replica stops; its log is durable and survives."""
     rep = state.replicas[replica]
-    if not rep.up:
-        return Rejected(f"{state.config.name_of(replica)} is already down")
+    require(rep.up, lambda: f"{state.config.name_of(replica)} is already down")
     return with_replica(state, replica, evolve(rep, up=False))
 
 
-def recover(state: State, replica: int) -> State | Rejected:
+def recover(state: State, replica: int) -> State:
     """A crashed replica restarts with the log and epoch it had."""
     rep = state.replicas[replica]
-    if rep.up:
-        return Rejected(f"{state.config.name_of(replica)} is already up")
+    require(NOT(rep.up), lambda: f"{state.config.name_of(replica)} is already up")
     return with_replica(state, replica, evolve(rep, up=True))
 
 
-def _holds_data(rep: Replica) -> bool:
-    """The disk still holds something to lose (not already lost and empty)."""
-    return bool(rep.log) or rep.epoch != 0
+def lost(rep: Replica) -> Any:
+    """The replica's disk is already lost and it has held nothing since."""
+    return AND(NOT(rep.up), EQ(length(rep.log), 0), EQ(rep.epoch, 0))
 
 
-def _spend_budget(state: State, replica: int, before: Replica) -> State:
-    """Account a lost disk against the fault budget if it held a guarded copy.
-
-    A disk that was already lost and has held nothing since is not counted
-    twice.
-    """
-    b = state.budget
-    if replica not in b.guard or not _holds_data(before):
-        return state
-    return evolve(state, budget=FaultBudget(b.guard, True, b.exceeded or b.pending))
-
-
-def _unsync(state: State, replica: int) -> State:
-    """A PP that lost its disk is no longer in sync (not promotable)."""
+def _wipe(state: State, replica: int) -> State:
+    """The replica's disk is gone: down, no log, no epoch; a PP that lost its
+    disk is no longer in sync (not promotable); the loss is accounted
+    against the fault budget if the replica held a guarded copy (a disk that
+    was lost and has held nothing since is not counted twice)."""
+    before = state.replicas[replica]
+    state = with_replica(state, replica, LOST)
     orch = state.orchestrator
-    if replica == orch.pp and orch.pp_in_sync:
-        return evolve(state, orchestrator=evolve(orch, pp_in_sync=False))
-    return state
+    in_sync = AND(orch.pp_in_sync, NOT(EQ(orch.pp, replica)))
+    state = evolve(state, orchestrator=evolve(orch, pp_in_sync=in_sync))
+    b = state.budget
+    held = NOT(AND(EQ(length(before.log), 0), EQ(before.epoch, 0)))
+    hit = AND(OR(EQ(b.guard[0], replica), EQ(b.guard[1], replica)), held)
+    return evolve(state, budget=FaultBudget(b.guard, OR(b.pending, hit), OR(b.exceeded, AND(hit, b.pending))))
 
 
-def lose_disk(state: State, replica: int) -> State | Rejected:
+def lose_disk(state: State, replica: int) -> State:
     """Catastrophic loss of a datacenter: the replica is down and its log,
     commit point and epoch are gone. It comes back (recover) empty and must
     rejoin. Counts against the fault budget when it held the AP or PP."""
-    rep = state.replicas[replica]
-    if not rep.up and not rep.log and rep.epoch == 0:
-        return Rejected(f"{state.config.name_of(replica)} has already lost its disk")
-    state = with_replica(state, replica, Replica(False, 0, (), 0))
-    return _spend_budget(_unsync(state, replica), replica, rep)
+    require(NOT(lost(state.replicas[replica])),
+            lambda: f"{state.config.name_of(replica)} has already lost its disk")
+    return _wipe(state, replica)
 
 
-def lose_region(state: State, region: int) -> State | Rejected:
+def lose_region(state: State, region: int) -> State:
     """A whole region is lost: every datacenter in it loses its disk at once."""
     cfg = state.config
-    if not 0 <= region < len(cfg.regions):
-        return Rejected(f"no region #{region}")
+    require(0 <= region < len(cfg.regions), lambda: f"no region #{region}")
     hit = [r for r in cfg.replicas if cfg.region_of(r) == region]
-    if all(not isinstance(lose_disk(state, r), State) for r in hit):
-        return Rejected(f"region {cfg.regions[region]} is already lost")
+    require(ANY(NOT(lost(state.replicas[r])) for r in hit), lambda: f"region {cfg.regions[region]} is already lost")
     for r in hit:
-        before = state.replicas[r]
-        state = with_replica(state, r, Replica(False, 0, (), 0))
-        state = _spend_budget(_unsync(state, r), r, before)
+        state = _wipe(state, r)
     return state
 
 
-def _pair(state: State, a: int, b: int) -> tuple[int, int] | Rejected:
+def _link(state: State, a: int, b: int) -> int:
     n = len(state.replicas)
-    if not (0 <= a < n and 0 <= b < n) or a == b:
-        return Rejected(f"no link between replicas {a} and {b}")
-    return (a, b) if a < b else (b, a)
+    require(0 <= a < n and 0 <= b < n and a != b, lambda: f"no link between replicas {a} and {b}")
+    return pair_index(n, a, b)
 
 
-def partition(state: State, a: int, b: int) -> State | Rejected:
+def _with_link(state: State, i: int, cut: bool) -> State:
+    return evolve(state, links=state.links[:i] + (cut,) + state.links[i + 1:])
+
+
+def partition(state: State, a: int, b: int) -> State:
     """The network between two datacenters is cut (both ways)."""
-    pair = _pair(state, a, b)
-    if isinstance(pair, Rejected):
-        return pair
-    if pair in state.cut:
-        return Rejected(f"{state.config.name_of(a)} and {state.config.name_of(b)} are already cut off")
-    return evolve(state, cut=tuple(sorted(state.cut + (pair,))))
+    i = _link(state, a, b)
+    require(NOT(state.links[i]),
+            lambda: f"{state.config.name_of(a)} and {state.config.name_of(b)} are already cut off")
+    return _with_link(state, i, True)
 
 
-def heal(state: State, a: int, b: int) -> State | Rejected:
+def heal(state: State, a: int, b: int) -> State:
     """The network between two datacenters is restored."""
-    pair = _pair(state, a, b)
-    if isinstance(pair, Rejected):
-        return pair
-    if pair not in state.cut:
-        return Rejected(f"{state.config.name_of(a)} and {state.config.name_of(b)} are not cut off")
-    return evolve(state, cut=tuple(p for p in state.cut if p != pair))
+    i = _link(state, a, b)
+    require(state.links[i], lambda: f"{state.config.name_of(a)} and {state.config.name_of(b)} are not cut off")
+    return _with_link(state, i, False)

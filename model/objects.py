@@ -14,8 +14,9 @@ from typing import Optional, Union
 
 import attrs
 
+from .algebra import require
 from .config import KINDS, Config
-from .records import evolve
+from .records import SYSTEM, evolve
 
 LIVE = "live"
 SOFT_DELETED = "soft-deleted"
@@ -65,8 +66,42 @@ def _status_refusal(view: View, obj: int, want: str, doing: str) -> Optional[str
     return None
 
 
+class Operation:
+    """What every directory operation offers the write path (design.md §2-3).
+
+    `admit_static` and `admit` are the object layer's guards on a client
+    write: the first needs only the configuration (the object exists, only
+    the system purges), the second the AP's view of its log and the day.
+    `write` is the payload the log entry carries. (A symbolic run replaces
+    the operation by an oracle with the same three methods: the object layer
+    has its own encoding, docs/z3.md.)
+    """
+
+    obj: int
+
+    def admit_static(self, config: Config, session: int) -> None:
+        require(0 <= self.obj < config.objects,
+                lambda: f"no object {self.obj}: the partition holds objects 0..{config.objects - 1}")
+        purge = isinstance(self, Purge)
+        require((session == SYSTEM) == purge,
+                "purge is the system's operation, not a client session's" if purge
+                else f"the system only purges; {type(self).__name__} comes from a client session")
+
+    def admit(self, state, at: int) -> None:
+        rep = state.replicas[at]
+        why = self.refuse(view_of(state.config, rep.log, at), OpContext(state.config, state.day, state.snapshots))
+        require(why is None, lambda: why)
+
+    def refuse(self, view: "View", ctx: "OpContext") -> Optional[str]:
+        raise NotImplementedError
+
+    def write(self, origin: int, day: int):
+        from .state import Write
+        return Write(self, origin, day)
+
+
 @attrs.frozen
-class Create:
+class Create(Operation):
     """Create a new object (§3). Ids are never reused, even after a purge."""
 
     obj: int
@@ -85,7 +120,7 @@ class Create:
 
 
 @attrs.frozen
-class Update:
+class Update(Operation):
     """Set one attribute of a live object (§3)."""
 
     obj: int
@@ -106,7 +141,7 @@ class Update:
 
 
 @attrs.frozen
-class SoftDelete:
+class SoftDelete(Operation):
     """Soft-delete a live object, recording the day of deletion (§3)."""
 
     obj: int
@@ -120,7 +155,7 @@ class SoftDelete:
 
 
 @attrs.frozen
-class Restore:
+class Restore(Operation):
     """Restore a soft-deleted object within retention, with its attributes (§3).
 
     Flaw `restore-defaults`: the object comes back with default attributes.
@@ -145,7 +180,7 @@ class Restore:
 
 
 @attrs.frozen
-class PermanentDelete:
+class PermanentDelete(Operation):
     """An admin deletes a soft-deleted object for good, at once (§3).
 
     The entry is a tombstone that every replica applies. Flaw
@@ -165,7 +200,7 @@ class PermanentDelete:
 
 
 @attrs.frozen
-class Purge:
+class Purge(Operation):
     """The system removes an object soft-deleted retention or more days ago (§3).
 
     Flaw `purge-early`: retention - 1 days suffice (off by one).
@@ -188,7 +223,7 @@ class Purge:
 
 
 @attrs.frozen
-class RecoverFromBackup:
+class RecoverFromBackup(Operation):
     """Recover an object's attributes from a backup snapshot (§3, backups).
 
     Allowed for live objects and for soft-deleted ones within retention (a

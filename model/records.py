@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import attrs
 
+SYSTEM = -1  # the session id of writes the system makes itself (purge)
+
 _INIT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 

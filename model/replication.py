@@ -3,62 +3,56 @@
 client_write -> replicate_to_passive -> acknowledge is the synchronous path
 of a write; replicate_to_secondary is the asynchronous copy to the other
 replicas; rejoin is how a replica that missed an epoch comes back.
+
+Each step is written once, in the language of model/algebra.py: a concrete
+run is the model, and the Z3 engine derives its transition relation by
+running the same function over symbolic states.
 """
 
 from __future__ import annotations
 
-from .actions import Rejected
-from .objects import OpContext, Purge, view_of
-from .records import evolve
-from .state import (SYSTEM, Acked, Entry, FaultBudget, Replica, State, acting_ap, believes_ap,
-                    connected, with_replica)
+from typing import Any
+
+from .algebra import AND, ANY, EQ, ITE, MAX, MIN, NOT, OR, branch, choose, require
+from .records import SYSTEM, evolve
+from .seq import append, common, extend, items, length, prefix, same
+from .seq import holds as log_holds
+from .state import (Acked, Entry, FaultBudget, Replica, State, Token, acting, believes_ap,
+                    connected, record, with_replica)
 
 
-def fenced(state: State, receiver_epoch: int, sender_epoch: int) -> bool:
+def fenced(state: State, receiver_epoch: Any, sender_epoch: Any) -> Any:
     """§2 fencing: a replica rejects replication from an epoch older than its own.
 
     Flaw `no-fencing` turns the check off.
     """
-    return sender_epoch < receiver_epoch and not state.config.has("no-fencing")
+    if state.config.has("no-fencing"):
+        return False
+    return sender_epoch < receiver_epoch
 
 
-def write_refusal(state: State, at: int, session: int, op) -> str | None:
-    """Why the replica `at` must refuse a client write, or None."""
-    cfg = state.config
-    if not (session == SYSTEM or 0 <= session < cfg.sessions):
-        return f"no session {session}"
-    if not 0 <= op.obj < cfg.objects:
-        return f"no object {op.obj}: the partition holds objects 0..{cfg.objects - 1}"
-    if (session == SYSTEM) != isinstance(op, Purge):
-        return ("purge is the system's operation, not a client session's" if session != SYSTEM
-                else f"the system only purges; {type(op).__name__} comes from a client session")
-    rep = state.replicas[at]
-    if not rep.up:
-        return f"{cfg.name_of(at)} is down: writes are unavailable"
-    if not believes_ap(state, at):
-        return f"{cfg.name_of(at)} is not an active primary: writes go to the AP"
-    ctx = OpContext(cfg, state.day, state.snapshots)
-    return op.refuse(view_of(cfg, rep.log, at), ctx)
-
-
-def client_write(state: State, at: int, session: int, op) -> State | Rejected:
+def client_write(state: State, at: int, session: int, op) -> State:
     """§2 write path steps 1-2: the AP appends `(epoch, next lsn, op)` to its log.
 
     `at` is the replica the gateway routed the write to: normally the
     orchestrator's AP, but a deposed AP that has not heard of the new epoch
     still takes writes (it can never get them acknowledged). The operation
-    is judged against `at`'s view of its whole log (§3).
+    is judged by the object layer against `at`'s view of its whole log (§3).
     """
-    why = write_refusal(state, at, session, op)
-    if why:
-        return Rejected(why)
+    cfg = state.config
+    name = cfg.name_of(at)
+    require(session == SYSTEM or 0 <= session < cfg.sessions, lambda: f"no session {session}")
+    op.admit_static(cfg, session)
     rep = state.replicas[at]
+    require(rep.up, lambda: f"{name} is down: writes are unavailable")
+    require(believes_ap(state, at), lambda: f"{name} is not an active primary: writes go to the AP")
+    op.admit(state, at)
     logical = state.sessions[session].logical if session != SYSTEM else 0
-    entry = Entry(rep.epoch, len(rep.log) + 1, op, at, session, logical, state.day)
-    return with_replica(state, at, evolve(rep, log=rep.log + (entry,)))
+    entry = Entry(rep.epoch, length(rep.log) + 1, session, logical, op.write(at, state.day))
+    return with_replica(state, at, evolve(rep, log=append(rep.log, entry)))
 
 
-def replicate_to_passive(state: State, source: int) -> State | Rejected:
+def replicate_to_passive(state: State, source: int) -> State:
     """§2 write path step 3: the PP takes the log of the AP of its epoch.
 
     The PP mirrors its AP; in the safe design its log is always a prefix of
@@ -67,38 +61,28 @@ def replicate_to_passive(state: State, source: int) -> State | Rejected:
     newer epoch fences the sender off.
     """
     cfg = state.config
-    if not believes_ap(state, source):
-        return Rejected(f"{cfg.name_of(source)} is not an active primary")
+    name = cfg.name_of(source)
+    require(believes_ap(state, source), lambda: f"{name} is not an active primary")
     src = state.replicas[source]
-    pp = state.orchestrator.roles[src.epoch - 1][1]
-    if not connected(state, source, pp):
-        return Rejected(f"{cfg.name_of(source)} cannot reach its PP {cfg.name_of(pp)}")
+    pp = choose(state.orchestrator.of(src.epoch)[1], cfg.replicas)
+    pname = cfg.name_of(pp)
+    require(connected(state, source, pp), lambda: f"{name} cannot reach its PP {pname}")
     dst = state.replicas[pp]
-    if fenced(state, dst.epoch, src.epoch):
-        return Rejected(f"fenced: PP {cfg.name_of(pp)} is at epoch {dst.epoch}, "
-                        f"{cfg.name_of(source)} sends from epoch {src.epoch}")
-    if dst.epoch < src.epoch:
-        return Rejected(f"PP {cfg.name_of(pp)} is at epoch {dst.epoch} < {src.epoch}: it must rejoin first")
-    commit = min(max(dst.commit, src.commit), len(src.log))
-    if dst.log == src.log and dst.commit == commit:
-        return Rejected(f"PP {cfg.name_of(pp)} already holds the whole log of {cfg.name_of(source)}")
+    require(NOT(fenced(state, dst.epoch, src.epoch)),
+            lambda: f"fenced: PP {pname} is at epoch {dst.epoch}, {name} sends from epoch {src.epoch}")
+    require(NOT(dst.epoch < src.epoch),
+            lambda: f"PP {pname} is at epoch {dst.epoch} < {src.epoch}: it must rejoin first")
+    commit = MIN(MAX(dst.commit, src.commit), length(src.log))
+    require(NOT(AND(same(dst.log, src.log), EQ(dst.commit, commit))),
+            lambda: f"PP {pname} already holds the whole log of {name}")
     state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit))
     orch = state.orchestrator
-    if source == orch.ap and pp == orch.pp and src.epoch == orch.epoch:
+    if branch(AND(EQ(orch.ap, source), EQ(orch.pp, pp), EQ(src.epoch, orch.epoch))):
         state = synced(state)
     return state
 
 
-def _held_prefix(mine: tuple, theirs: tuple) -> int:
-    n = 0
-    for a, b in zip(mine, theirs):
-        if a != b:
-            break
-        n += 1
-    return n
-
-
-def acknowledge(state: State, replica: int) -> State | Rejected:
+def acknowledge(state: State, replica: int) -> State:
     """§2 write path step 4: the AP acknowledges every entry its PP holds.
 
     The AP's commit point moves to the longest prefix of its log that the PP
@@ -107,39 +91,41 @@ def acknowledge(state: State, replica: int) -> State | Rejected:
     AP acknowledges its whole log without waiting for the PP.
     """
     cfg = state.config
-    if not believes_ap(state, replica):
-        return Rejected(f"{cfg.name_of(replica)} is not an active primary")
+    name = cfg.name_of(replica)
+    require(believes_ap(state, replica), lambda: f"{name} is not an active primary")
     rep = state.replicas[replica]
     if cfg.has("ack-before-sync"):
-        upto = len(rep.log)
+        upto = length(rep.log)
     else:
-        pp = state.orchestrator.roles[rep.epoch - 1][1]
-        if not connected(state, replica, pp):
-            return Rejected(f"{cfg.name_of(replica)} cannot reach its PP {cfg.name_of(pp)}")
-        if fenced(state, state.replicas[pp].epoch, rep.epoch):
-            return Rejected(f"fenced: PP {cfg.name_of(pp)} has moved to epoch {state.replicas[pp].epoch}")
-        upto = _held_prefix(rep.log, state.replicas[pp].log)
-    if upto <= rep.commit:
-        return Rejected(f"nothing to acknowledge: the PP holds no entry past LSN {rep.commit}")
+        pp = choose(state.orchestrator.of(rep.epoch)[1], cfg.replicas)
+        pname, pp_epoch = cfg.name_of(pp), state.replicas[pp].epoch
+        require(connected(state, replica, pp), lambda: f"{name} cannot reach its PP {pname}")
+        require(NOT(fenced(state, pp_epoch, rep.epoch)),
+                lambda: f"fenced: PP {pname} has moved to epoch {pp_epoch}")
+        upto = common(rep.log, state.replicas[pp].log)
+    require(upto > rep.commit,
+            lambda: f"nothing to acknowledge: the PP holds no entry past LSN {rep.commit}")
     state = with_replica(state, replica, evolve(rep, commit=upto))
-    return _record_acks(state, replica, rep.epoch, rep.log[rep.commit:upto])
+    return _record_acks(state, replica, rep, upto)
 
 
-def _record_acks(state: State, replica: int, epoch: int, entries) -> State:
-    events = []
+def _record_acks(state: State, replica: int, rep: Replica, upto: Any) -> State:
+    """Each entry of `rep.log` between its old commit point and `upto` is
+    acknowledged (history: Acked, with the regions holding it), and its
+    session's token moves up to it."""
+    cfg = state.config
     sessions = list(state.sessions)
-    for e in entries:
-        regions = tuple(sorted({state.config.region_of(r) for r, rep in enumerate(state.replicas)
-                                if len(rep.log) >= e.lsn and rep.log[e.lsn - 1] == e}))
-        events.append(Acked(replica, epoch, e, regions))
-        if e.session != SYSTEM:
-            sess = sessions[e.session]
-            if sess.logical == e.logical and sess.token.lsn < e.lsn:
-                sessions[e.session] = evolve(sess, token=type(sess.token)(e.epoch, e.lsn))
-    return evolve(state, sessions=tuple(sessions), history=state.history + tuple(events))
+    for present, _, e in items(rep.log, rep.commit, upto):
+        held = tuple(ANY(log_holds(state.replicas[r].log, e.lsn, e) for r in cfg.replicas
+                         if cfg.region_of(r) == g) for g in range(len(cfg.regions)))
+        state = record(state, Acked(replica, rep.epoch, e, held), present)
+        for s, sess in enumerate(sessions):
+            mine = AND(present, EQ(e.session, s), EQ(e.logical, sess.logical), sess.token.lsn < e.lsn)
+            sessions[s] = ITE(mine, evolve(sess, token=Token(e.epoch, e.lsn)), sess)
+    return evolve(state, sessions=tuple(sessions))
 
 
-def replicate_to_secondary(state: State, replica: int) -> State | Rejected:
+def replicate_to_secondary(state: State, replica: int) -> State:
     """§2 asynchronous replication: `replica` copies the AP's log up to its commit point.
 
     Entries are appended in order after what the replica holds; the replica
@@ -148,65 +134,53 @@ def replicate_to_secondary(state: State, replica: int) -> State | Rejected:
     serves it.
     """
     cfg = state.config
-    ap = acting_ap(state)
-    if ap is None:
-        return Rejected("no acting AP to replicate from")
-    if replica in (ap, state.orchestrator.pp):
-        return Rejected(f"{cfg.name_of(replica)} is a primary, not a secondary")
-    if not connected(state, ap, replica):
-        return Rejected(f"{cfg.name_of(replica)} cannot reach the AP {cfg.name_of(ap)}")
-    return catch_up(state, replica, ap, _ship_point(state, ap))
-
-
-def _ship_point(state: State, ap: int) -> int:
+    orch = state.orchestrator
+    ap = choose(orch.ap, cfg.replicas)
+    require(acting(state, ap), "no acting AP to replicate from")
+    name = cfg.name_of(replica)
+    require(NOT(OR(EQ(replica, ap), EQ(replica, orch.pp))), lambda: f"{name} is a primary, not a secondary")
+    require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
     src = state.replicas[ap]
-    return len(src.log) if state.config.has("ship-unacked") else src.commit
+    return catch_up(state, replica, ap, length(src.log) if cfg.has("ship-unacked") else src.commit)
 
 
-def catch_up(state: State, replica: int, ap: int, upto: int) -> State | Rejected:
+def catch_up(state: State, replica: int, ap: int, upto: Any) -> State:
     """Copy the AP's entries after `replica`'s log, up to LSN `upto`."""
     cfg = state.config
+    name = cfg.name_of(replica)
     rep, src = state.replicas[replica], state.replicas[ap]
-    if rep.epoch < src.epoch:
-        return Rejected(f"{cfg.name_of(replica)} is at epoch {rep.epoch} < {src.epoch}: it must rejoin first")
-    log = rep.log if len(rep.log) >= upto else rep.log + src.log[len(rep.log):upto]
-    commit = len(log) if cfg.has("ship-unacked") else max(rep.commit, upto)
-    if log == rep.log and commit == rep.commit:
-        return Rejected(f"{cfg.name_of(replica)} is already up to date")
+    require(NOT(rep.epoch < src.epoch),
+            lambda: f"{name} is at epoch {rep.epoch} < {src.epoch}: it must rejoin first")
+    log = extend(rep.log, src.log, upto)
+    commit = length(log) if cfg.has("ship-unacked") else MAX(rep.commit, upto)
+    require(NOT(AND(length(rep.log) >= upto, EQ(commit, rep.commit))), lambda: f"{name} is already up to date")
     return with_replica(state, replica, Replica(rep.up, rep.epoch, log, commit))
 
 
-def common_prefix(mine: tuple, theirs: tuple) -> tuple:
-    return mine[:_held_prefix(mine, theirs)]
-
-
-def rejoin_log(state: State, rep: Replica, ap_log: tuple, epoch: int) -> Replica:
+def rejoin_log(state: State, rep: Replica, ap_log: Any, epoch: Any) -> Replica:
     """Adopt `epoch` and drop the suffix the AP does not have (§2 fencing).
 
     Flaw `keep-divergent-suffix`: the suffix is kept.
     """
-    log = rep.log if state.config.has("keep-divergent-suffix") else common_prefix(rep.log, ap_log)
-    return Replica(rep.up, epoch, log, min(rep.commit, len(log)))
+    log = rep.log if state.config.has("keep-divergent-suffix") else prefix(rep.log, common(rep.log, ap_log))
+    return Replica(rep.up, epoch, log, MIN(rep.commit, length(log)))
 
 
-def rejoin(state: State, replica: int) -> State | Rejected:
+def rejoin(state: State, replica: int) -> State:
     """§2 fencing: a replica that missed an epoch adopts it and truncates.
 
     It asks the orchestrator for the current epoch and drops any log suffix
     that the current AP does not have, before it copies again.
     """
     cfg = state.config
+    name = cfg.name_of(replica)
     rep = state.replicas[replica]
-    if not rep.up:
-        return Rejected(f"{cfg.name_of(replica)} is down")
+    require(rep.up, lambda: f"{name} is down")
     orch = state.orchestrator
-    if rep.epoch >= orch.epoch:
-        return Rejected(f"{cfg.name_of(replica)} already has the current epoch {orch.epoch}")
-    ap = acting_ap(state)
-    if ap is None:
-        return Rejected("no acting AP to rejoin")
-    if not connected(state, ap, replica):
-        return Rejected(f"{cfg.name_of(replica)} cannot reach the AP {cfg.name_of(ap)}")
+    require(rep.epoch < orch.epoch, lambda: f"{name} already has the current epoch {orch.epoch}")
+    ap = choose(orch.ap, cfg.replicas)
+    require(acting(state, ap), "no acting AP to rejoin")
+    require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
     return with_replica(state, replica, rejoin_log(state, rep, state.replicas[ap].log, orch.epoch))
 
 
@@ -214,6 +188,6 @@ def synced(state: State) -> State:
     """The current PP now holds the current AP's log: it is in sync (may be
     promoted), and the fault budget guards this pair, a pending loss made good."""
     orch = state.orchestrator
-    if not orch.pp_in_sync:
-        state = evolve(state, orchestrator=evolve(orch, pp_in_sync=True))
+    state = evolve(state, orchestrator=evolve(orch, pp_in_sync=True))
     return evolve(state, budget=FaultBudget((orch.ap, orch.pp), False, state.budget.exceeded))
+

@@ -19,7 +19,7 @@ from .config import Config, ConfigError, validate
 from .objects import OP_TYPES, Op
 from .state import Event, State
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: entries carry their write (op, origin, day); links as a tuple of cut flags
 
 
 class FormatError(ValueError):
@@ -50,7 +50,7 @@ def _converter() -> cattrs.Converter:
 
 
 CONVERTER = _converter()
-ACTION_NAMES = {_snake(c): c for c in A.ACTION_TYPES}
+ACTION_NAMES = {_snake(c): c for c in A.Action.__args__}
 OP_NAMES = {_snake(c): c for c in OP_TYPES}
 
 

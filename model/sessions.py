@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from .actions import Rejected
+from typing import Any
+
+from .algebra import EQ, ITE, NOT, Refused, branch, choose, require
 from .records import evolve
 from .replication import catch_up
-from .state import ReadServed, Session, State, Token, acting_ap, connected, with_session
+from .seq import at, prefix
+from .state import NULL_ENTRY, ReadServed, Session, State, Token, acting, connected, record, with_session
 
 
-def _pull(state: State, session: int, replica: int, need: int) -> State | Rejected:
+def _pull(state: State, replica: int, need: Any) -> State:
     """The synchronous pull of a lagging secondary from the AP up to the token."""
     cfg = state.config
-    ap = acting_ap(state)
-    if ap is None:
-        return Rejected(f"read unavailable: {cfg.name_of(replica)} must pull, and no AP is serving")
-    if state.replicas[ap].commit < need:
-        return Rejected(f"read unavailable: the AP has committed only up to LSN {state.replicas[ap].commit}")
+    name = cfg.name_of(replica)
+    ap = choose(state.orchestrator.ap, cfg.replicas)
+    require(acting(state, ap), lambda: f"read unavailable: {name} must pull, and no AP is serving")
+    committed = state.replicas[ap].commit
+    require(committed >= need, lambda: f"read unavailable: the AP has committed only up to LSN {committed}")
     if ap == replica:
         return state
-    if not connected(state, ap, replica):
-        return Rejected(f"read unavailable: {cfg.name_of(replica)} cannot reach the AP {cfg.name_of(ap)} to pull")
-    if state.replicas[replica].commit >= need:
+    require(connected(state, ap, replica),
+            lambda: f"read unavailable: {name} cannot reach the AP {cfg.name_of(ap)} to pull")
+    if branch(state.replicas[replica].commit >= need):
         return state
-    pulled = catch_up(state, replica, ap, need)
-    if isinstance(pulled, Rejected):
-        return Rejected(f"read unavailable: {pulled.reason}")
-    return pulled
+    try:
+        return catch_up(state, replica, ap, need)
+    except Refused as refused:
+        raise Refused(f"read unavailable: {refused.reason}") from None
 
 
-def read(state: State, session: int) -> State | Rejected:
+def read(state: State, session: int) -> State:
     """§2 reads: a session reads at its affinity replica.
 
     If the replica's commit point is behind the session's token it first
@@ -38,35 +41,34 @@ def read(state: State, session: int) -> State | Rejected:
     Flaw `read-waits-for-primary`: every read pulls, even when not behind.
     """
     cfg = state.config
-    if not 0 <= session < cfg.sessions:
-        return Rejected(f"no session {session}")
+    require(0 <= session < cfg.sessions, lambda: f"no session {session}")
     sess = state.sessions[session]
-    r = sess.replica
-    if not state.replicas[r].up:
-        return Rejected(f"read unavailable: {cfg.name_of(r)} is down")
+    r = choose(sess.replica, cfg.replicas)
+    require(state.replicas[r].up, lambda: f"read unavailable: {cfg.name_of(r)} is down")
     need = sess.token.lsn
-    behind = state.replicas[r].commit < need
-    if cfg.has("read-waits-for-primary") or (behind and not cfg.has("read-ignores-token")):
-        state = _pull(state, session, r, need)
-        if isinstance(state, Rejected):
-            return state
+    if cfg.has("read-waits-for-primary"):
+        pull: Any = True
+    elif cfg.has("read-ignores-token"):
+        pull = False
+    else:
+        pull = state.replicas[r].commit < need
+    if branch(pull):
+        state = _pull(state, r, need)
     rep = state.replicas[r]
-    seen = rep.log[:rep.commit]
-    token = sess.token
-    if len(seen) > token.lsn:
-        token = Token(seen[-1].epoch, len(seen))
-    event = ReadServed(session, sess.logical, r, seen, sess.token)
+    seen = prefix(rep.log, rep.commit)
+    newest = at(rep.log, rep.commit - 1, NULL_ENTRY)
+    token = ITE(rep.commit > need, Token(newest.epoch, rep.commit), sess.token)
     state = with_session(state, session, evolve(sess, token=token))
-    return evolve(state, history=state.history + (event,))
+    return record(state, ReadServed(session, sess.logical, r, seen, sess.token))
 
 
-def move_session(state: State, session: int, replica: int) -> State | Rejected:
+def move_session(state: State, session: int, replica: int) -> State:
     """§2 sessions: routed to another datacenter, the client starts a new
     logical session there, with its own (empty) token."""
     cfg = state.config
-    if not 0 <= session < cfg.sessions:
-        return Rejected(f"no session {session}")
+    require(0 <= session < cfg.sessions, lambda: f"no session {session}")
     sess = state.sessions[session]
-    if sess.replica == replica:
-        return Rejected(f"session {session} already has affinity to {cfg.name_of(replica)}")
+    require(NOT(EQ(sess.replica, replica)),
+            lambda: f"session {session} already has affinity to {cfg.name_of(replica)}")
     return with_session(state, session, Session(replica, Token(), sess.logical + 1))
+

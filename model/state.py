@@ -2,38 +2,65 @@
 network, clock, backups, and the history that the properties read.
 
 All classes are frozen; a step builds a new state and never mutates one.
-Replicas are numbered in the order of `Config.datacenters`.
+Replicas are numbered in the order of `Config.datacenters`. A field holds a
+plain value in a concrete run and may hold a solver term in a symbolic one
+(model/algebra.py); logs and roles are sequences (model/seq.py).
 """
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Union
 
 import attrs
 
+from .algebra import AND, EQ, NOT, symbolic
 from .config import Config
 from .objects import Op, View
-from .records import evolve
+from .records import SYSTEM, evolve
+from .seq import at, length
 
-SYSTEM = -1  # the session id of writes the system makes itself (purge)
+NO_ROLE = (-1, -1)  # the roles of an epoch that has not started
+
+
+@attrs.frozen
+class Write:
+    """What a client write carries into the log: the operation, the replica
+    that took it (its origin) and the model's day when it did (a soft
+    delete's deletion time)."""
+
+    op: Op
+    origin: int
+    day: int
 
 
 @attrs.frozen
 class Entry:
-    """A log entry `(epoch, lsn, op)` with who wrote it, where and when.
+    """A log entry `(epoch, lsn, op)`, with the (logical) session that wrote it.
 
-    `origin` is the replica that took the client write; `session` and
-    `logical` name the writing (logical) session; `day` is the model's day
-    when the AP accepted the write (a soft delete's deletion time).
+    `write` is the payload: the operation with its origin and day. In a
+    symbolic run it is one opaque value, so only the object layer reads it.
     """
 
     epoch: int
     lsn: int
-    op: Op
-    origin: int
     session: int
     logical: int
-    day: int
+    write: Write
+
+    @property
+    def op(self) -> Op:
+        return self.write.op
+
+    @property
+    def origin(self) -> int:
+        return self.write.origin
+
+    @property
+    def day(self) -> int:
+        return self.write.day
+
+
+NULL_ENTRY = Entry(0, 0, 0, 0, 0)  # what a log reads as past its end (a real entry's epoch is >= 1)
 
 
 @attrs.frozen
@@ -61,16 +88,20 @@ class Orchestrator:
     pp_in_sync: bool = True
 
     @property
-    def epoch(self) -> int:
-        return len(self.roles)
+    def epoch(self) -> Any:
+        return length(self.roles)
 
     @property
-    def ap(self) -> int:
-        return self.roles[-1][0]
+    def ap(self) -> Any:
+        return at(self.roles, self.epoch - 1, NO_ROLE)[0]
 
     @property
-    def pp(self) -> int:
-        return self.roles[-1][1]
+    def pp(self) -> Any:
+        return at(self.roles, self.epoch - 1, NO_ROLE)[1]
+
+    def of(self, epoch: Any) -> tuple[Any, Any]:
+        """The (AP, PP) of `epoch` (NO_ROLE outside 1..epoch)."""
+        return at(self.roles, epoch - 1, NO_ROLE)
 
 
 @attrs.frozen
@@ -115,7 +146,7 @@ class FaultBudget:
     AP's log); `exceeded` says a second one was lost first.
     """
 
-    guard: tuple[int, ...] = ()
+    guard: tuple[int, int] = (0, 1)
     pending: bool = False
     exceeded: bool = False
 
@@ -124,13 +155,17 @@ class FaultBudget:
 class Acked:
     """History: `replica`, AP of `epoch`, acknowledged `entry` to its client.
 
-    `regions` are the regions whose replicas held the entry at that moment.
+    `held_in[g]` says a replica of region g held the entry at that moment.
     """
 
     replica: int
     epoch: int
     entry: Entry
-    regions: tuple[int, ...]
+    held_in: tuple[bool, ...]
+
+    @property
+    def regions(self) -> tuple[int, ...]:
+        return tuple(g for g, held in enumerate(self.held_in) if held)
 
 
 @attrs.frozen
@@ -163,17 +198,36 @@ Event = Union[Acked, ReadServed, FailedOver]
 
 @attrs.frozen
 class State:
-    """The whole partition at one instant, and its history so far."""
+    """The whole partition at one instant, and its history so far.
+
+    `links` holds, for every pair of replicas (in `replica_pairs` order),
+    whether the network between their datacenters is cut.
+    """
 
     config: Config
     replicas: tuple[Replica, ...]
     orchestrator: Orchestrator
     sessions: tuple[Session, ...]
-    cut: tuple[tuple[int, int], ...] = ()
+    links: tuple[bool, ...]
     day: int = 0
     snapshots: tuple[Snapshot, ...] = ()
     budget: FaultBudget = FaultBudget()
     history: tuple[Event, ...] = ()
+
+    @property
+    def cut(self) -> tuple[tuple[int, int], ...]:
+        """The cut links as replica pairs (a concrete state)."""
+        return tuple(p for p, c in zip(replica_pairs(len(self.replicas)), self.links) if c)
+
+
+def replica_pairs(n: int) -> list[tuple[int, int]]:
+    return [(a, b) for a in range(n) for b in range(a + 1, n)]
+
+
+def pair_index(n: int, a: int, b: int) -> int:
+    """The position of the link a-b (a != b, any order) in `State.links`."""
+    a, b = min(a, b), max(a, b)
+    return a * (2 * n - a - 1) // 2 + (b - a - 1)
 
 
 def initial_roles(config: Config) -> tuple[int, int]:
@@ -194,31 +248,43 @@ def initial_state(config: Config) -> State:
     secondaries = [r for r in config.replicas if r not in (ap, pp)] or list(config.replicas)
     sessions = tuple(Session(secondaries[i % len(secondaries)]) for i in range(config.sessions))
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
-    return State(config, replicas, Orchestrator(((ap, pp),)), sessions, budget=FaultBudget((ap, pp)))
+    n = len(config.datacenters)
+    return State(config, replicas, Orchestrator(((ap, pp),)), sessions, (False,) * (n * (n - 1) // 2),
+                 budget=FaultBudget((ap, pp)))
 
 
-def linked(state: State, a: int, b: int) -> bool:
+# --------------------------------------------------------------------------- who can talk, who leads
+
+def linked(state: State, a: int, b: int) -> Any:
     """The network link between two datacenters is not cut."""
-    return a == b or ((a, b) if a < b else (b, a)) not in state.cut
+    if a == b:
+        return True
+    return NOT(state.links[pair_index(len(state.replicas), a, b)])
 
 
-def connected(state: State, a: int, b: int) -> bool:
+def connected(state: State, a: int, b: int) -> Any:
     """Both replicas are up and their datacenters can talk."""
-    return state.replicas[a].up and state.replicas[b].up and linked(state, a, b)
+    return AND(state.replicas[a].up, state.replicas[b].up, linked(state, a, b))
 
 
-def believes_ap(state: State, r: int) -> bool:
+def believes_ap(state: State, r: int) -> Any:
     """Replica r is up and is the AP of the epoch it has seen (maybe deposed)."""
     rep = state.replicas[r]
-    return rep.up and 1 <= rep.epoch <= len(state.orchestrator.roles) \
-        and state.orchestrator.roles[rep.epoch - 1][0] == r
-
-
-def acting_ap(state: State) -> Optional[int]:
-    """The orchestrator's AP, if it is up and holds the current epoch."""
     orch = state.orchestrator
-    rep = state.replicas[orch.ap]
-    return orch.ap if rep.up and rep.epoch == orch.epoch else None
+    return AND(rep.up, rep.epoch >= 1, rep.epoch <= orch.epoch, EQ(orch.of(rep.epoch)[0], r))
+
+
+def acting(state: State, r: int) -> Any:
+    """Replica r is the orchestrator's AP, up and holding the current epoch."""
+    orch = state.orchestrator
+    rep = state.replicas[r]
+    return AND(EQ(orch.ap, r), rep.up, EQ(rep.epoch, orch.epoch))
+
+
+def acting_ap(state: State) -> int | None:
+    """The orchestrator's AP, if it is up and holds the current epoch (a concrete state)."""
+    ap = state.orchestrator.ap
+    return ap if acting(state, ap) else None
 
 
 def with_replica(state: State, r: int, rep: Replica) -> State:
@@ -229,3 +295,11 @@ def with_replica(state: State, r: int, rep: Replica) -> State:
 def with_session(state: State, s: int, sess: Session) -> State:
     ss = state.sessions
     return evolve(state, sessions=ss[:s] + (sess,) + ss[s + 1:])
+
+
+def record(state: State, event: Event, when: Any = True) -> State:
+    """Append `event` to the history (when `when` holds). A symbolic run keeps
+    the condition with the event, for the monitors that read it."""
+    if symbolic():
+        return evolve(state, history=state.history + ((when, event),))
+    return evolve(state, history=state.history + (event,)) if when else state

@@ -9,6 +9,7 @@ from dirproof.model import State
 
 from . import durability, liveness, objects, sessions
 from .base import FAULT_BUDGET, Assumption, Property, Violation
+from .monitors import Ghost, watch
 
 ASSUMPTIONS: dict[str, Assumption] = {
     FAULT_BUDGET: Assumption(
@@ -29,9 +30,8 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "a datacenter of another region.", ("000", "001", "003"), _B,
              durability.no_acked_write_lost),
     Property("one-history",
-             "Two replicas never hold different entries at one LSN inside their commit points, no two "
-             "different entries are acknowledged at one LSN, and at most one replica acknowledges in "
-             "an epoch.",
+             "Two replicas never hold different entries at one LSN inside their commit points, and no "
+             "two different entries are acknowledged at one LSN.",
              "Each partition is single-master: all its writes go to one primary replica, and failover "
              "is deterministic.", ("000", "001", "002"), _B, durability.one_history),
     Property("read-your-writes",
@@ -50,31 +50,33 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "For the whole retention period a soft-deleted object can be restored, and a restore "
              "brings back exactly its attributes from before the delete.",
              "Deleted users, groups and conditional-access policies can be restored by an admin for "
-             "30 days.", ("000", "003"), _B, objects.soft_delete_restorable),
+             "30 days.", ("000", "003"), _B, objects.soft_delete_restorable, "objects"),
     Property("no-early-purge",
              "No object is purged before its retention period (30 days by default) has ended.",
              "Soft-deleted objects are purged only after 30 days.", ("000", "003"), _B,
-             objects.no_early_purge),
+             objects.no_early_purge, "objects"),
     Property("no-resurrection",
              "An object permanently deleted or purged never appears again on a replica that holds "
              "the deletion, nor in a read that saw it, after any failover, replication or recovery.",
              "Deleted objects can be recovered only while soft-deleted; backup recovery restores "
-             "attributes of chosen objects.", ("003",), _B, objects.no_resurrection),
+             "attributes of chosen objects.", ("003",), _B, objects.no_resurrection, "objects"),
     Property("bounded-write-unavailability",
              f"When the AP is lost while the PP is up and in sync and a new PP is available, writes are accepted "
              f"again within {liveness.FAILOVER_STEPS} orchestrator step; a read at an up replica whose "
              f"commit point covers the session token is always served.",
              "Failover costs typically 1-2 minutes of write availability (about 5 minutes RTO); "
              "reads are unaffected (zero RTO).", ("000", "001"), _B,
-             liveness.bounded_write_unavailability),
+             liveness.bounded_write_unavailability, "availability"),
 )}
 
 
-def check(state: State, ids=None) -> list[Violation]:
-    """Every property (or those named) that does not hold in `state`."""
+def check(state: State, ids=None, ghost: Optional[Ghost] = None) -> list[Violation]:
+    """Every property (or those named) that does not hold in `state` (with
+    `ghost`, the monitors' memory of its history; computed when not given)."""
+    ghost = ghost if ghost is not None else watch(state)
     out = []
     for pid in ids or PROPERTIES:
-        msg = PROPERTIES[pid].check(state)
+        msg = PROPERTIES[pid].judge(state, ghost)
         if msg:
             out.append(Violation(pid, msg))
     return out
@@ -85,9 +87,10 @@ def broken_assumptions(state: State) -> list[str]:
     return [a.id for a in ASSUMPTIONS.values() if a.broken(state)]
 
 
-def first_violation(state: State, ids=None) -> Optional[Violation]:
+def first_violation(state: State, ids=None, ghost: Optional[Ghost] = None) -> Optional[Violation]:
+    ghost = ghost if ghost is not None else watch(state)
     for pid in ids or PROPERTIES:
-        msg = PROPERTIES[pid].check(state)
+        msg = PROPERTIES[pid].judge(state, ghost)
         if msg:
             return Violation(pid, msg)
     return None

@@ -1,71 +1,66 @@
-"""no-acked-write-lost and one-history (design.md §4, items 1 and 2)."""
+"""no-acked-write-lost and one-history (design.md §4, items 1 and 2).
+
+Each is written once over a model state and its monitors' ghost
+(properties/monitors.py), in the language of model/algebra.py: a concrete
+run gives a verdict with the sentence that says what broke, a symbolic run
+the Z3 formula the proofs use.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any
 
-from dirproof.model import Acked, State, acting_ap
+from dirproof.model import State, acting
+from dirproof.model.algebra import ALL, ANY, AND, EQ, IMPLIES, check
+from dirproof.model.seq import at, holds, items
 
-
-def _holds(log: tuple, entry) -> bool:
-    return len(log) >= entry.lsn and log[entry.lsn - 1] == entry
+from .monitors import Ghost, clear
 
 
 def _name(state: State, r: int) -> str:
     return state.config.name_of(r)
 
 
-def no_acked_write_lost(state: State) -> Optional[str]:
+def no_acked_write_lost(state: State, ghost: Ghost) -> Any:
     """Every acknowledged entry (a) was held in two regions when acknowledged,
     (b) is in the acting AP's log at its LSN, (c) survives on some replica."""
-    ap = acting_ap(state)
-    for ev in state.history:
-        if not isinstance(ev, Acked):
-            continue
-        e = ev.entry
-        where = f"entry ({e.epoch},{e.lsn}) acknowledged by {_name(state, ev.replica)}"
-        if len(ev.regions) < 2:
-            regions = ", ".join(state.config.regions[g] for g in ev.regions) or "none"
-            return f"{where} was held only in region(s) {regions} when acknowledged"
-        if ap is not None and not _holds(state.replicas[ap].log, e):
-            return (f"{where} is missing from the log of {_name(state, ap)}, "
-                    f"AP of epoch {state.orchestrator.epoch}, at LSN {e.lsn}")
-        if not any(_holds(rep.log, e) for rep in state.replicas):
-            return f"{where} is held by no replica any more"
-    return None
+    cfg = state.config
+
+    def entry(present: Any, lsn: int, e: Any) -> Any:
+        where = f"entry ({e.epoch},{lsn}) acknowledged"
+        on_ap = (check(IMPLIES(AND(present, acting(state, a)), holds(state.replicas[a].log, lsn, e)),
+                       lambda a=a: f"{where} is missing from the log of {_name(state, a)}, AP of epoch "
+                                   f"{state.orchestrator.epoch}, at LSN {lsn}")
+                 for a in cfg.replicas)
+        somewhere = check(IMPLIES(present, ANY(holds(rep.log, lsn, e) for rep in state.replicas)),
+                          lambda: f"{where} is held by no replica any more")
+        return ALL((*on_ap, somewhere))
+    return ALL((clear(ghost.regions), *(entry(*item) for item in ghost.acked.items())))
 
 
-def _diverge(state: State) -> Optional[str]:
+def committed_prefixes_agree(state: State) -> Any:
+    """Two replicas never hold different entries at one LSN inside both commit points."""
     reps = state.replicas
-    for a in range(len(reps)):
-        for b in range(a + 1, len(reps)):
-            upto = min(reps[a].commit, reps[b].commit)
-            for i in range(upto):
-                x, y = reps[a].log[i], reps[b].log[i]
-                if x != y:
-                    return (f"{_name(state, a)} and {_name(state, b)} hold different committed entries "
-                            f"at LSN {i + 1}: ({x.epoch},{x.lsn}) {type(x.op).__name__} vs "
-                            f"({y.epoch},{y.lsn}) {type(y.op).__name__}")
-    return None
+
+    def pair(a: int, b: int) -> Any:
+        other = reps[b]
+        return ALL(check(IMPLIES(AND(present, reps[a].commit > i, other.commit > i), EQ(x, at(other.log, i))),
+                         lambda i=i, x=x: _diverged(state, a, b, i, x))
+                   for present, i, x in items(reps[a].log))
+    return ALL(pair(a, b) for a in state.config.replicas for b in state.config.replicas if a < b)
 
 
-def one_history(state: State) -> Optional[str]:
+def _diverged(state: State, a: int, b: int, i: int, x: Any) -> str:
+    y = state.replicas[b].log[i]
+    return (f"{_name(state, a)} and {_name(state, b)} hold different committed entries at LSN {i + 1}: "
+            f"({x.epoch},{x.lsn}) {type(x.op).__name__} vs ({y.epoch},{y.lsn}) {type(y.op).__name__}")
+
+
+def one_history(state: State, ghost: Ghost) -> Any:
     """No two replicas hold different entries at one LSN inside their commit
-    points; no two acknowledgements differ at one LSN; at most one replica
-    acknowledges in an epoch."""
-    why = _diverge(state)
-    if why:
-        return why
-    ackers: dict[int, int] = {}
-    at_lsn: dict[int, object] = {}
-    for ev in state.history:
-        if not isinstance(ev, Acked):
-            continue
-        if ackers.setdefault(ev.epoch, ev.replica) != ev.replica:
-            return (f"two replicas acknowledged in epoch {ev.epoch}: "
-                    f"{_name(state, ackers[ev.epoch])} and {_name(state, ev.replica)}")
-        prior = at_lsn.setdefault(ev.entry.lsn, ev.entry)
-        if prior != ev.entry:
-            return (f"two different entries were acknowledged at LSN {ev.entry.lsn}: "
-                    f"({prior.epoch},{prior.lsn}) and ({ev.entry.epoch},{ev.entry.lsn})")
-    return None
+    points, and no two different entries are acknowledged at one LSN."""
+    acked = ghost.acked
+    return ALL((committed_prefixes_agree(state),
+                *(check(acked.count(lsn) <= 1,
+                        lambda lsn=lsn: f"two different entries were acknowledged at LSN {lsn}")
+                  for lsn in acked.lsns())))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from dirproof.model import (GONE, Acked, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
+from dirproof.model.algebra import Fail
 from dirproof.model.objects import apply_entry, empty_view
 
 
@@ -57,7 +58,7 @@ def _still_restorable(state: State, ap: int) -> Optional[str]:
     return None
 
 
-def soft_delete_restorable(state: State) -> Optional[str]:
+def _soft_delete_restorable(state: State) -> Optional[str]:
     """Throughout retention a soft-deleted object stays restorable, and a
     restore brings back exactly the attributes from before the delete."""
     ap = acting_ap(state)
@@ -66,7 +67,7 @@ def soft_delete_restorable(state: State) -> Optional[str]:
     return _restores_exactly(state, ap) or _still_restorable(state, ap)
 
 
-def no_early_purge(state: State) -> Optional[str]:
+def _no_early_purge(state: State) -> Optional[str]:
     """No acknowledged purge takes an object before its retention ends."""
     deleted: dict[int, int] = {}
     for ev in state.history:
@@ -89,7 +90,7 @@ def _tombstones(state: State):
             yield ev.entry
 
 
-def no_resurrection(state: State) -> Optional[str]:
+def _no_resurrection(state: State) -> Optional[str]:
     """An object permanently deleted or purged never appears again: not on a
     replica that holds the deletion, not in a read that saw it."""
     cfg = state.config
@@ -108,3 +109,19 @@ def no_resurrection(state: State) -> Optional[str]:
                     return (f"object {obj}, deleted for good at LSN {t.lsn}, appeared "
                             f"({rec.status if rec else 'absent'}) in a read at {cfg.name_of(ev.replica)}")
     return None
+
+
+def _verdict(why: Optional[str]) -> Any:
+    return True if why is None else Fail(why)
+
+
+def soft_delete_restorable(state: State, ghost: Any) -> Any:
+    return _verdict(_soft_delete_restorable(state))
+
+
+def no_early_purge(state: State, ghost: Any) -> Any:
+    return _verdict(_no_early_purge(state))
+
+
+def no_resurrection(state: State, ghost: Any) -> Any:
+    return _verdict(_no_resurrection(state))

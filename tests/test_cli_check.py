@@ -95,9 +95,9 @@ def test_bad_arguments_exit_2_with_one_line(args, words):
 def test_help_shows_the_defaults_the_engines_use():
     """One source (dirproof/defaults.py) for the engines and --help."""
     from dirproof import defaults as D
-    from dirproof import hypothesis_engine, z3_engine, z3_objects
+    from dirproof import hypothesis_engine, z3_engine
     assert hypothesis_engine.DEFAULT_EXAMPLES is D.DEFAULT_EXAMPLES
-    assert z3_engine.DEFAULT_SECONDS is D.DEFAULT_SECONDS and z3_objects.OBJECT_DEPTH is D.OBJECT_DEPTH
+    assert z3_engine.DEFAULT_SECONDS is D.DEFAULT_SECONDS
     res = runner.invoke(app, ["check", "--help"])
     assert res.exit_code == 0
     for text in (f"default {D.DEFAULT_EXAMPLES}", f"default {D.DEFAULT_SECONDS:.0f}", f"default {D.DEFAULT_DEPTH}"):

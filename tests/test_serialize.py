@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dirproof.model import (ACTION_TYPES, FLAWS, OP_TYPES, FormatError, Rejected, action_from_json,
+from dirproof.model import (ACTION_TYPES, FLAWS, FORMAT_VERSION, OP_TYPES, FormatError, Rejected, action_from_json,
                             action_to_json, candidates, canonical, config_from_json, config_to_json,
                             enabled, initial_state, make_config, state_from_json, state_to_json,
                             step)
@@ -110,7 +110,7 @@ def test_canonical_text_is_sorted_and_compact():
 
 def test_state_json_carries_format_and_version():
     data = state_to_json(start())
-    assert data["format"] == "dirproof-state" and data["version"] == 1
+    assert data["format"] == "dirproof-state" and data["version"] == FORMAT_VERSION
 
 
 # ---------------------------------------------------------------- malformed input
@@ -139,7 +139,7 @@ def test_malformed_actions_say_what_is_wrong():
 
 def test_wrong_version_is_refused():
     data = state_to_json(start())
-    data["version"] = 2
+    data["version"] = FORMAT_VERSION + 1
     msg = format_error(state_from_json, data)
     assert "version 2" in msg and "not supported" in msg
 

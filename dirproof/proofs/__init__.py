@@ -1,0 +1,3 @@
+"""Z3's checks over the derived relation (dirproof/symbolic): bounded model
+checking (`bmc.py`), induction with counterexamples to induction shown as
+model states (`induction.py`), Houdini and the verdicts (`houdini.py`)."""

@@ -1,0 +1,239 @@
+"""The next-state relation: every step of the protocol, in one table.
+
+`NEXT` is the one registry of steps. Each row pairs an action class (its
+fields are the step's arguments) with the step function that is its only
+definition (model/replication.py, election.py, sessions.py, faults.py,
+backups.py), the design section it implements, the state fields it may
+change, the domain of its arguments, how it reads in a trace, and how often
+the exploration draws it. The Python executor (`step`), the candidate
+actions (`candidates`), the Z3 disjuncts (dirproof/symbolic), the replay
+text, the picture and the exploration weights are all read from here.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import attrs
+
+from . import actions as A
+from . import backups, election, faults, replication, sessions
+from .actions import Rejected, step_name
+from .algebra import Refused, holds
+from .config import Config
+from .objects import (Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore,
+                      SoftDelete, Update, view_of)
+from .records import SYSTEM
+from .state import State, believes_ap
+
+# The domain of an argument, by kind: "replica", "session", "writer" (a
+# session or the system), "region", and the inputs "op" (a directory
+# operation) and "days" (a tick's length), which are not enumerated.
+INPUTS = ("op", "days")
+
+
+def domain(kind: str, cfg: Config) -> tuple:
+    if kind == "replica":
+        return tuple(cfg.replicas)
+    if kind == "session":
+        return tuple(range(cfg.sessions))
+    if kind == "writer":
+        return tuple(range(cfg.sessions)) + (SYSTEM,)
+    if kind == "region":
+        return tuple(range(len(cfg.regions)))
+    raise ValueError(f"{kind!r} is an input, not an enumerable domain")
+
+
+@attrs.frozen
+class StepSpec:
+    """One step of the protocol (a disjunct of `Next`)."""
+
+    action: type
+    run: Callable[..., State]
+    section: str
+    modifies: tuple[str, ...]  # State fields the step may change; the rest is its frame
+    over: tuple[str, ...]  # the domain kind of each argument, in field order
+    group: str  # "write", "replication", "session", "fault", "orchestrator", "time"
+    weight: int  # relative frequency in the exploration (docs/exploration.md)
+    says: str  # how the step reads in a trace; {field} names an argument
+
+    @property
+    def name(self) -> str:
+        return step_name(self.action)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in attrs.fields(self.action))
+
+    def arguments(self, cfg: Config) -> Iterator[tuple]:
+        """Every tuple of enumerable arguments (inputs left out)."""
+        kinds = [k for k in self.over if k not in INPUTS]
+        yield from product(*(domain(k, cfg) for k in kinds))
+
+    def text(self, action: Any, cfg: Optional[Config] = None) -> str:
+        def show(kind: str, v: Any) -> str:
+            if kind == "replica" and cfg is not None and isinstance(v, int) and 0 <= v < len(cfg.datacenters):
+                return cfg.name_of(v)
+            if kind == "region" and cfg is not None and isinstance(v, int) and 0 <= v < len(cfg.regions):
+                return cfg.regions[v]
+            if kind == "writer":
+                return "the system" if v == SYSTEM else f"session {v}"
+            if kind == "op":
+                return op_text(v)
+            return str(v)
+        vals = {f: show(k, getattr(action, f)) for f, k in zip(self.fields, self.over)}
+        return f"{self.name}: " + self.says.format(**vals)
+
+
+def op_text(op: Any) -> str:
+    parts = ", ".join(f"{f.name}={getattr(op, f.name)}" for f in attrs.fields(type(op)))
+    return f"{step_name(op)}({parts})"
+
+
+R, REP2 = ("replica",), ("replica", "replica")
+NEXT: tuple[StepSpec, ...] = (
+    # action               step                            design.md              modifies                                 over                    group         weight
+    StepSpec(A.ClientWrite, replication.client_write, "§2 write path 1-2", ("replicas",), ("replica", "writer", "op"), "write", 10,
+             "{session} writes {op} at {at}"),
+    StepSpec(A.ReplicateToPassive, replication.replicate_to_passive, "§2 write path 3", ("replicas", "orchestrator", "budget"), R, "replication", 8,
+             "{source} ships its log to its PP"),
+    StepSpec(A.Acknowledge, replication.acknowledge, "§2 write path 4", ("replicas", "sessions", "history"), R, "write", 8,
+             "{replica} acknowledges what its PP holds"),
+    StepSpec(A.ReplicateToSecondary, replication.replicate_to_secondary, "§2 asynchronous replication", ("replicas",), R, "replication", 4,
+             "{replica} copies from the AP"),
+    StepSpec(A.Rejoin, replication.rejoin, "§2 fencing", ("replicas",), R, "replication", 4,
+             "{replica} adopts the current epoch"),
+    StepSpec(A.Read, sessions.read, "§2 reads and sessions", ("replicas", "sessions", "history"), ("session",), "session", 5,
+             "session {session} reads at its replica"),
+    StepSpec(A.MoveSession, sessions.move_session, "§2 reads and sessions", ("sessions",), ("session", "replica"), "session", 1,
+             "session {session} moves to {replica}"),
+    StepSpec(A.Crash, faults.crash, "§2 faults", ("replicas",), R, "fault", 1, "{replica}"),
+    StepSpec(A.Recover, faults.recover, "§2 faults", ("replicas",), R, "fault", 4, "{replica}"),
+    StepSpec(A.LoseDisk, faults.lose_disk, "§2 faults", ("replicas", "orchestrator", "budget"), R, "fault", 1, "{replica}"),
+    StepSpec(A.Partition, faults.partition, "§2 faults", ("links",), REP2, "fault", 1, "{a} | {b}"),
+    StepSpec(A.Heal, faults.heal, "§2 faults", ("links",), REP2, "fault", 4, "{a} | {b}"),
+    StepSpec(A.LoseRegion, faults.lose_region, "§2 faults", ("replicas", "orchestrator", "budget"), ("region",), "fault", 1,
+             "region {region}"),
+    StepSpec(A.EmergencyFailover, election.emergency_failover, "§2 failover (emergency)",
+             ("replicas", "orchestrator", "sessions", "history"), REP2, "orchestrator", 6, "promote {new_ap}, new PP {new_pp}"),
+    StepSpec(A.PlannedFailover, election.planned_failover, "§2 failover (planned)",
+             ("replicas", "orchestrator", "sessions", "budget", "history"), (), "orchestrator", 2, "AP and PP swap"),
+    StepSpec(A.ReplacePassive, election.replace_passive, "§2 failover (decided here)",
+             ("replicas", "orchestrator", "sessions", "history"), R, "orchestrator", 3, "new PP {new_pp}"),
+    StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots"), ("days",), "time", 2, "{days} day(s) pass"),
+)
+SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
+BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}
+ACTION_TYPES: tuple[type, ...] = tuple(SPECS)
+
+
+# --------------------------------------------------------------------------- the Python executor
+
+def _in_domain(state: State, spec: StepSpec, action: Any) -> Optional[str]:
+    cfg = state.config
+    for f, kind in zip(spec.fields, spec.over):
+        v = getattr(action, f)
+        if kind == "replica" and not (type(v) is int and 0 <= v < len(cfg.datacenters)):
+            return f"no replica {v!r}: replicas are 0..{len(cfg.datacenters) - 1}"
+    return None
+
+
+def step(state: State, action: Any) -> State | Rejected:
+    """Run one action: the new state, or a rejection that says why not."""
+    spec = SPECS.get(type(action))
+    if spec is None:
+        return Rejected(f"unknown action {action!r}")
+    why = _in_domain(state, spec, action)
+    if why:
+        return Rejected(why)
+    try:
+        return spec.run(state, *(getattr(action, f) for f in spec.fields))
+    except Refused as refused:
+        return Rejected(refused.reason)
+
+
+# --------------------------------------------------------------------------- candidate actions
+
+def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
+    """Every (writer, op) a client (or the system) might send, for the view at `at`."""
+    cfg = state.config
+    rep = state.replicas[at]
+    view = view_of(cfg, rep.log, at)
+    ctx = OpContext(cfg, state.day, state.snapshots)
+    ops: list = []
+    for obj in range(cfg.objects):
+        ops += [Create(obj), SoftDelete(obj), Restore(obj), PermanentDelete(obj)]
+        ops += [Update(obj, a, v) for a in range(cfg.attributes) for v in range(cfg.values)
+                if view[obj] is not None and view[obj].attrs[a] != v]
+        ops += [RecoverFromBackup(obj, s.day, s.view[obj].attrs) for s in state.snapshots
+                if s.view[obj] is not None]
+    for op in ops:
+        if op.refuse(view, ctx) is None:
+            for s in range(cfg.sessions):
+                yield s, op
+    for obj in range(cfg.objects):
+        if Purge(obj).refuse(view, ctx) is None:
+            yield SYSTEM, Purge(obj)
+
+
+def tick_candidates(state: State) -> list[int]:
+    """Tick by one day, or jump to the retention boundaries of soft-deleted
+    objects (age retention - 1 and retention), so deep time is reachable."""
+    cfg = state.config
+    days = {1}
+    for r, rep in enumerate(state.replicas):
+        for rec in view_of(cfg, rep.log, r):
+            if rec is not None and rec.deleted_day is not None:
+                for age in (cfg.retention_days - 1, cfg.retention_days):
+                    d = rec.deleted_day + age - state.day
+                    if d > 1:
+                        days.add(d)
+    return sorted(days)
+
+
+def _aps(state: State) -> list[int]:
+    return [r for r in state.config.replicas if holds(believes_ap(state, r))]
+
+
+_SPECIAL: dict[type, Callable[[State], Iterable]] = {
+    A.ClientWrite: lambda s: (A.ClientWrite(at, w, op) for at in _aps(s) for w, op in candidate_ops(s, at)),
+    A.ReplicateToPassive: lambda s: map(A.ReplicateToPassive, _aps(s)),
+    A.Acknowledge: lambda s: map(A.Acknowledge, _aps(s)),
+    A.Partition: lambda s: (A.Partition(a, b) for a, b in product(s.config.replicas, repeat=2) if a < b),
+    A.Heal: lambda s: (A.Heal(a, b) for a, b in product(s.config.replicas, repeat=2) if a < b),
+    A.EmergencyFailover: lambda s: (A.EmergencyFailover(a, b) for a, b in product(s.config.replicas, repeat=2)
+                                    if a != b),
+    A.Tick: lambda s: map(A.Tick, tick_candidates(s)),
+}
+
+
+def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
+    """Every action worth trying in `state` (a superset of the enabled ones),
+    of the given action classes (all by default), class by class."""
+    for cls in kinds:
+        special = _SPECIAL.get(cls)
+        if special is not None:
+            yield from special(state)
+        else:
+            yield from (cls(*args) for args in SPECS[cls].arguments(state.config))
+
+
+def enabled(state: State) -> list[tuple[Any, State]]:
+    """Every action that is not rejected in `state`, with its successor."""
+    out = []
+    for action in candidates(state):
+        nxt = step(state, action)
+        if not isinstance(nxt, Rejected):
+            out.append((action, nxt))
+    return out
+
+
+def allows(state: State, action: Any) -> Any:
+    """The step is enabled in `state` (a verdict: a concrete run gives the
+    rejection's reason). A symbolic run asks the engine for the step's guard."""
+    from .algebra import Fail, _BACKEND
+    if _BACKEND is not None:
+        return _BACKEND.allows(state, action)  # type: ignore[attr-defined]
+    nxt = step(state, action)
+    return Fail(nxt.reason) if isinstance(nxt, Rejected) else True
