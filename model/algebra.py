@@ -98,8 +98,8 @@ def require(condition: Any, reason: Reason) -> None:
     if _term(condition):
         _BACKEND.assume(condition)  # type: ignore[union-attr]
         return
-    if not condition:
-        raise Refused(_text(reason))
+    if not condition:  # a symbolic run drops the path: its reason is never read
+        raise Refused(_text(reason) if _BACKEND is None else "refused")
 
 
 def branch(condition: Any) -> bool:

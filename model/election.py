@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .algebra import AND, EQ, NOT, OR, Refused, choose, require
+from .algebra import AND, EQ, NOT, OR, choose, require
 from .records import evolve
 from .replication import rejoin_log, synced
 from .seq import append, same
@@ -98,7 +98,7 @@ def emergency_failover(state: State, new_ap: int, new_pp: int) -> State:
     apname, name = cfg.name_of(ap), cfg.name_of(new_ap)
     require(ap_lost(state, ap, pp), lambda: f"the AP {apname} is up and reaches its PP: no emergency failover")
     if cfg.has("failover-waits-for-old-ap"):
-        raise Refused(f"{why_ap_lost(state)}: the orchestrator waits for it to hand over")
+        require(False, lambda: f"{why_ap_lost(state)}: the orchestrator waits for it to hand over")
     require(new_ap != ap, lambda: f"{name} is the AP being replaced")
     cand = state.replicas[new_ap]
     require(cand.up, lambda: f"{name} is down")

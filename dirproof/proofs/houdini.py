@@ -29,7 +29,7 @@ from dirproof.symbolic.terms import to_z3
 
 from .bmc import EncodingDisagreement, Unroller, bmc_scope, replay_path
 from .forms import AVAILABILITY, REPLICATION, SCOPE_ID, at, form
-from .induction import PROOF_SCOPE, InductionReport, induction, proof_system
+from .induction import PROOF_SCOPE, InductionReport, Obligations, proof_system
 
 
 def scope_text(cfg: Config, scope: Scope) -> str:
@@ -82,8 +82,9 @@ def houdini(names: list[str], induct: Callable[[list[str]], InductionReport]) ->
 def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = REPLICATION,
           progress: Optional[Callable] = None) -> Proof:
     t0 = time.perf_counter()
-    kept, dropped, rounds = houdini(list(INVARIANTS) + list(props),
-                                    lambda names: induction(cfg, scope, names, progress=progress))
+    names = list(INVARIANTS) + list(props)
+    obs = Obligations(cfg, scope, names)
+    kept, dropped, rounds = houdini(names, lambda kept: obs.check(kept, progress=progress))
     return Proof(cfg, scope, tuple(n for n in kept if n != SCOPE_ID), dropped, rounds, time.perf_counter() - t0)
 
 

@@ -131,49 +131,79 @@ def _orbit_constraint(sys: System) -> z3.BoolRef:
         return to_z3(OR(*(AND(EQ(orch.ap, a), EQ(orch.pp, p)) for a, p in role_orbits(sys.cfg))))
 
 
+class Obligations:
+    """The solvers of one configuration and scope: for each step, the
+    relation restricted to it, every conjunct of `names` as a hypothesis
+    behind its own literal, and every conjunct's negated successor behind
+    another. A round (`check`) asks, under the literals of the conjuncts it
+    keeps, each kept goal in turn; Houdini's rounds reuse the solvers."""
+
+    def __init__(self, cfg: Config, scope: Scope, names: Sequence[str], budget: bool = True,
+                 symmetry: bool = True):
+        t0 = time.perf_counter()
+        self.cfg, self.scope = cfg, scope
+        self.sys = sys = proof_system(cfg, scope)
+        self.names = [SCOPE_ID] + [n for n in names if n != SCOPE_ID]
+        self.initially = {n: _initially(sys, n) for n in self.names}
+        with sys.numbers():
+            _, _, self.post = fresh_vars(cfg, scope, "post!")
+            self.sel = sys.selector("sel!")
+        self.hyp = {n: z3.Bool(f"hyp!{n}") for n in self.names}
+        self.goal = {n: z3.Bool(f"goal!{n}") for n in self.names}
+        self.base = [z3.Implies(self.hyp[n], form(sys, n)) for n in self.names]
+        self.base += [z3.Implies(self.goal[n], z3.Not(at(sys, form(sys, n), self.post))) for n in self.names]
+        if budget:
+            self.base += [z3.Not(sys.pre["budget.exceeded"]), z3.Not(self.post["budget.exceeded"])]
+        if symmetry and "shape" in self.names:
+            self.base.append(z3.Implies(self.hyp["shape"], _orbit_constraint(sys)))
+        self.steps = list(dict.fromkeys(a.name for a in sys.acts))
+        self.solvers: dict[str, z3.Solver] = {}
+        self.build_seconds = time.perf_counter() - t0
+
+    def solver(self, step: str) -> z3.Solver:
+        if step not in self.solvers:
+            idx = [j for j, a in enumerate(self.sys.acts) if a.name == step]
+            s = z3.Solver()
+            s.add(*self.base)
+            s.add(self.sys.relation(self.post, self.sel, only=idx))
+            self.solvers[step] = s
+        return self.solvers[step]
+
+    def check(self, kept: Sequence[str], steps: Optional[Sequence[str]] = None,
+              only: Optional[Sequence[str]] = None, progress: Optional[Callable] = None) -> InductionReport:
+        t0 = time.perf_counter()
+        kept = [SCOPE_ID] + [n for n in kept if n != SCOPE_ID]
+        assumptions = [self.hyp[n] for n in kept]
+        goals = [n for n in kept if only is None or n in only]
+        chosen = [x for x in self.steps if steps is None or x in steps]
+        out = []
+        for name in chosen:
+            solver = self.solver(name)
+            for n in goals:
+                out.append(self._obligation(solver, assumptions, n, name))
+                if progress:
+                    progress(len(out), len(chosen) * len(goals), out[-1].text())
+        bad_init = tuple(n for n in kept if not self.initially[n])
+        return InductionReport(self.cfg, self.scope, tuple(kept), bad_init, tuple(out),
+                               time.perf_counter() - t0, self.build_seconds)
+
+    def _obligation(self, solver: z3.Solver, assumptions: list, n: str, step: str) -> Obligation:
+        t1 = time.perf_counter()
+        res = solver.check(*assumptions, self.goal[n])
+        cti = None
+        if res == z3.sat:
+            m = solver.model()
+            sys = self.sys
+            act = sys.acts[m.eval(self.sel, model_completion=True).as_long()]
+            cti = ({k: value_of(m, v) for k, v in sys.pre.items()}, act.text(sys.cfg),
+                   {k: value_of(m, v) for k, v in self.post.items()})
+        status = "preserved" if res == z3.unsat else "broken" if res == z3.sat else "unknown"
+        return Obligation(n, step, status, time.perf_counter() - t1, cti)
+
+
 def induction(cfg: Config, scope: Scope, names: Sequence[str], steps: Optional[Sequence[str]] = None,
               only: Optional[Sequence[str]] = None, budget: bool = True, progress: Optional[Callable] = None,
               symmetry: bool = True) -> InductionReport:
     """Initiation and consecution of the conjunction of `names` (see the module doc)."""
-    t0 = time.perf_counter()
-    sys = proof_system(cfg, scope)
-    names = [SCOPE_ID] + [n for n in names if n != SCOPE_ID]
-    bad_init = tuple(n for n in names if not _initially(sys, n))
-    with sys.numbers():
-        _, _, post = fresh_vars(cfg, scope, "post!")
-        sel = sys.selector("sel!")
-    hyp = [form(sys, n) for n in names]
-    goals = {n: at(sys, form(sys, n), post) for n in names if only is None or n in only}
-    if budget:
-        hyp += [z3.Not(sys.pre["budget.exceeded"]), z3.Not(post["budget.exceeded"])]
-    if symmetry and "shape" in names:
-        hyp.append(_orbit_constraint(sys))
-    build = time.perf_counter() - t0
-    step_names = [n for n in dict.fromkeys(a.name for a in sys.acts) if steps is None or n in steps]
-    obligations = []
-    for name in step_names:
-        idx = [j for j, a in enumerate(sys.acts) if a.name == name]
-        solver = z3.Solver()
-        solver.add(*hyp)
-        solver.add(sys.relation(post, sel, only=idx))
-        for n, goal in goals.items():
-            obligations.append(_obligation(solver, sys, post, sel, n, name, goal))
-            if progress:
-                progress(len(obligations), len(step_names) * len(goals), obligations[-1].text())
-    return InductionReport(cfg, scope, tuple(names), bad_init, tuple(obligations), time.perf_counter() - t0, build)
-
-
-def _obligation(solver: z3.Solver, sys: System, post: dict, sel: z3.ExprRef, n: str, name: str,
-                goal: z3.BoolRef) -> Obligation:
-    t1 = time.perf_counter()
-    flag = z3.FreshBool("goal")
-    solver.add(z3.Implies(flag, z3.Not(goal)))
-    res = solver.check(flag)
-    cti = None
-    if res == z3.sat:
-        m = solver.model()
-        act = sys.acts[m.eval(sel, model_completion=True).as_long()]
-        cti = ({k: value_of(m, v) for k, v in sys.pre.items()}, act.text(sys.cfg),
-               {k: value_of(m, v) for k, v in post.items()})
-    status = "preserved" if res == z3.unsat else "broken" if res == z3.sat else "unknown"
-    return Obligation(n, name, status, time.perf_counter() - t1, cti)
+    obs = Obligations(cfg, scope, names, budget, symmetry)
+    return obs.check(obs.names, steps, only, progress)

@@ -160,6 +160,9 @@ class Terms(Runner):
     def assume(self, condition: Any) -> None:
         raise TypeError("a guard outside a step run")
 
+    def within_scope(self, condition: Any) -> None:
+        raise TypeError("a scope bound outside a step run")
+
 
 class active:
     """`with active():` the algebra builds Z3 terms (outside a step run)."""

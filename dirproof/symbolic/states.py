@@ -83,6 +83,8 @@ def walk(x: Any, fn: Leaf, scope: Scope, path: str = "", owner: Optional[type] =
                 out[f.alias] = v
             elif (cls, f.name) in SEQS:
                 out[f.alias] = _walk_seq(v, fn, scope, key, SEQS[(cls, f.name)])
+            elif (cls, f.name) in BIG:
+                out[f.alias] = fn(key, "big", v)
             elif cls is Ghost and f.name == "acked":
                 out[f.alias] = _walk_ledger(v, fn, scope, key)
             else:

@@ -1,0 +1,67 @@
+"""Mutants of the model's Python code: each removes one safety guard.
+
+A mutant edits the source of one step function of model/ (a textual
+replacement, checked to match exactly once), recompiles it and swaps the
+function's code object in place, so every reference to the function (the
+registry `NEXT`, other modules) runs the mutant. Nothing else changes: in
+particular nothing in the Z3 engine. With one source, the Z3 proof runs the
+mutant too (tests/test_mutants.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import textwrap
+from typing import Callable, Iterator
+
+import attrs
+
+from dirproof.model import election, replication, sessions
+
+
+@attrs.frozen
+class Mutant:
+    name: str  # the guard it removes
+    function: Callable
+    old: str
+    new: str
+    protects: str  # the property whose proof must fail
+    scenario: str  # the flaw scenario (tests/scenarios.py) that shows the violation
+
+
+MUTANTS = (
+    Mutant("epoch fencing", replication.fenced,
+           "return sender_epoch < receiver_epoch", "return False", "no-acked-write-lost", "no-fencing"),
+    Mutant("in-sync check before promotion", election.emergency_failover,
+           "require(orch.pp_in_sync,", "require(True,", "no-acked-write-lost", "promote-unsynced-pp"),
+    Mutant("waiting for the PP before acknowledging", replication.acknowledge,
+           "upto = common(rep.log, state.replicas[pp].log)", "upto = length(rep.log)",
+           "no-acked-write-lost", "ack-before-sync"),
+    Mutant("truncation on rejoin", replication.rejoin_log,
+           'log = rep.log if state.config.has("keep-divergent-suffix") else prefix(rep.log, common(rep.log, ap_log))',
+           "log = rep.log", "one-history", "keep-divergent-suffix"),
+    Mutant("pulling up to the token before a read", sessions.read,
+           "        state = _pull(state, r, need)", "        pass", "read-your-writes", "read-ignores-token"),
+    Mutant("shipping only committed entries", replication.replicate_to_secondary,
+           'length(src.log) if cfg.has("ship-unacked") else src.commit', "length(src.log)",
+           "no-read-of-lost-write", "ship-unacked"),
+)
+
+
+@contextlib.contextmanager
+def applied(m: Mutant) -> Iterator[None]:
+    """Run the model with the mutant's edit; restored afterwards."""
+    fn = m.function
+    src = textwrap.dedent(inspect.getsource(fn))
+    if src.count(m.old) != 1:
+        raise AssertionError(f"mutant {m.name!r}: {m.old!r} occurs {src.count(m.old)} times in {fn.__name__}")
+    scope: dict = {}
+    exec(compile(src.replace(m.old, m.new), inspect.getsourcefile(fn) or "<mutant>", "exec"),
+         fn.__globals__, scope)
+    original = fn.__code__
+    fn.__code__ = scope[fn.__name__].__code__
+    try:
+        yield
+    finally:
+        fn.__code__ = original
