@@ -11,6 +11,7 @@ from dirproof.app import app
 from dirproof.commands import catalogue, check, review  # noqa: F401  (registers commands)
 from dirproof.commands import replay  # noqa: F401
 from dirproof.commands import conform  # noqa: F401
+from dirproof.commands import pg  # noqa: F401
 
 
 def _version(value: bool) -> None:

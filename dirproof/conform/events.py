@@ -146,13 +146,15 @@ def _schema_error(no: int, data: dict) -> None:
         raise LogError(no, f"{kind}: {where + ': ' if where else ''}{err.message}")
 
 
-def _decode(no: int, text: str) -> dict:
+def _decode(no: int, text: str, first: bool = False) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LogError(no, f"not JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(data, dict):
         raise LogError(no, f"not a JSON object but {type(data).__name__}")
+    if first and data.get("event") != "log":
+        raise LogError(no, 'the first line must be the header {"event": "log", "format": "dirproof-events", ...}')
     _schema_error(no, data)
     return data
 
@@ -214,10 +216,10 @@ def parse(text: str) -> Log:
     header: Optional[dict] = None
     builder: Optional[_Builder] = None
     lines: list[Line] = []
-    for no, raw in enumerate(text.splitlines(), start=1):
+    for no, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
-        data = _decode(no, raw)
+        data = _decode(no, raw, first=header is None)
         if header is None:
             header = _header(no, data)
             builder = _Builder(header)
@@ -235,11 +237,12 @@ def parse(text: str) -> Log:
 
 def read_log(path) -> Log:
     """Parse the log in file `path` (LogError names the line; OSError as is)."""
-    with open(path, encoding="utf-8") as f:
-        try:
-            text = f.read()
-        except UnicodeDecodeError as exc:
-            raise LogError(1, f"not UTF-8 text ({exc.reason})") from None
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LogError(raw[:exc.start].count(b"\n") + 1, f"not UTF-8 text ({exc.reason})") from None
     return parse(text)
 
 

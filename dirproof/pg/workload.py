@@ -40,7 +40,7 @@ class Plan:
     kills: int = 1
     stops: int = 1
     seed: int = 0
-    stop_for: int = 6  # operations a stopped standby stays down
+    stop_for: int = 15  # operations a stopped standby stays down
     rejoin_after: int = 6  # operations until a killed primary rejoins
 
 
@@ -132,8 +132,12 @@ class Run:
             if fault:
                 self.fault(fault, i)
             s = self.sessions[i % len(self.sessions)]
-            if self.rng.random() < 0.5:
+            roll = self.rng.random()
+            if roll < 0.35:
                 self.write(s)
+            elif roll < 0.7:
+                self.write(s)
+                self.read(s)  # read your own write at once: the RYW case
             else:
                 self.read(s)
         self.finish()
