@@ -48,8 +48,9 @@ CONFIGS: dict[str, Knobs] = {k.name: k for k in (
           what="synchronous_commit = local: a commit is acknowledged before the second copy has it"),
     Knobs("no-sync-standby", ("ack-before-sync",), sync_standby=False,
           what="synchronous_standby_names empty: no synchronous standby at all"),
-    Knobs("promote-async", ("promote-any-secondary",), promote="async",
-          what="failover promotes an asynchronous standby instead of the synchronous one"),
+    Knobs("promote-async", ("promote-any-secondary",), promote="async", cascade=False,
+          what="failover promotes an asynchronous standby (streaming from the primary, as in a default "
+               "setup) instead of the synchronous one"),
     Knobs("read-no-wait", ("read-ignores-token",), read_waits=False,
           what="a read at a standby does not wait for pg_last_wal_replay_lsn() to cover the token"),
     Knobs("stream-from-primary", ("ship-unacked",), cascade=False,

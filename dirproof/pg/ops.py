@@ -3,9 +3,11 @@
 A write runs at the primary in one transaction: the directory operation and
 a journal row with the write's id; its position is (timeline, WAL insert
 LSN right after COMMIT returned), an upper bound of its commit record. A
-COMMIT that returns with PostgreSQL's warning that the wait for synchronous
-replication was cancelled (statement_timeout) committed locally only: the
-harness logs it as unknown, never as acknowledged. A read returns the
+COMMIT still waiting for the synchronous standby after the write timeout is
+cancelled; it then returns with PostgreSQL's warning that the wait was
+cancelled and the transaction committed locally only: the harness logs it
+as unknown, never as acknowledged (a client that took it for an ack would
+be acknowledging before the second copy). A read returns the
 journal's ids, with the position replayed before it ran (a lower bound of
 its snapshot): at a standby pg_last_wal_replay_lsn(), at the primary the WAL
 insert LSN.
@@ -13,10 +15,11 @@ insert LSN.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Optional
 
-from .workload import READ_WAIT_S, SYNC_CANCELLED, Run, Session
+from .workload import READ_WAIT_S, SYNC_CANCELLED, WRITE_TIMEOUT_MS, Run, Session
 
 
 def write(run: Run, s: Session) -> None:
@@ -46,12 +49,18 @@ def write(run: Run, s: Session) -> None:
         s.drop(primary)
         run.log(event="write-failed", id=wid, reason=_short(exc))
         return
+    # statement_timeout is off during COMMIT, so a COMMIT waiting for the
+    # synchronous standby is cancelled from here after the write timeout.
+    timer = threading.Timer(WRITE_TIMEOUT_MS / 1000, _cancel, (conn,))
+    timer.start()
     try:
         conn.commit()
     except Exception as exc:  # noqa: BLE001 (the commit may or may not have happened)
         s.drop(primary)
         run.log(event="write-unknown", id=wid, reason=_short(exc))
         return
+    finally:
+        timer.cancel()
     if any(SYNC_CANCELLED in n for n in notices):
         run.log(event="write-unknown", id=wid, reason="committed locally only: " + notices[-1])
         return
@@ -117,6 +126,13 @@ def _timeline(cur) -> int:
                 "(SELECT timeline_id FROM pg_control_checkpoint())")
     a, b = cur.fetchone()
     return int(a or b)
+
+
+def _cancel(conn) -> None:
+    try:
+        conn.cancel()
+    except Exception:  # noqa: BLE001 (the connection is gone: nothing to cancel)
+        pass
 
 
 def _short(exc: BaseException) -> str:
