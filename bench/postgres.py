@@ -23,6 +23,7 @@ from dirproof.conform.events import read_log
 from dirproof.conform.report import judge
 from dirproof.pg.cluster import CONFIGS
 from dirproof.pg.harness import run_once
+from dirproof.pg.servers import PgError
 from dirproof.pg.workload import Plan
 
 
@@ -55,11 +56,19 @@ def main() -> int:
     args = ap.parse_args()
     args.logs.mkdir(parents=True, exist_ok=True)
     rows = []
+    errors: dict = {}
     for config in args.configs:
         runs = []
         limit = args.safe_runs if config == "safe" else args.max_runs
         for seed in range(limit):
-            r = one(config, seed, args, args.logs)
+            try:
+                r = one(config, seed, args, args.logs)
+            except PgError as exc:  # the harness, not PostgreSQL's verdict: counted apart
+                print(json.dumps({"config": config, "seed": seed, "harness_error": str(exc)[:300]}),
+                      file=sys.stderr, flush=True)
+                errors.setdefault(config, 0)
+                errors[config] += 1
+                continue
             runs.append(r)
             print(json.dumps(r), file=sys.stderr, flush=True)
             if config != "safe" and r["violated"]:
@@ -74,15 +83,16 @@ def main() -> int:
                      "first_violation_run": (runs.index(found[0]) + 1) if found else None,
                      "first_violation_log": found[0]["log"] if found else None,
                      "behaviour": sorted({str(r["behaviour"]) for r in runs}),
-                     "median_run_seconds": sorted(r["seconds"] for r in runs)[len(runs) // 2]})
+                     "harness_errors": errors.get(config, 0),
+                     "median_run_seconds": sorted(r["seconds"] for r in runs)[len(runs) // 2] if runs else None})
     print("| configuration | mirrors | runs | faults (kill -9 / stops) | writes (acked) / reads | "
-          "violations found (runs) | runs to the first | behaviour check |")
-    print("|---|---|---|---|---|---|---|---|")
+          "violations found (runs) | runs to the first | behaviour check | harness errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         v = ", ".join(f"{p} ({n})" for p, n in r["violations"].items()) or "none"
         print(f"| {r['config']} | {', '.join(r['mirrors']) or '-'} | {r['runs']} | {r['kills']} / {r['stops']} | "
               f"{r['writes']} ({r['acked']}) / {r['reads']} | {v} | {r['first_violation_run'] or '-'} | "
-              f"{', '.join(r['behaviour'])} |")
+              f"{', '.join(r['behaviour'])} | {r['harness_errors']} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     return 0

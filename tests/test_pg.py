@@ -34,10 +34,10 @@ def _need_pg():
         pytest.skip(f"PostgreSQL cannot be used here: {exc}")
 
 
-def _ours() -> list[str]:
-    """Server processes of dirproof's temporary directories still running."""
+def _servers_in(roots) -> list[str]:
+    """Server processes (not zombies) whose data directory is under `roots`."""
     out = subprocess.run(["ps", "-eo", "stat=,args="], capture_output=True, text=True).stdout
-    return [ln for ln in out.splitlines() if "dirproof-pg-" in ln and not ln.startswith("Z")]
+    return [ln for ln in out.splitlines() if not ln.startswith("Z") and any(f"{r}/" in ln for r in roots)]
 
 
 def test_missing_postgresql_is_one_line_and_exit_2(monkeypatch):
@@ -64,11 +64,10 @@ def test_the_default_check_never_needs_postgresql():
 def _run(tmp_path: Path, config: str, seed: int, ops: int) -> tuple:
     from dirproof.pg.harness import run_once
     from dirproof.pg.workload import Plan
-    before = set(glob.glob("/tmp/dirproof-pg-*"))
     path = tmp_path / f"{config}-{seed}.jsonl"
-    run_once(config, Plan(ops=ops, kills=1, stops=1, seed=seed, stop_for=8), path)
-    assert not _ours(), "a server outlived its run"
-    assert set(glob.glob("/tmp/dirproof-pg-*")) <= before, "the temporary directory was left behind"
+    out = run_once(config, Plan(ops=ops, kills=1, stops=1, seed=seed, stop_for=8), path)
+    assert not _servers_in([out.root]), "a server outlived its run"
+    assert not out.root.exists(), "the temporary directory was left behind"
     log = read_log(path)
     return log, judge(log)
 
@@ -91,16 +90,19 @@ def test_short_real_run_safe_holds_and_a_flawed_one_breaks(tmp_path):
 def test_ctrl_c_stops_every_server(tmp_path):
     _need_pg()
     out = tmp_path / "int.jsonl"
+    before = set(glob.glob("/tmp/dirproof-pg-*"))
     proc = subprocess.Popen([sys.executable, "-m", "dirproof.cli", "pg", "run", "--ops", "400", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out.exists() and out.read_text().count("\n") > 20):
         time.sleep(0.2)
-    assert _ours(), "the servers never started"
+    roots = set(glob.glob("/tmp/dirproof-pg-*")) - before  # this run's directory
+    assert _servers_in(roots), "the servers never started"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted; every server was stopped" in err
     time.sleep(0.5)
-    assert not _ours()
+    assert not _servers_in(roots)
+    assert not any(os.path.exists(r) for r in roots)
     read_log(out)  # the partial log is still a valid log

@@ -16,6 +16,7 @@ from .workload import Plan, Recorder, Run
 @attrs.frozen
 class Outcome:
     log: Path
+    root: Path  # the temporary directory the servers lived in (gone now)
     config: str
     seconds: float
     counts: dict
@@ -29,8 +30,9 @@ def run_once(config: str, plan: Plan, log_path: Path) -> Outcome:
     rec = Recorder(log_path)
     try:
         with Servers() as servers:
+            root = servers.root
             run = Run(servers, knobs, plan, rec)
             run.run()
     finally:
         rec.close()
-    return Outcome(log_path, config, round(time.monotonic() - start, 1), dict(rec.counts))
+    return Outcome(log_path, root, config, round(time.monotonic() - start, 1), dict(rec.counts))

@@ -177,8 +177,18 @@ class Run:
         """The orchestrator: promote (the PP, or by the knob an async standby),
         name a new PP in the other region, repoint the standbys."""
         if self.k.promote == "pp" and self.c.pp in self.c.down:
-            self.resume(self.c.pp)  # the PP is down too: writes wait until it is back (design.md §2)
+            # the PP is down too: writes wait until it is back (design.md §2)
+            self.stopped.discard(self.c.pp)
+            self.c.resume(self.c.pp)
+            self.log(event="recover", replica=self.c.pp)
         new = self.c.choose_new_primary(self.rng)
+        other = [n for n in NAMES if REGION[n] != REGION[new] and n != self.c.primary]
+        if all(n in self.c.down for n in other) and any(n in self.stopped for n in other):
+            # no new PP can be named in the other region: wait for one (design.md §2)
+            back = next(n for n in other if n in self.stopped)
+            self.stopped.discard(back)
+            self.c.resume(back)
+            self.log(event="recover", replica=back)
         if new in self.c.down:
             self.stopped.discard(new)
             self.c.resume(new)
