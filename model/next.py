@@ -130,25 +130,25 @@ ACTION_TYPES: tuple[type, ...] = tuple(SPECS)
 
 # --------------------------------------------------------------------------- the Python executor
 
-def _in_domain(state: State, spec: StepSpec, action: Any) -> Optional[str]:
-    cfg = state.config
-    for f, kind in zip(spec.fields, spec.over):
-        v = getattr(action, f)
-        if kind == "replica" and not (type(v) is int and 0 <= v < len(cfg.datacenters)):
-            return f"no replica {v!r}: replicas are 0..{len(cfg.datacenters) - 1}"
-    return None
+# Per action class: (step function, argument names, names of replica arguments),
+# looked up once (the executor's hot path; docs/model.md, Performance).
+_RUN: dict[type, tuple[Callable[..., State], tuple[str, ...], tuple[str, ...]]] = {
+    s.action: (s.run, s.fields, tuple(f for f, k in zip(s.fields, s.over) if k == "replica")) for s in NEXT}
 
 
 def step(state: State, action: Any) -> State | Rejected:
     """Run one action: the new state, or a rejection that says why not."""
-    spec = SPECS.get(type(action))
-    if spec is None:
+    got = _RUN.get(type(action))
+    if got is None:
         return Rejected(f"unknown action {action!r}")
-    why = _in_domain(state, spec, action)
-    if why:
-        return Rejected(why)
+    run, fields, replicas = got
+    n = len(state.replicas)
+    for f in replicas:
+        v = getattr(action, f)
+        if type(v) is not int or not 0 <= v < n:
+            return Rejected(f"no replica {v!r}: replicas are 0..{n - 1}")
     try:
-        return spec.run(state, *(getattr(action, f) for f in spec.fields))
+        return run(state, *[getattr(action, f) for f in fields])
     except Refused as refused:
         return Rejected(refused.reason)
 
