@@ -171,9 +171,17 @@ def picks(action, cfg) -> dict:
     return out
 
 
+def _fate(o) -> str:
+    if o.broke:
+        return f" breaks at state {o.step}"
+    if o.refused is not None:
+        return f" refused at step {o.refused.index}: {o.refused.reason}"
+    return " (did not break)"
+
+
 def trace(rp, source: str = "") -> dict:
     """The ITF trace of a replay (`dirproof.replay.Replay`)."""
-    cx, cfg = rp.cx, rp.cx.config
+    cx, cfg = rp.cx, rp.config
     actions = [None] + [r.action for r in rp.steps]
     states = []
     for i, (state, action) in enumerate(zip(rp.states, actions)):
@@ -186,8 +194,10 @@ def trace(rp, source: str = "") -> dict:
     variables = [k for k in states[0] if k != "#meta"]
     o = rp.outcome
     meta = {"format": "ITF", "format-description": SPEC, "source": source or cx.name,
-            "description": f"dirproof {__version__} counterexample: {cx.property}"
-                           + (f" breaks at state {o.step}" if o.step is not None else " (did not break)"),
-            "property": cx.property, "status": o.status, "violated_at": o.step, "message": o.message,
-            "engine": cx.engine, "found": cx.found, "config": config_to_json(cfg)}
+            "description": f"dirproof {__version__} counterexample: {cx.property}" + _fate(o),
+            "property": cx.property, "status": o.status, "violated_at": o.step if o.broke else None,
+            "message": o.message, "engine": cx.engine, "found": cx.found, "config": config_to_json(cfg)}
+    if rp.design is not None:  # replayed on another design: the trace stops where it refused a step
+        meta["recorded_config"] = config_to_json(cx.config)
+        meta["refused_at"] = o.refused.index if o.refused is not None else None
     return {"#meta": meta, "vars": variables, "states": states}

@@ -44,7 +44,7 @@ def copied(before, after) -> str:
     added = after.log[p:]
     parts = []
     if after.epoch != before.epoch:
-        parts.append(f"e{after.epoch}")
+        parts.append(f"epoch {before.epoch}->{after.epoch}")
     if len(before.log) > p:
         parts.append(f"drop {len(before.log) - p}")
     if added:
@@ -84,8 +84,10 @@ def _sender(action: Any, r: int, after: State) -> tuple[int, bool]:
 def _logs(c: Canvas, g, i: int, action: Any, before: State, after: State) -> None:
     known = {e for rep in before.replicas for e in rep.log}
     read = any(isinstance(ev, ReadServed) for ev in after.history[len(before.history):])
+    failover = before.orchestrator.roles != after.orchestrator.roles  # its epochs are drawn by _roles
     for r, (b, a) in enumerate(zip(before.replicas, after.replicas)):
-        if (b.log, b.commit, b.epoch) == (a.log, a.commit, a.epoch) or not a.up:
+        if (b.log, b.commit, () if failover else b.epoch) == (a.log, a.commit, () if failover else a.epoch) \
+                or not a.up:
             continue
         fresh = [e for e in a.log if e not in known]
         for e in fresh:  # a client's (or the system's) write lands here
