@@ -149,7 +149,7 @@ def test_json_document_has_steps_and_outcome():
     json.dumps(doc)
     assert doc["outcome"] == {"status": "violated", "reproduced": True, "property": "no-acked-write-lost",
                               "step": 2, "message": doc["steps"][1]["broken"][0]["message"],
-                              "notes": [], }
+                              "notes": [], "refused": None}
     assert doc["steps"][0]["action"] == {"step": "client_write", "at": 0, "session": 0,
                                          "op": {"op": "create", "obj": 0}}
     assert doc["exit_code"] == 1

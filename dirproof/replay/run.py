@@ -134,10 +134,14 @@ def _misfit(action: Any, cfg: Config) -> Optional[str]:
     for name, kind in zip(spec.fields, spec.over):
         value = getattr(action, name)
         if kind not in INPUTS and value not in domain(kind, cfg):
-            return f"{kind} {value!r} (the design has {kind}s {', '.join(map(str, domain(kind, cfg)))})"
+            noun = "session" if kind == "writer" else kind
+            count = len(domain(noun, cfg))
+            has = f"{noun}s 0..{count - 1}" if count else f"no {noun}s"
+            return f"{noun} {value!r} (the design has {has})"
     op = getattr(action, "op", None)
     if op is not None and not 0 <= getattr(op, "obj", 0) < cfg.objects:
-        return f"object {op.obj} (the design holds objects 0..{cfg.objects - 1})"
+        return f"object {op.obj} (the design holds " + \
+            (f"objects 0..{cfg.objects - 1})" if cfg.objects else "no objects)")
     if op is not None and not 0 <= getattr(op, "attr", 0) < cfg.attributes:
         return f"attribute #{op.attr} (objects have attributes 0..{cfg.attributes - 1})"
     return None
