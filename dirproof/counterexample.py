@@ -8,6 +8,8 @@ so a later run replaces it instead of scattering duplicates.
 
 from __future__ import annotations
 
+import builtins
+
 import json
 import os
 import tempfile
@@ -38,7 +40,7 @@ class Counterexample:
     found: str = ""  # ISO time the engine found it (engines fill it; the model has no clock)
     status: str = "violated"  # or "assumption-broken"
 
-    @property
+    @builtins.property
     def name(self) -> str:
         flaws = "+".join(self.config.flaws) or "safe"
         return f"{self.config.profile}--{flaws}--{self.property}.json"

@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 import attrs
 
-from dirproof.model import Config, Rejected, initial_state, step
+from dirproof.model import Config, Rejected, State, initial_state, step
 from dirproof.polish import breaks_at
 from dirproof.properties import PROPERTIES, broken_assumptions
 
@@ -33,10 +33,10 @@ def shortest(config: Config, steps: Sequence, prop: str, within: bool = True,
     """The shortest trace over `set(steps)` that breaks `prop`, or None if
     the search passes `max_nodes` states first (or finds none)."""
     actions = list(dict.fromkeys(steps))
-    frontier = [(initial_state(config), ())]
+    frontier: list[tuple[State, tuple]] = [(initial_state(config), ())]
     seen = {frontier[0][0]}
     for _ in range(len(steps)):
-        nxt = []
+        nxt: list[tuple[State, tuple]] = []
         for state, path in frontier:
             for a in actions:
                 succ = step(state, a)

@@ -49,7 +49,7 @@ class Fail:
         return False
 
 
-Reason = Union[str, Callable[[], str]]
+Reason = Union[str, Callable[..., str]]
 
 
 class Backend(Protocol):
@@ -118,7 +118,7 @@ def choose(value: Any, domain: Iterable) -> Any:
     return value
 
 
-def apart(fn: Callable[[], Any]) -> Any:
+def apart(fn: Callable[..., Any]) -> Any:
     """The verdict fn() with its own forks: a symbolic run explores fn's
     branches and choices on their own, instead of multiplying them with the
     caller's (a concrete run just calls fn)."""

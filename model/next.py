@@ -164,10 +164,12 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     ops: list = []
     for obj in range(cfg.objects):
         ops += [Create(obj), SoftDelete(obj), Restore(obj), PermanentDelete(obj)]
-        ops += [Update(obj, a, v) for a in range(cfg.attributes) for v in range(cfg.values)
-                if view[obj] is not None and view[obj].attrs[a] != v]
-        ops += [RecoverFromBackup(obj, s.day, s.view[obj].attrs) for s in state.snapshots
-                if s.view[obj] is not None]
+        rec = view[obj]
+        if rec is not None:
+            ops += [Update(obj, a, v) for a in range(cfg.attributes) for v in range(cfg.values)
+                    if rec.attrs[a] != v]
+        ops += [RecoverFromBackup(obj, s.day, kept.attrs) for s in state.snapshots
+                for kept in (s.view[obj],) if kept is not None]
     for op in ops:
         if op.refuse(view, ctx) is None:
             for s in range(cfg.sessions):

@@ -50,7 +50,7 @@ def _converter() -> cattrs.Converter:
 
 
 CONVERTER = _converter()
-ACTION_NAMES = {_snake(c): c for c in A.Action.__args__}
+ACTION_NAMES = {_snake(c): c for c in A.Action.__args__}  # type: ignore[attr-defined]
 OP_NAMES = {_snake(c): c for c in OP_TYPES}
 
 

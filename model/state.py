@@ -60,7 +60,7 @@ class Entry:
         return self.write.day
 
 
-NULL_ENTRY = Entry(0, 0, 0, 0, 0)  # what a log reads as past its end (a real entry's epoch is >= 1)
+NULL_ENTRY = Entry(0, 0, 0, 0, 0)  # type: ignore[arg-type]  # what a log reads as past its end (a real entry's epoch is >= 1)
 
 
 @attrs.frozen

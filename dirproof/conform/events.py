@@ -64,6 +64,13 @@ class Write:
     def key(self) -> tuple:
         return session_key(self.invoke)
 
+
+    @property
+    def end(self) -> Line:
+        """The outcome line, for a write known to have ended."""
+        assert self.outcome is not None, f"{self.id} has not ended"
+        return self.outcome
+
     @property
     def acked(self) -> bool:
         return self.outcome is not None and self.outcome.event == "ack"
@@ -81,6 +88,13 @@ class Read:
     @property
     def key(self) -> tuple:
         return session_key(self.invoke)
+
+
+    @property
+    def end(self) -> Line:
+        """The outcome line, for a read known to have ended."""
+        assert self.outcome is not None, f"{self.id} has not ended"
+        return self.outcome
 
     @property
     def ok(self) -> bool:

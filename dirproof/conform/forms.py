@@ -44,12 +44,12 @@ class Finding:
 def _acked(log: Log) -> Iterator[Write]:
     """Acknowledged writes in the order of their ack lines."""
     ws = [w for w in log.writes.values() if w.acked]
-    return iter(sorted(ws, key=lambda w: w.outcome.no))
+    return iter(sorted(ws, key=lambda w: w.end.no))
 
 
 def _ok_reads(log: Log) -> list[Read]:
     """Reads that returned, in the order of their read-ok lines."""
-    return sorted((r for r in log.reads.values() if r.ok), key=lambda r: r.outcome.no)
+    return sorted((r for r in log.reads.values() if r.ok), key=lambda r: r.end.no)
 
 
 def _seen(r: Read) -> frozenset:
@@ -98,11 +98,11 @@ def _lost_at_promote(log: Log) -> Optional[Finding]:
             acked.append(log.writes[ln.get("id")])
         elif ln.event == "promote" and ln.get("lsn") is not None:
             for w in acked:
-                if w.outcome.get("lsn") > ln.get("lsn"):
+                if w.end.get("lsn") > ln.get("lsn"):
                     return Finding("no-acked-write-lost",
-                                   f"write {w.id} acknowledged at {_pos(w.outcome)} is not in the history of "
+                                   f"write {w.id} acknowledged at {_pos(w.end)} is not in the history of "
                                    f"epoch {ln.get('epoch')}: {ln.get('replica')} was promoted with its log "
-                                   f"ending at LSN {ln.get('lsn')}", (w.invoke.no, w.outcome.no, ln.no))
+                                   f"ending at LSN {ln.get('lsn')}", (w.invoke.no, w.end.no, ln.no))
     return None
 
 
@@ -122,9 +122,9 @@ def _forked(read: Line, ack: Line) -> bool:
 def _missing_from_read(log: Log, near) -> Optional[tuple[Write, Read]]:
     reads = _ok_reads(log)
     for w in _acked(log):
-        ack = w.outcome
+        ack = w.end
         for r in reads:
-            if r.invoke.no > ack.no and near(r.outcome, ack) and w.id not in _seen(r):
+            if r.invoke.no > ack.no and near(r.end, ack) and w.id not in _seen(r):
                 return w, r
     return None
 
@@ -137,9 +137,9 @@ def _lost_in_read(log: Log) -> Optional[Finding]:
         return None
     w, r = got
     return Finding("no-acked-write-lost",
-                   f"write {w.id} acknowledged at {_pos(w.outcome)} is missing from {_who(r)}, "
-                   f"which reflects position {_pos(r.outcome)}, at or past it",
-                   (w.invoke.no, w.outcome.no, r.invoke.no, r.outcome.no))
+                   f"write {w.id} acknowledged at {_pos(w.end)} is missing from {_who(r)}, "
+                   f"which reflects position {_pos(r.end)}, at or past it",
+                   (w.invoke.no, w.end.no, r.invoke.no, r.end.no))
 
 
 def no_acked_write_lost(log: Log) -> Optional[Finding]:
@@ -159,10 +159,10 @@ def _fork_in_read(log: Log) -> Optional[Finding]:
         return None
     w, r = got
     return Finding("one-history",
-                   f"{_who(r)} reflects position {_pos(r.outcome)}, past LSN {w.outcome.get('lsn')} but in an "
-                   f"older epoch, without write {w.id} acknowledged at {_pos(w.outcome)}: the replica serves a "
+                   f"{_who(r)} reflects position {_pos(r.end)}, past LSN {w.end.get('lsn')} but in an "
+                   f"older epoch, without write {w.id} acknowledged at {_pos(w.end)}: the replica serves a "
                    "history that branched off the acknowledged one",
-                   (w.invoke.no, w.outcome.no, r.invoke.no, r.outcome.no))
+                   (w.invoke.no, w.end.no, r.invoke.no, r.end.no))
 
 
 def one_history(log: Log) -> Optional[Finding]:
@@ -176,13 +176,13 @@ def _acks_agree(log: Log) -> Optional[Finding]:
     at_lsn: dict[int, Write] = {}
     ackers: dict[int, tuple[str, Line]] = {}
     for w in _acked(log):
-        ack = w.outcome
+        ack = w.end
         prior = at_lsn.setdefault(ack.get("lsn"), w)
         if prior.id != w.id:
             return Finding("one-history",
                            f"two different writes were acknowledged at LSN {ack.get('lsn')}: {prior.id} "
-                           f"at {_pos(prior.outcome)} and {w.id} at {_pos(ack)}",
-                           (prior.outcome.no, ack.no))
+                           f"at {_pos(prior.end)} and {w.id} at {_pos(ack)}",
+                           (prior.end.no, ack.no))
         who = ack.get("replica")
         if who is None:
             continue
@@ -203,11 +203,11 @@ def read_your_writes(log: Log) -> Optional[Finding]:
     for r in _ok_reads(log):
         seen = _seen(r)
         for w in _acked(log):
-            if w.key == r.key and w.outcome.no < r.invoke.no and w.id not in seen:
+            if w.key == r.key and w.end.no < r.invoke.no and w.id not in seen:
                 return Finding("read-your-writes",
-                               f"{_who(r)} returned position {_pos(r.outcome)} without the session's own "
-                               f"write {w.id}, acknowledged at {_pos(w.outcome)} before the read",
-                               (w.invoke.no, w.outcome.no, r.invoke.no, r.outcome.no))
+                               f"{_who(r)} returned position {_pos(r.end)} without the session's own "
+                               f"write {w.id}, acknowledged at {_pos(w.end)} before the read",
+                               (w.invoke.no, w.end.no, r.invoke.no, r.end.no))
     return None
 
 
@@ -216,12 +216,12 @@ def monotonic_reads(log: Log) -> Optional[Finding]:
     last: dict[tuple, Read] = {}
     for r in _ok_reads(log):
         prior = last.get(r.key)
-        if prior is not None and r.outcome.get("lsn") < prior.outcome.get("lsn"):
+        if prior is not None and r.end.get("lsn") < prior.end.get("lsn"):
             return Finding("monotonic-reads",
-                           f"{_who(r)} reflects LSN {r.outcome.get('lsn')} after read {prior.id} of the same "
-                           f"logical session had reflected LSN {prior.outcome.get('lsn')}",
-                           (prior.outcome.no, r.invoke.no, r.outcome.no))
-        if prior is None or r.outcome.get("lsn") > prior.outcome.get("lsn"):
+                           f"{_who(r)} reflects LSN {r.end.get('lsn')} after read {prior.id} of the same "
+                           f"logical session had reflected LSN {prior.end.get('lsn')}",
+                           (prior.end.no, r.invoke.no, r.end.no))
+        if prior is None or r.end.get("lsn") > prior.end.get("lsn"):
             last[r.key] = r
     return None
 
@@ -230,20 +230,20 @@ def _unwritten(log: Log, r: Read, wid: str) -> Optional[Finding]:
     w = log.writes.get(wid)
     if w is None:
         return Finding("no-read-of-lost-write", f"{_who(r)} returned {wid}, which no client wrote",
-                       (r.invoke.no, r.outcome.no))
-    if w.outcome is not None and w.outcome.event == "write-failed":
+                       (r.invoke.no, r.end.no))
+    if w.outcome is not None and w.end.event == "write-failed":
         return Finding("no-read-of-lost-write",
                        f"{_who(r)} returned write {wid}, which failed (was not applied)",
-                       (w.invoke.no, w.outcome.no, r.outcome.no))
+                       (w.invoke.no, w.end.no, r.end.no))
     return None
 
 
 def _strict_unacked(log: Log, r: Read, wid: str) -> Optional[Finding]:
     w = log.writes[wid]
-    if not w.acked or w.outcome.no > r.outcome.no:
+    if not w.acked or w.end.no > r.end.no:
         return Finding("no-read-of-lost-write",
                        f"{_who(r)} returned write {wid}, which had not been acknowledged",
-                       (w.invoke.no, r.invoke.no, r.outcome.no))
+                       (w.invoke.no, r.invoke.no, r.end.no))
     return None
 
 
@@ -252,13 +252,13 @@ def _shown_lost(log: Log, reads: list[Read], r: Read, wid: str) -> Optional[Find
     if w.acked:
         return None  # an acknowledged write that goes missing is no-acked-write-lost's
     for later in reads:
-        if later.invoke.no > r.outcome.no and later.outcome.get("lsn") >= r.outcome.get("lsn") \
+        if later.invoke.no > r.end.no and later.end.get("lsn") >= r.end.get("lsn") \
                 and wid not in _seen(later):
             return Finding("no-read-of-lost-write",
                            f"{_who(r)} returned write {wid}, never acknowledged, which is missing from "
-                           f"{_who(later)} at position {_pos(later.outcome)}, past {_pos(r.outcome)}: "
+                           f"{_who(later)} at position {_pos(later.end)}, past {_pos(r.end)}: "
                            "the read returned a write that was then lost",
-                           (w.invoke.no, r.outcome.no, later.invoke.no, later.outcome.no))
+                           (w.invoke.no, r.end.no, later.invoke.no, later.end.no))
     return None
 
 
@@ -267,7 +267,7 @@ def no_read_of_lost_write(log: Log) -> Optional[Finding]:
     as a client can judge it, never a write that failed or was then lost."""
     reads = _ok_reads(log)
     for r in reads:
-        for wid in r.outcome.get("seen"):
+        for wid in r.end.get("seen"):
             found = _unwritten(log, r, wid)
             if found is None:
                 found = (_strict_unacked(log, r, wid) if log.observer == "system"
@@ -294,7 +294,7 @@ FORMS: dict[str, Callable[[Log], Optional[Finding]]] = {
 def judged(log: Log) -> tuple[str, ...]:
     """The properties a log can be judged on: one-history needs acks that name
     the acknowledging replica (a protocol fact), or protocol events."""
-    named = any(w.outcome.get("replica") for w in log.writes.values() if w.acked)
+    named = any(w.end.get("replica") for w in log.writes.values() if w.acked)
     return tuple(p for p in FORMS if p != "one-history" or named or log.has_protocol_events)
 
 
@@ -305,10 +305,10 @@ def in_flight_reads(log: Log) -> list[tuple[str, str]]:
     primary's client is told)."""
     out = []
     for r in _ok_reads(log):
-        for wid in r.outcome.get("seen"):
+        for wid in r.end.get("seen"):
             w = log.writes.get(wid)
-            if w is not None and (not w.acked or w.outcome.no > r.outcome.no) and \
-                    not (w.outcome is not None and w.outcome.event == "write-failed"):
+            if w is not None and (not w.acked or w.end.no > r.end.no) and \
+                    not (w.outcome is not None and w.end.event == "write-failed"):
                 out.append((r.id, wid))
     return out
 

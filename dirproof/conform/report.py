@@ -18,13 +18,14 @@ import attrs
 from . import forms
 from .events import Line, Log
 from .forms import Finding
+from .search import Result
 
 
 @attrs.frozen
 class Verdict:
     log: Log = attrs.field(repr=False)
     findings: dict  # property id -> Finding | None, for the judged properties
-    behaviour: Optional[object] = None  # search.Result, when protocol events were checked
+    behaviour: Optional[Result] = None  # search.Result, when protocol events were checked
     notes: tuple[str, ...] = ()
 
     @property
@@ -103,8 +104,8 @@ def text_lines(v: Verdict, path: str = "") -> list[str]:
     b = v.behaviour
     if b is not None and not b.ok:
         out += ["", "not a behaviour of the model" + (" within the search bound" if b.truncated else "") + ":",
-                f"  the last line matched is line {b.last_matched or 0}; line {b.failed.no} cannot happen next:"]
-        out += _quote(log, [b.failed.no])
+                f"  the last line matched is line {b.last_matched or 0}; line {_failed_no(b)} cannot happen next:"]
+        out += _quote(log, [_failed_no(b)])
         out += [f"    because: {r}  ({n} model states)" for r, n in b.reasons]
         if b.truncated:
             out.append(f"  (the frontier was cut to {b.frontier} states after {b.truncated} line(s): "
@@ -121,7 +122,13 @@ def behaviour_line(v: Verdict) -> str:
     if b.ok:
         cut = f", frontier cut after {b.truncated} line(s)" if b.truncated else ""
         return f"{'behaviour':24} a behaviour of the model (peak frontier {b.peak}{cut})"
-    return f"{'behaviour':24} {'INCONCLUSIVE' if b.truncated else 'NOT a behaviour'} (line {b.failed.no})"
+    return f"{'behaviour':24} {'INCONCLUSIVE' if b.truncated else 'NOT a behaviour'} (line {_failed_no(b)})"
+
+
+def _failed_no(b: Result) -> int:
+    """The line the search could not explain (a failed search always names one)."""
+    assert b.failed is not None
+    return b.failed.no
 
 
 def to_json(v: Verdict, path: str = "") -> dict:

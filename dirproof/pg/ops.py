@@ -17,9 +17,45 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from .workload import READ_WAIT_S, SYNC_CANCELLED, WRITE_TIMEOUT_MS, Run, Session
+from .cluster import Cluster
+
+if TYPE_CHECKING:  # the run drives these operations; they only read and log through it
+    from .workload import Run
+
+WRITE_TIMEOUT_MS = 1500
+READ_WAIT_S = 2.0
+SYNC_CANCELLED = "canceling wait for synchronous replication"
+
+
+class Session:
+    """A client session: its standby, token and open connections."""
+
+    def __init__(self, name: str, replica: str):
+        self.name, self.replica = name, replica
+        self.token = (0, 0)
+        self.conns: dict = {}
+
+    def conn(self, cluster: Cluster, server: str, autocommit: bool):
+        c = self.conns.get((server, autocommit))
+        if c is None or c.closed:
+            c = self.conns[(server, autocommit)] = cluster.connect(server, autocommit=autocommit)
+            if not autocommit:
+                c.execute(f"SET statement_timeout = {WRITE_TIMEOUT_MS}")
+                c.commit()
+        return c
+
+    def drop(self, server: str) -> None:
+        for key in [k for k in self.conns if k[0] == server]:
+            try:
+                self.conns.pop(key).close()
+            except Exception:  # noqa: BLE001 (a dead connection)
+                pass
+
+    def close(self) -> None:
+        for server in {k[0] for k in self.conns}:
+            self.drop(server)
 
 
 def write(run: Run, s: Session) -> None:

@@ -24,12 +24,10 @@ from typing import Optional
 import attrs
 
 from .cluster import NAMES, REGION, Cluster, Knobs
+from .ops import Session, read, write
 from .servers import Servers
 
 SESSIONS = {"s0": "a2", "s1": "b2"}
-WRITE_TIMEOUT_MS = 1500
-READ_WAIT_S = 2.0
-SYNC_CANCELLED = "canceling wait for synchronous replication"
 
 
 @attrs.frozen
@@ -59,35 +57,6 @@ class Recorder:
 
     def close(self) -> None:
         self.f.close()
-
-
-class Session:
-    """A client session: its standby, token and open connections."""
-
-    def __init__(self, name: str, replica: str):
-        self.name, self.replica = name, replica
-        self.token = (0, 0)
-        self.conns: dict = {}
-
-    def conn(self, cluster: Cluster, server: str, autocommit: bool):
-        c = self.conns.get((server, autocommit))
-        if c is None or c.closed:
-            c = self.conns[(server, autocommit)] = cluster.connect(server, autocommit=autocommit)
-            if not autocommit:
-                c.execute(f"SET statement_timeout = {WRITE_TIMEOUT_MS}")
-                c.commit()
-        return c
-
-    def drop(self, server: str) -> None:
-        for key in [k for k in self.conns if k[0] == server]:
-            try:
-                self.conns.pop(key).close()
-            except Exception:  # noqa: BLE001 (a dead connection)
-                pass
-
-    def close(self) -> None:
-        for server in {k[0] for k in self.conns}:
-            self.drop(server)
 
 
 class Run:
@@ -222,11 +191,9 @@ class Run:
                 "UPDATE objects SET attrs[%s] = %s WHERE id = %s", (attr + 1, value, obj))
 
     def write(self, s: Session) -> None:
-        from .ops import write
         write(self, s)
 
     def read(self, s: Session, at: Optional[str] = None) -> None:
-        from .ops import read
         read(self, s, at)
 
     def finish(self) -> None:

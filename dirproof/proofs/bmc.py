@@ -14,9 +14,11 @@ pass.
 
 from __future__ import annotations
 
+import builtins
+
 import re
 import time
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import attrs
 import z3
@@ -61,7 +63,7 @@ class BmcResult:
     scope: Scope
     budget: bool = True
 
-    @property
+    @builtins.property
     def found(self) -> bool:
         return self.trace is not None
 
@@ -189,7 +191,7 @@ def _op_for(state: State, at_: int, session: int, used: set):
     ctx = OpContext(cfg, state.day, state.snapshots)
     logical = state.sessions[session].logical if session != SYSTEM else 0
     key = (rep.epoch, len(rep.log) + 1, at_, session, logical, state.day)
-    ops = [Create(o) for o in range(cfg.objects)]
+    ops: list[Any] = [Create(o) for o in range(cfg.objects)]
     ops += [Update(o, a, v) for o in range(cfg.objects) for a in range(cfg.attributes) for v in range(cfg.values)]
     fallback = None
     for op in ops:
@@ -210,7 +212,8 @@ def to_action(state: State, act: Act, used: set):
 
 def replay_path(cfg: Config, acts: Sequence[Act]) -> tuple[list, list]:
     state = initial_state(cfg)
-    steps, states, used = [], [state], set()
+    steps: list = []
+    states, used = [state], set[tuple]()
     for i, act in enumerate(acts, 1):
         action = to_action(state, act, used)
         nxt = step(state, action) if action is not None else Rejected("no operation is accepted")

@@ -123,7 +123,7 @@ class Runner:
             algebra.install(old)
 
 
-def run(fn: Callable[[], Any], allows: Optional[Callable[[Any, Any], Any]] = None,
+def run(fn: Callable[..., Any], allows: Optional[Callable[[Any, Any], Any]] = None,
         memo: Optional[dict] = None) -> list[Path]:
     """Every path of fn() on symbolic values (see the module doc); `memo`:
     the choices an enclosing run has made."""
