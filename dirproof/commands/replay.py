@@ -200,22 +200,30 @@ def _print(rp: Any, cx: Any, file: Path, as_json: bool, pytest: bool, minimized:
     _echo("\n".join(report_lines(rp, str(file)) + notes))
 
 
+# The options that name another design to replay on (dirproof/replay/design.py).
+DESIGN: Any = typer.Option(
+    None, "--design", metavar="D",
+    help="Replay on this design instead of the recorded one: PROFILE or PROFILE+FLAW+FLAW... "
+         "(that profile with exactly those flaws), or a .toml design variant.")
+NO_FLAWS: Any = typer.Option(False, "--no-flaws",
+                             help="Replay on the recorded design with every flaw removed (the safe design).")
+FLAW: Any = typer.Option([], "--flaw", metavar="F",
+                         help="Replay on the recorded design with exactly these flaws (repeatable).")
+PROFILE: Any = typer.Option(None, "--profile", metavar="P",
+                            help=f"Replay on this profile's topology ({', '.join(PROFILES)}).")
+CONFIG: Any = typer.Option(None, "--config", metavar="TOML",
+                           help="Replay on a TOML design variant (as `dirproof check --config`).")
+
+
 @app.command()
 def replay(
     file: Path = typer.Argument(..., help="A counterexample file (dirproof-counterexample JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Print the replay as JSON (for machines)."),
-    design: Optional[str] = typer.Option(
-        None, "--design", metavar="D",
-        help="Replay on this design instead of the recorded one: PROFILE or PROFILE+FLAW+FLAW... "
-             "(that profile with exactly those flaws), or a .toml design variant."),
-    no_flaws: bool = typer.Option(False, "--no-flaws",
-                                  help="Replay on the recorded design with every flaw removed (the safe design)."),
-    flaw: list[str] = typer.Option([], "--flaw", metavar="F",
-                                   help="Replay on the recorded design with exactly these flaws (repeatable)."),
-    profile: Optional[str] = typer.Option(None, "--profile", metavar="P",
-                                          help=f"Replay on this profile's topology ({', '.join(PROFILES)})."),
-    config: Optional[Path] = typer.Option(None, "--config", metavar="TOML",
-                                          help="Replay on a TOML design variant (as `dirproof check --config`)."),
+    design: Optional[str] = DESIGN,
+    no_flaws: bool = NO_FLAWS,
+    flaw: list[str] = FLAW,
+    profile: Optional[str] = PROFILE,
+    config: Optional[Path] = CONFIG,
     svg: Optional[Path] = typer.Option(None, "--svg", metavar="OUT",
                                        help="Draw the trace as a space-time diagram in an SVG file."),
     html: Optional[Path] = typer.Option(None, "--html", metavar="OUT",

@@ -1,4 +1,4 @@
-"""Everything dirproof conform asks of the model, in one module.
+"""What dirproof conform asks of the model: how each log line constrains it.
 
 The model's internals are being rewritten (issue 12); this module uses only
 its public API: make_config, initial_state, step, candidates, the action
@@ -7,8 +7,8 @@ encoding of counterexample files) and the State fields replicas[r].up/
 .epoch/.log/.commit, orchestrator.roles/.epoch/.ap, sessions[s].replica/
 .logical, and the history events Acked, ReadServed, FailedOver.
 
-Two things live here:
-* `config_for(log)`: the model configuration a log's header describes;
+The model configuration a log's header describes is `config_for(log)`
+(configure.py); a branch of the search is a `Branch` (branch.py). Here:
 * `check_behaviour(log)`: whether the log's sequence of events is a behaviour
   of the model with the configured design: a breadth-first search over the
   model steps the log does not show (replication, acknowledgement, rejoin),
@@ -20,93 +20,26 @@ Two things live here:
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
-from dirproof.model import (SYSTEM, Acked, Acknowledge, ClientWrite, Crash, Datacenter,
-                            EmergencyFailover, Heal, LoseDisk, MoveSession, Partition,
-                            PlannedFailover, Read, Recover, Rejected, Rejoin, ReplacePassive,
-                            ReplicateToPassive, ReplicateToSecondary, State, action_from_json,
-                            candidates, initial_state, make_config, step)
+from dirproof.model import (SYSTEM, Acked, Acknowledge, ClientWrite, Crash, EmergencyFailover, Heal,
+                            LoseDisk, MoveSession, Partition, PlannedFailover, Read, ReadServed, Recover,
+                            Rejected, Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary,
+                            State, action_from_json, candidates, initial_state, step)
 
+from .branch import Branch, branch_tag
+from .configure import BehaviourInputError, config_for, session_names
 from .events import Line, Log
+
+__all__ = ["BehaviourInputError", "DEFAULT_DEPTH", "DEFAULT_FRONTIER", "ModelSide", "check_behaviour",
+           "config_for", "session_names"]
 
 HIDDEN = (ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin)
 DEFAULT_DEPTH = 3
 DEFAULT_FRONTIER = 400
 
 
-class BehaviourInputError(ValueError):
-    """The header cannot describe a model configuration (bad input)."""
-
-
-# --------------------------------------------------------------------------- configuration
-
-def session_names(log: Log) -> list[str]:
-    """Client sessions in order of first appearance."""
-    names: list[str] = []
-    for ln in log.lines:
-        if ln.event in ("invoke-write", "invoke-read"):
-            s = str(ln.get("session"))
-            if s != "system" and s not in names:
-                names.append(s)
-    return names
-
-
-def config_for(log: Log):
-    """The model configuration of a log: its replicas (in header order, the
-    first is the AP of epoch 1), regions, sessions and the design's flaws."""
-    reps = log.header["replicas"]
-    regions = list(dict.fromkeys(r["region"] for r in reps))
-    dcs = tuple(Datacenter(r["name"], regions.index(r["region"])) for r in reps)
-    model = log.header.get("model", {})
-    scope = {k: model[k] for k in ("objects", "attributes", "values") if k in model}
-    sessions = max(model.get("sessions", 0), len(session_names(log)), 1)
-    try:
-        cfg = make_config("entra", flaws=model.get("flaws", ()), regions=tuple(regions), datacenters=dcs,
-                          sessions=sessions, **scope)
-    except ValueError as exc:
-        raise BehaviourInputError(f"header: {exc}") from None
-    roles = log.header.get("roles")
-    if roles:
-        ap, pp = initial_state(cfg).orchestrator.roles[0]
-        if (cfg.name_of(ap), cfg.name_of(pp)) != (roles["ap"], roles["pp"]):
-            raise BehaviourInputError(
-                f"header: roles ap={roles['ap']}, pp={roles['pp']} differ from the model's first epoch "
-                f"(ap={cfg.name_of(ap)}, pp={cfg.name_of(pp)}: the first replica, and the first one in "
-                "another region); list the replicas in that order")
-    return cfg
-
-
 # --------------------------------------------------------------------------- the search's model side
-
-class Branch:
-    """One model state that explains the log so far, with the write ids it
-    gave entries (None: the write never reached a replica), which model
-    logical session each logical session of the log is, and the trail of
-    model steps that led here (for going back to replicate earlier)."""
-
-    __slots__ = ("state", "ids", "rev", "logical", "key", "trail")
-
-    def __init__(self, state: State, ids: dict, rev: dict, logical: dict, tag: int, trail=None):
-        self.state, self.ids, self.rev, self.logical = state, ids, rev, logical
-        self.key = (state, tag)
-        self.trail = trail  # (previous trail, action, state before the action) or None
-
-    def moved(self, state: State, action) -> "Branch":
-        return Branch(state, self.ids, self.rev, self.logical, self.key[1], (self.trail, action, self.state))
-
-    def steps(self) -> list:
-        """The (action, state before it) pairs of the trail, latest first."""
-        out, t = [], self.trail
-        while t is not None:
-            out.append((t[1], t[2]))
-            t = t[0]
-        return out
-
-
-def _tag(old: int, *items) -> int:
-    return hash((old,) + items)
-
 
 class ModelSide:
     """How each log line constrains the model (design.md §2), by event kind."""
@@ -244,7 +177,7 @@ class ModelSide:
                 if nxt is not None:
                     out.append((b.moved(nxt, MoveSession(s, r)), s))
         return [(Branch(x.state, x.ids, x.rev, {**x.logical, key: x.state.sessions[s].logical},
-                        _tag(x.key[1], key, x.state.sessions[s].logical), x.trail), s) for x, s in out]
+                        branch_tag(x.key[1], key, x.state.sessions[s].logical), x.trail), s) for x, s in out]
 
     def _acked(self, state: State, entry) -> list:
         return [ev for ev in reversed(state.history) if isinstance(ev, Acked) and ev.entry == entry]
@@ -263,9 +196,9 @@ class ModelSide:
                 if nxt is not None:
                     e = nxt.replicas[r].log[-1]
                     out.append(Branch(nxt, {**b1.ids, wid: e}, {**b1.rev, e: wid}, b1.logical,
-                                      _tag(b1.key[1], wid, r), (b1.trail, a, b1.state)))
+                                      branch_tag(b1.key[1], wid, r), (b1.trail, a, b1.state)))
             if self._may_be_unapplied(wid):
-                out.append(Branch(b1.state, {**b1.ids, wid: None}, b1.rev, b1.logical, _tag(b1.key[1], wid),
+                out.append(Branch(b1.state, {**b1.ids, wid: None}, b1.rev, b1.logical, branch_tag(b1.key[1], wid),
                                   b1.trail))
         return out
 
@@ -321,7 +254,9 @@ class ModelSide:
             if why is not None:
                 why[f"Read: {nxt.reason}"] += 1
             return None
-        got = {b.rev.get(e, f"<unlogged {e.epoch},{e.lsn}>") for e in nxt.history[-1].seen}
+        served = nxt.history[-1]
+        assert isinstance(served, ReadServed), "a read that runs ends its history with what it served"
+        got = {b.rev.get(e, f"<unlogged {e.epoch},{e.lsn}>") for e in served.seen}
         if got == want:
             return b.moved(nxt, a)
         if why is not None:
@@ -393,6 +328,7 @@ class ModelSide:
         ap = self.index[ln.get("replica")]
         kind, pp = ln.get("kind", "emergency"), ln.get("pp")
         pps = [self.index[pp]] if pp is not None else [r for r in self.cfg.replicas if r != ap]
+        actions: list[Any]
         if kind == "planned":
             actions = [PlannedFailover()]
         elif kind == "replace-passive":

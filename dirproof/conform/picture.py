@@ -28,7 +28,7 @@ ROW, LANE, LEFT, TOP = 46, 120, 230, 112
 
 def _rows(log: Log, marked: set, context: int = 1) -> list[Optional[Line]]:
     """The lines to draw, with None where lines were skipped."""
-    keep = set()
+    keep: set[int] = set()
     for i, ln in enumerate(log.lines):
         if ln.no in marked or ln.event in PROTOCOL_EVENTS and ln.event != "caught-up":
             keep.update(range(max(0, i - context), min(len(log.lines), i + context + 1)))
@@ -66,7 +66,7 @@ class _Canvas:
         for f in self.v.violated:
             out.append(f"{f.property} is violated: {f.message}")
         b = self.v.behaviour
-        if b is not None and not b.ok:
+        if b is not None and not b.ok and b.failed is not None:
             out.append(f"not a behaviour of the model: line {b.failed.no} cannot happen after line "
                        f"{b.last_matched or 0}: " + "; ".join(r for r, _ in b.reasons[:2]))
         return out or ["every judged property holds"]
@@ -216,7 +216,7 @@ def svg(v: Verdict, finding: Optional[Finding] = None) -> str:
     marked = set(finding.lines) if finding else set()
     failing = max(finding.lines) if finding else None
     b = v.behaviour
-    if finding is None and b is not None and not b.ok:
+    if finding is None and b is not None and not b.ok and b.failed is not None:
         marked, failing = {b.failed.no} | ({b.last_matched} if b.last_matched else set()), b.failed.no
     title = f"dirproof conform: {finding.property}" if finding else (
         "dirproof conform: not a behaviour of the model" if marked else "dirproof conform: holds")

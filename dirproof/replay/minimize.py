@@ -19,16 +19,16 @@ def breaks_at(config: Config, steps: Sequence, prop: str, within_assumptions: bo
     step is rejected). With `within_assumptions`, a break beyond the
     assumptions does not count."""
     is_assumption = prop in ASSUMPTIONS
-    pcheck = None if is_assumption else PROPERTIES[prop].check
     state = initial_state(config)
     for i, action in enumerate(steps, 1):
-        state = step(state, action)
-        if isinstance(state, Rejected):
+        nxt = step(state, action)
+        if isinstance(nxt, Rejected):
             return None
+        state = nxt
         if is_assumption:
             if prop in broken_assumptions(state):
                 return i
-        elif pcheck(state):
+        elif PROPERTIES[prop].check(state):
             if within_assumptions and broken_assumptions(state):
                 return None
             return i
@@ -96,7 +96,9 @@ def minimize(cx: Counterexample) -> Minimized:
     if cx.property in PROPERTIES:
         state = initial_state(cx.config)
         for a in steps:
-            state = step(state, a)
+            nxt = step(state, a)
+            assert not isinstance(nxt, Rejected), "breaks_at ran these steps"
+            state = nxt
         message = PROPERTIES[cx.property].check(state) or message
     engine = cx.engine + "+ddmin" if cx.engine and not cx.engine.endswith("+ddmin") else (cx.engine or "ddmin")
     return Minimized(attrs.evolve(cx, steps=steps, violated_at=new_at, message=message, engine=engine), tried)

@@ -20,6 +20,7 @@ session, region or object the design does not have is bad input
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Iterable, Optional
 
 import attrs
@@ -81,11 +82,11 @@ class Outcome:
     notes: tuple[str, ...]
     refused: Optional[Refusal] = None
 
-    @property
+    @builtins.property  # `property` is a field here
     def exit_code(self) -> int:
         return 0 if self.status in ("held", "refuted") else 1
 
-    @property
+    @builtins.property  # `property` is a field here
     def broke(self) -> bool:
         """A property (or assumption) broke on the way."""
         return self.status in ("violated", "assumption-broken")

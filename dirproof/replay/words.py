@@ -113,13 +113,13 @@ def diff_states(before: State, after: State) -> list[str]:
         out.append(f"orchestrator: PP {cfg.name_of(ob.pp)} "
                    + ("in sync with the AP" if ob.pp_in_sync else "not yet in sync with the AP"))
     out += _generic("orchestrator: ", oa, ob, ("roles", "pp_in_sync"))
-    for s, (a, b) in enumerate(zip(before.sessions, after.sessions)):
-        if a.replica != b.replica or a.logical != b.logical:
-            out.append(f"session {s}: moved to {cfg.name_of(b.replica)}, new logical session #{b.logical}"
-                       f", token {_token(b.token)}")
-        elif a.token != b.token:
-            out.append(f"session {s} token {_token(a.token)} -> {_token(b.token)}")
-        out += _generic(f"session {s}: ", a, b, ("replica", "logical", "token"))
+    for s, (sa, sb) in enumerate(zip(before.sessions, after.sessions)):
+        if sa.replica != sb.replica or sa.logical != sb.logical:
+            out.append(f"session {s}: moved to {cfg.name_of(sb.replica)}, new logical session #{sb.logical}"
+                       f", token {_token(sb.token)}")
+        elif sa.token != sb.token:
+            out.append(f"session {s} token {_token(sa.token)} -> {_token(sb.token)}")
+        out += _generic(f"session {s}: ", sa, sb, ("replica", "logical", "token"))
     gone = [p for p in before.cut if p not in after.cut]
     new = [p for p in after.cut if p not in before.cut]
     for x, y in new:
