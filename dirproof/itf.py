@@ -22,14 +22,12 @@ from typing import Any
 import attrs
 
 from dirproof import __version__
-from dirproof.model import (ACTION_TYPES, Acked, FailedOver, ReadServed, State, config_to_json,
-                            step_name)
+from dirproof.model import NEXT, SPECS, Acked, FailedOver, ReadServed, State, config_to_json
 from dirproof.properties import check
 
 SPEC = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 ACTION_VAR = "mbt::actionTaken"
 PICKS_VAR = "mbt::nondetPicks"
-REPLICA_ARGS = ("at", "source", "replica", "a", "b", "new_ap", "new_pp")
 VARS = ("replicas", "orchestrator", "sessions", "cut", "day", "snapshots", "budget", "history",
         "violations", ACTION_VAR, PICKS_VAR)
 
@@ -143,12 +141,23 @@ def state_vars(state: State) -> dict:
 
 
 def _arg_names() -> list[str]:
+    """Every argument name of every step, in the registry's order."""
     names: list[str] = []
-    for cls in ACTION_TYPES:
-        for f in attrs.fields(cls):
-            if f.name not in names:
-                names.append(f.name)
+    for spec in NEXT:
+        names += [f for f in spec.fields if f not in names]
     return names
+
+
+def _pick(kind: str, v: Any, cfg) -> Any:
+    """An argument's value by its kind in the registry (StepSpec.over): replicas
+    and regions by name, operations as variants, the rest generically."""
+    if kind == "replica" and isinstance(v, int) and 0 <= v < len(cfg.datacenters):
+        return cfg.name_of(v)
+    if kind == "region" and isinstance(v, int) and 0 <= v < len(cfg.regions):
+        return cfg.regions[v]
+    if kind == "op":
+        return op_value(v)
+    return generic(v)
 
 
 def picks(action, cfg) -> dict:
@@ -157,17 +166,9 @@ def picks(action, cfg) -> dict:
     out = {name: NONE for name in _arg_names()}
     if action is None:
         return out
-    for f in attrs.fields(type(action)):
-        v = getattr(action, f.name)
-        if f.name in REPLICA_ARGS and isinstance(v, int) and 0 <= v < len(cfg.datacenters):
-            value = cfg.name_of(v)
-        elif f.name == "region" and isinstance(v, int) and 0 <= v < len(cfg.regions):
-            value = cfg.regions[v]
-        elif f.name == "op":
-            value = op_value(v)
-        else:
-            value = generic(v)
-        out[f.name] = some(value)
+    spec = SPECS[type(action)]
+    for name, kind in zip(spec.fields, spec.over):
+        out[name] = some(_pick(kind, getattr(action, name), cfg))
     return out
 
 
@@ -187,7 +188,7 @@ def trace(rp, source: str = "") -> dict:
     for i, (state, action) in enumerate(zip(rp.states, actions)):
         values = state_vars(state)
         values["violations"] = {"#set": sorted(v.property for v in check(state))}
-        values[ACTION_VAR] = "init" if action is None else step_name(action)
+        values[ACTION_VAR] = "init" if action is None else SPECS[type(action)].name
         values[PICKS_VAR] = picks(action, cfg)
         extra = [k for k in values if k not in VARS]
         states.append({"#meta": {"index": i}, **{k: values[k] for k in (*VARS, *extra)}})
