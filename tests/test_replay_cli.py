@@ -214,7 +214,8 @@ def test_the_real_command_prints_no_traceback(tmp_path):
     assert res.stdout == ""
     assert res.stderr.splitlines() == [
         f"dirproof: error: {path}: step 2 (acknowledge: A2 acknowledges what its PP holds) "
-        f"is rejected by the model: A2 is not an active primary"]
+        f"is rejected by the model: A2 is not an active primary (to ask whether another design refutes "
+        f"the trace: --design, --no-flaws, --flaw, --profile or --config)"]
 
 
 def test_a_harmless_trace_has_no_red_band():

@@ -48,8 +48,11 @@ def _echo(text: str, err: bool = False, nl: bool = True) -> None:
         typer.echo(text, err=err, nl=nl)
         (sys.stderr if err else sys.stdout).flush()
     except OSError as exc:
-        # Python would report the failed flush again at exit: point stdout at /dev/null first.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+        # Python would report the failed flush again at exit: point the stream at /dev/null first.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+        except (OSError, ValueError):  # not a real file descriptor (a test's captured output)
+            pass
         fail(f"cannot write to standard {'error' if err else 'output'} ({exc.strerror or exc})", 2)
 
 
@@ -271,8 +274,9 @@ def replay(
             _bad(where, why if where else f"design to replay on: {why}", as_json)
     try:
         rp = run(cx, other)
-    except ReplayError as exc:
-        _bad(file, str(exc), as_json, exc.step)
+    except ReplayError as exc:  # on the recorded design: the file, or the model, is not what it was
+        _bad(file, f"{exc} (to ask whether another design refutes the trace: --design, --no-flaws, --flaw, "
+                   "--profile or --config)", as_json, exc.step)
     except ValueError as exc:  # TraceDoesNotFit (with its step), an unknown property
         _bad(file, str(exc), as_json, getattr(exc, "step", None))
 
