@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 import dirproof.cli  # noqa: F401  (registers the commands)
 import dirproof.commands.replay as command
 import dirproof.replay.run as replay_run
+from dirproof import counterexample as cxf
 from dirproof.app import app
 
 CORPUS = Path(__file__).parent / "counterexamples"
@@ -92,13 +93,15 @@ CASES = {
     "itf-proc": (lambda t: [ACK, "--itf", "/proc/x/r.json"], "no such folder"),
     "out-folder": (lambda t: [ACK, "--minimize", "--out", t], "--out: is a folder"),
     "same-output-twice": (lambda t: [ACK, "--svg", t / "a", "--html", t / "a"], "name the same file"),
+    "svg-over-the-input": (lambda t: [_variant(t, "i.json", lambda d: None), "--svg", t / "i.json"],
+                           "names the counterexample file itself"),
     "out-without-minimize": (lambda t: [ACK, "--out", t / "x.json"], "--out goes with --minimize"),
 }
 # Cases the pre-checks of commands/replay.py catch (the others are the file
 # format's and the design's own errors, tested in test_replay_cli.py).
 PRE_CHECKED = ("folder", "device", "pipe", "huge-sessions", "huge-objects", "too-many-steps",
                "config-folder", "config-huge", "does-not-fit", "svg-folder", "itf-device", "out-folder",
-               "same-output-twice", "html-no-folder")
+               "same-output-twice", "html-no-folder", "svg-over-the-input", "deeply-nested", "malformed-json")
 
 
 def problems(tmp: Path, name: str) -> list[str]:
@@ -139,8 +142,8 @@ def test_bad_input_is_one_line_exit_2_before_the_replay(tmp_path, monkeypatch, n
 
 def test_the_corpus_catches_the_handling_removed(tmp_path, monkeypatch):
     _forbid_replay(monkeypatch)
-    monkeypatch.setattr(command, "_input_problem", lambda path: None)
-    monkeypatch.setattr(command, "_check_outputs", lambda outputs, as_json: None)
+    monkeypatch.setattr(command, "_load", lambda file, as_json: cxf.load(file))  # no check, no catch
+    monkeypatch.setattr(command, "_check_outputs", lambda outputs, as_json, file: None)
     monkeypatch.setattr(command, "_size_problem", lambda cfg: None)
     monkeypatch.setattr(command, "MAX_STEPS", 10**9)
     monkeypatch.setattr(replay_run, "check_fit", lambda cx, cfg: None)

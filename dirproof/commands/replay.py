@@ -75,9 +75,13 @@ def _input_problem(path: Path) -> Optional[str]:
     return None
 
 
-def _check_outputs(outputs: dict[str, Optional[Path]], as_json: bool) -> None:
+def _check_outputs(outputs: dict[str, Optional[Path]], as_json: bool, file: Path) -> None:
+    """Refuse outputs that cannot be written, or that would overwrite the
+    counterexample with a picture (--out may: a minimization in place)."""
     seen: dict[str, str] = {}
     for option, path in outputs.items():
+        if path is not None and option != "--out" and os.path.realpath(path) == os.path.realpath(file):
+            _bad(path, f"{option} names the counterexample file itself", as_json)
         if path is None:
             continue
         why = problem(path)
@@ -263,7 +267,7 @@ def replay(
         check_choice(choice)
     except DesignError as exc:
         fail(str(exc), 2)
-    _check_outputs({"--svg": svg, "--html": html, "--itf": itf, "--out": out}, as_json)
+    _check_outputs({"--svg": svg, "--html": html, "--itf": itf, "--out": out}, as_json, file)
     cx = _load(file, as_json)
     other = _design(cx, choice, file, as_json)
     if len(cx.steps) > MAX_STEPS:
