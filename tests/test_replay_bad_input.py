@@ -143,6 +143,7 @@ def test_bad_input_is_one_line_exit_2_before_the_replay(tmp_path, monkeypatch, n
 def test_the_corpus_catches_the_handling_removed(tmp_path, monkeypatch):
     _forbid_replay(monkeypatch)
     monkeypatch.setattr(command, "_load", lambda file, as_json: cxf.load(file))  # no check, no catch
+    monkeypatch.setattr(command, "_input_problem", lambda path: None)
     monkeypatch.setattr(command, "_check_outputs", lambda outputs, as_json, file: None)
     monkeypatch.setattr(command, "_size_problem", lambda cfg: None)
     monkeypatch.setattr(command, "MAX_STEPS", 10**9)
