@@ -175,14 +175,14 @@ def replay(cx: Counterexample, design: Optional[Config] = None) -> Replay:
                 raise ReplayError(i, action, nxt.reason, cfg)
             refused = Refusal(i, action, action_text(action, cfg), nxt.reason)
             break
-        broken = tuple(check(nxt))
+        broken = _check(nxt, action, i, cfg)
         new = tuple(v for v in broken if v.property not in before)
         before = {v.property for v in broken}
         results.append(StepResult(i, action, action_text(action, cfg), tuple(diff_states(state, nxt)),
                                   broken, new, tuple(broken_assumptions(nxt))))
         state = nxt
         states.append(state)
-    outcome = _outcome(cx, results)
+    outcome = _outcome(cx, results, on_design=design is not None)
     if design is not None:
         outcome = _on_design(cx, outcome, refused)
     return Replay(cx, tuple(states), tuple(results), outcome, design)
@@ -195,10 +195,18 @@ def _run_one(state: State, action: Any, i: int, cfg: Config) -> State | Rejected
         raise ReplayError(i, action, f"the model failed with {type(exc).__name__}: {exc}", cfg) from exc
 
 
+def _check(state: State, action: Any, i: int, cfg: Config) -> tuple[Violation, ...]:
+    try:
+        return tuple(check(state))
+    except Exception as exc:  # a property's bug on an odd state: one clear line, naming the step
+        raise ReplayError(i, action, f"checking the properties failed with {type(exc).__name__}: {exc}",
+                          cfg) from exc
+
+
 def _on_design(cx: Counterexample, o: Outcome, refused: Optional[Refusal]) -> Outcome:
     """The outcome on another design: a trace that broke nothing before it
     was refused, or that ran to the end without breaking anything, is refuted."""
-    notes = tuple(n for n in o.notes if "did not reproduce" not in n)
+    notes = o.notes
     if o.broke:
         if refused is not None:
             notes += (f"the design refuses step {refused.index} ({refused.text}) only afterwards: "
@@ -212,7 +220,7 @@ def _on_design(cx: Counterexample, o: Outcome, refused: Optional[Refusal]) -> Ou
     return Outcome("refuted", False, cx.property, None, "the property holds after every step", notes)
 
 
-def _outcome(cx: Counterexample, results: list[StepResult]) -> Outcome:
+def _outcome(cx: Counterexample, results: list[StepResult], on_design: bool = False) -> Outcome:
     """Did the recorded property (or assumption) break, where, and what else broke."""
     target = cx.property
     is_assumption = target in ASSUMPTIONS
@@ -228,8 +236,9 @@ def _outcome(cx: Counterexample, results: list[StepResult]) -> Outcome:
         status = "assumption-broken" if earliest.assumptions else "violated"
         notes.append(f"the recorded {target} did not break; {v.property} broke instead")
         return Outcome(status, False, v.property, earliest.index, v.message, tuple(notes))
-    notes.append(f"the recorded {'assumption' if is_assumption else 'violation of'} {target} "
-                 f"did not reproduce: every step ran and no property broke")
+    if not on_design:  # on another design the verdict says why (a refused step, or every step ran)
+        notes.append(f"the recorded {'assumption' if is_assumption else 'violation of'} {target} "
+                     f"did not reproduce: every step ran and no property broke")
     if over is not None:
         notes.append(f"assumption(s) {', '.join(over.assumptions)} broken at step {over.index}")
     return Outcome("held", False, None, None, "", tuple(notes))
