@@ -239,3 +239,13 @@ def allows(state: State, action: Any) -> Any:
         return _BACKEND.allows(state, action)  # type: ignore[attr-defined]
     nxt = step(state, action)
     return Fail(nxt.reason) if isinstance(nxt, Rejected) else True
+
+
+def next_table() -> str:
+    """`Next` on one screen: every step with its design section, what it may
+    change and how often the exploration draws it (shown in docs/model.md)."""
+    rows = [("step", "design.md", "arguments", "modifies", "group", "weight")]
+    rows += [(s.name, s.section, ", ".join(s.over) or "-", ", ".join(s.modifies), s.group, str(s.weight))
+             for s in NEXT]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
