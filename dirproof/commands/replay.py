@@ -93,14 +93,20 @@ def _check_outputs(outputs: dict[str, Optional[Path]], as_json: bool, file: Path
         seen[key] = option
 
 
-def _conflicts(as_json: bool, pytest: bool, minimize: bool, out: Optional[Path], other_design: bool) -> None:
+def _conflicts(as_json: bool, pytest: bool, minimize: bool, out: Optional[Path], choice: Any) -> None:
+    """Options that contradict each other (before any file is touched)."""
+    from dirproof.replay import DesignError, check_choice
     printers = [name for name, on in (("--json", as_json), ("--pytest", pytest),
                                       ("--minimize without --out", minimize and out is None)) if on]
     if len(printers) > 1:
         fail(f"{' and '.join(printers)} both print to standard output: choose one", 2)
     if out is not None and not minimize:
         fail("--out goes with --minimize", 2)
-    if other_design and (minimize or pytest):
+    try:
+        check_choice(choice)
+    except DesignError as exc:
+        fail(str(exc), 2)
+    if choice.given and (minimize or pytest):
         fail(f"{'--minimize' if minimize else '--pytest'} works on the recorded design: give it without "
              "--design, --profile, --flaw, --no-flaws or --config", 2)
 
@@ -259,14 +265,10 @@ def replay(
     when a property still breaks, 2 for bad input (as above, and a trace that
     names a replica, session or object the design lacks).
     """
-    from dirproof.replay import DesignChoice, DesignError, ReplayError, check_choice, replay as run
+    from dirproof.replay import DesignChoice, ReplayError, replay as run
 
     choice = DesignChoice(design, profile, tuple(flaw), no_flaws, config)
-    _conflicts(as_json, pytest, minimize, out, choice.given)
-    try:
-        check_choice(choice)
-    except DesignError as exc:
-        fail(str(exc), 2)
+    _conflicts(as_json, pytest, minimize, out, choice)
     _check_outputs({"--svg": svg, "--html": html, "--itf": itf, "--out": out}, as_json, file)
     cx = _load(file, as_json)
     other = _design(cx, choice, file, as_json)
