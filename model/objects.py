@@ -75,6 +75,11 @@ def attrs_of(rec: Optional[ObjectRecord], config: Config) -> tuple:
     return default_attrs(config) if rec is None else rec.attrs
 
 
+def deleted_on(rec: Optional[ObjectRecord]) -> Any:
+    """The day a record was soft-deleted (-1 when it has none)."""
+    return -1 if rec is None or rec.deleted_day is None else rec.deleted_day
+
+
 def _put(view: View, obj: int, rec: Optional[ObjectRecord]) -> View:
     return view[:obj] + (rec,) + view[obj + 1:]
 
