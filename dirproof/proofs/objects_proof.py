@@ -81,7 +81,7 @@ class ObjectObligations:
                 status = "preserved" if res == z3.unsat else "broken" if res == z3.sat else "unknown"
                 out.append(Obligation(n, name, status, time.perf_counter() - t1, cti))
         bad = tuple(n for n in kept if not self.initially[n])
-        return InductionReport(self.cfg, None, tuple(kept), bad, tuple(out), time.perf_counter() - t0,
+        return InductionReport(self.cfg, None, tuple(kept), bad, tuple(out), time.perf_counter() - t0,  # type: ignore[arg-type]
                                self.build_seconds)
 
     def _cti(self, m: z3.ModelRef) -> tuple:
@@ -184,7 +184,7 @@ def decode_objects(cfg: Config, path: list, props: Sequence[str]) -> Trace:
         for prop in props:
             msg = PROPERTIES[prop].check(state)
             if msg is not None:
-                return Trace(tuple(f"{a.text()} {inp}" for a, inp in path), tuple(steps[:i]), i, msg, prop,
+                return Trace(tuple(S.step_text(a, inp) for a, inp in path), tuple(steps[:i]), i, msg, prop,
                              bool(broken_assumptions(state)))
     raise EncodingDisagreement(f"the Z3 object path of {len(path)} steps breaks none of {', '.join(props)} "
                                f"on the model")
@@ -213,11 +213,11 @@ def bmc_objects(cfg: Config, prop: Any, depth: int = 8, seconds: Optional[float]
             progress(k, depth, f"{', '.join(props)}: object depth {k} {res}")
         if res == z3.sat:
             trace = decode_objects(cfg, un.path(un.solver.model()), props)
-            return BmcResult(trace.property, k, trace, time.perf_counter() - t0, tuple(per), None)
+            return BmcResult(trace.property, k, trace, time.perf_counter() - t0, tuple(per), None)  # type: ignore[arg-type]
         if res != z3.unsat:
             break
         done = k
-    return BmcResult(props[0], done, None, time.perf_counter() - t0, tuple(per), None)
+    return BmcResult(props[0], done, None, time.perf_counter() - t0, tuple(per), None)  # type: ignore[arg-type]
 
 
 def shortened(cfg: Config, res: BmcResult) -> Any:

@@ -119,6 +119,17 @@ class OInputs:
     days: Any = 1
 
 
+def step_text(act: OAct, inp: OInputs) -> str:
+    """One object step with its inputs, in words."""
+    if act.name == "tick":
+        return f"tick({inp.days} days)"
+    if act.name == "update":
+        return f"update(object {act.obj}, attribute {act.attr} = {inp.value})"
+    if act.name == "recover":
+        return f"recover(object {act.obj} from the snapshot of day {inp.rday}, attributes {tuple(inp.rattrs)})"
+    return f"{act.name}(object {act.obj})"
+
+
 def object_actions(cfg: Config) -> list[OAct]:
     out = []
     for o in range(cfg.objects):
@@ -269,3 +280,31 @@ def abstract(state: State) -> ObjectState:
     ap, pp = roles(cfg)
     return ObjectState(view_of(cfg, state.replicas[ap].log, ap), view_of(cfg, state.replicas[pp].log, pp),
                        state.day, state.snapshots, ghost_of(state, ap))
+
+
+def fragment_reason(cfg: Config, entries: Any, replica: int) -> Optional[str]:
+    """Why `entries` (a replica's log, or a prefix a read returned) is not
+    the log of a path of the fragment, or None: the composition argument
+    (docs/z3.md) needs every entry to pass the object layer's guard
+    (`check`) against the fold of the entries before it, on its own day,
+    days never decreasing, and the fold at `replica` to be the fold at the
+    entries' origins. Which snapshots existed is not checked (the proof
+    holds whatever they hold): a recovery is given a snapshot with its
+    attributes."""
+    from dirproof.model.algebra import Refused
+    from dirproof.model.objects import empty_view
+    view = at_origin = empty_view(cfg)
+    day = 0
+    for e in entries:
+        if e.day < day:
+            return f"LSN {e.lsn} is of day {e.day}, after an entry of day {day}"
+        day, snaps = e.day, ()
+        if isinstance(e.op, RecoverFromBackup):
+            held = ObjectRecord(KINDS[e.op.obj % len(KINDS)], e.op.attrs)
+            snaps = (Snapshot(e.op.snapshot_day, tuple(held if o == e.op.obj else None for o in range(cfg.objects))),)
+        try:
+            e.op.check(view, OpContext(cfg, e.day, snaps))
+        except Refused as refused:
+            return f"LSN {e.lsn} ({type(e.op).__name__} of object {e.op.obj}) would be refused: {refused.reason}"
+        view, at_origin = apply_entry(view, cfg, e, replica), apply_entry(at_origin, cfg, e, e.origin)
+    return None if view == at_origin else f"{cfg.name_of(replica)} folds the log differently from its writers"
