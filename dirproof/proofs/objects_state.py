@@ -23,6 +23,7 @@ state of the fragment (`abstract`), and the model actions of a step.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Optional
 
 import attrs
@@ -211,6 +212,7 @@ def flatten(cfg: Config, st: ObjectState) -> dict[str, Any]:
 BOOLS = ("ghost.bs[", "ghost.pg[", "ghost.tomb[", "ghost.early", "ghost.restore")
 
 
+@functools.lru_cache(maxsize=16)
 def layout(cfg: Config) -> list[tuple[str, str]]:
     """Every key with its kind, in order."""
     keys = flatten(cfg, initial(cfg))
