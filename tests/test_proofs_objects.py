@@ -155,6 +155,13 @@ def test_derived_object_relation_agrees_with_the_model(flaw):
     assert first_disagreement(cfg, steered(cfg)) is None
 
 
+@pytest.mark.parametrize("overrides", [dict(snapshot_every_days=2, snapshots_kept=2),
+                                       dict(retention_days=3, snapshot_every_days=3, snapshots_kept=1)])
+def test_derived_object_relation_agrees_with_other_retention_and_snapshot_settings(overrides):
+    cfg = make_config("entra", **overrides)
+    assert first_disagreement(cfg, steered(cfg)) is None
+
+
 def _caught(monkeypatch, target, name, value):
     monkeypatch.setattr(target, name, value)
     object_system.cache_clear()
