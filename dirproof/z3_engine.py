@@ -16,7 +16,8 @@ requested property in the replication encoding:
   * "held" (engine "z3-bmc"), bounded to the depth the search completed.
 
 bounded-write-unavailability is proved when the kept invariant implies it.
-The object properties have their own encoding over one history
+The object properties are judged over the object layer of one history,
+derived from the model's object code and composed with this proof
 (dirproof/proofs/objects.py).
 """
 
@@ -60,7 +61,7 @@ def run(request) -> list:
     cfg = request.config
     wanted = [p for p in request.properties if p in REPLICATION + AVAILABILITY]
     objects = [p for p in request.properties if p not in SEARCHABLE]
-    out = []
+    out, proof = [], None
     if wanted:
         scope = request_scope(request)
         proof = prove(cfg, scope, REPLICATION, progress=request.progress)
@@ -70,7 +71,7 @@ def run(request) -> list:
         out = [judge(request, p, *proved[p], found.get(p)) for p in wanted]
     if objects:
         from dirproof.proofs.objects import run_objects
-        out += run_objects(request, objects)
+        out += run_objects(request, objects, proof)
     return out
 
 

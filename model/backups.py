@@ -8,6 +8,8 @@ snapshot is skipped: the model's choice, written in docs/model.md.)
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 import attrs
 
 from .algebra import require
@@ -21,28 +23,55 @@ def committed_view(state: State, replica: int) -> View:
     return view_of(state.config, rep.log[:rep.commit], replica)
 
 
-def _due_days(start: int, end: int, every: int, kept: int) -> list[int]:
-    """The last `kept` snapshot days in (start, end], newest first."""
-    last = end - end % every
-    return [d for d in range(last, max(start, last - every * kept), -every) if d > start][:kept]
+def _due(start: int, end: int, every: int) -> bool:
+    """Some snapshot day (a multiple of `every`) falls in (start, end]."""
+    return end - end % every > start
+
+
+def _keep_last(snaps: Any, snap: Snapshot, kept: int, when: Any) -> Any:
+    """`snaps` with `snap` appended when `when` holds, the oldest dropped
+    past `kept` (a symbolic run keeps the snapshots in a bounded sequence,
+    dirproof/symbolic/seqs.py, which has the same operation)."""
+    if isinstance(snaps, tuple) and type(when) is bool:
+        return (snaps + (snap,))[-kept:] if when else snaps
+    return snaps.keep_last(snap, when)
+
+
+def snapshots_after(cfg: Config, snaps: Any, start: Any, end: Any, view: View) -> Any:
+    """§3 backups: the kept snapshots after the clock moved from `start` to
+    `end` with `view` as the AP's committed directory: one snapshot of it
+    for each day in (start, end] that is a multiple of snapshot_every_days
+    (at most the last snapshots_kept of them matter), oldest first, and the
+    last snapshots_kept of all kept."""
+    every, kept = cfg.snapshot_every_days, cfg.snapshots_kept
+    last = end if every == 1 else end - end % every  # the newest snapshot day <= end
+    for j in range(kept - 1, -1, -1):
+        day = last - j * every
+        snaps = _keep_last(snaps, Snapshot(day, view), kept, day > start)
+    return snaps
+
+
+def advance(cfg: Config, day: Any, snaps: Any, days: Any, view: Optional[View]) -> tuple[Any, Any]:
+    """§3 time: (the new day, the kept snapshots) after `days` whole days,
+    snapshotting `view` (None: no AP serves, the snapshots are skipped)."""
+    require(days >= 1, lambda: f"time moves forward only: cannot tick {days} days")
+    end = day + days
+    return end, (snaps if view is None else snapshots_after(cfg, snaps, day, end, view))
 
 
 def tick(state: State, days: int = 1) -> State:
     """§3 time: the clock advances by `days` whole days, taking snapshots.
 
     Only the object layer reads the clock and the snapshots, so the
-    replication encoding sees a tick as a stutter (it modifies neither).
+    replication encoding sees a tick as a stutter (it modifies neither);
+    the object layer's relation derives its tick from `advance`.
     """
-    require(days >= 1, lambda: f"time moves forward only: cannot tick {days} days")
     cfg = state.config
-    start, end = state.day, state.day + days
-    due = _due_days(start, end, cfg.snapshot_every_days, cfg.snapshots_kept)
-    snaps = state.snapshots
     ap = acting_ap(state)
-    if due and ap is not None:
-        view = committed_view(state, ap)
-        snaps = (snaps + tuple(Snapshot(d, view) for d in reversed(due)))[-cfg.snapshots_kept:]
-    return evolve(state, day=end, snapshots=snaps)
+    due = type(days) is int and _due(state.day, state.day + days, cfg.snapshot_every_days)
+    view = committed_view(state, ap) if due and ap is not None else None
+    day, snaps = advance(cfg, state.day, state.snapshots, days, view)
+    return evolve(state, day=day, snapshots=snaps)
 
 
 @attrs.frozen

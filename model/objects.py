@@ -10,22 +10,29 @@ objects with them.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import attrs
 
-from .algebra import require
+from .algebra import AND, ANY, EQ, NOT, OR, Refused, branch, require
 from .config import KINDS, Config
 from .records import SYSTEM, evolve
+from .seq import items
 
 LIVE = "live"
 SOFT_DELETED = "soft-deleted"
 GONE = "gone"  # a tombstone: permanently deleted or purged; the id is never reused
+ABSENT = "absent"  # no record: the id was never created (a view holds None)
 
 
 @attrs.frozen
 class ObjectRecord:
-    """One directory object as a replica sees it."""
+    """One directory object as a replica sees it.
+
+    In a symbolic run (dirproof/proofs/objects_state.py) the fields hold
+    terms: `status` a status term that compares with the names above (an
+    absent object is a record whose status is ABSENT), `deleted_day` a day.
+    """
 
     kind: str
     attrs: tuple[int, ...]
@@ -53,28 +60,50 @@ def default_attrs(config: Config) -> tuple[int, ...]:
     return (0,) * config.attributes
 
 
+def status(rec: Optional[ObjectRecord]) -> Any:
+    """The status of a record: ABSENT for no record."""
+    return ABSENT if rec is None else rec.status
+
+
+def is_(rec: Optional[ObjectRecord], which: str) -> Any:
+    """The record has status `which` (a verdict in the model's language)."""
+    return EQ(ABSENT if rec is None else rec.status, which)
+
+
+def attrs_of(rec: Optional[ObjectRecord], config: Config) -> tuple:
+    """The attributes of a record (the defaults for no record)."""
+    return default_attrs(config) if rec is None else rec.attrs
+
+
+def deleted_on(rec: Optional[ObjectRecord]) -> Any:
+    """The day a record was soft-deleted (-1 when it has none)."""
+    return -1 if rec is None or rec.deleted_day is None else rec.deleted_day
+
+
 def _put(view: View, obj: int, rec: Optional[ObjectRecord]) -> View:
     return view[:obj] + (rec,) + view[obj + 1:]
 
 
-def _status_refusal(view: View, obj: int, want: str, doing: str) -> Optional[str]:
+def _require_status(view: View, obj: int, want: str, doing: str) -> None:
     rec = view[obj]
-    if rec is None:
-        return f"cannot {doing} object {obj}: it does not exist"
-    if rec.status != want:
-        return f"cannot {doing} object {obj}: it is {rec.status}, not {want}"
-    return None
+    require(NOT(is_(rec, ABSENT)), lambda: f"cannot {doing} object {obj}: it does not exist")
+    require(is_(rec, want), lambda: f"cannot {doing} object {obj}: it is {status(rec)}, not {want}")
 
 
 class Operation:
     """What every directory operation offers the write path (design.md §2-3).
 
-    `admit_static` and `admit` are the object layer's guards on a client
-    write: the first needs only the configuration (the object exists, only
-    the system purges), the second the AP's view of its log and the day.
-    `write` is the payload the log entry carries. (A symbolic run replaces
-    the operation by an oracle with the same three methods: the object layer
-    has its own encoding, docs/z3.md.)
+    `check` is the object layer's guard on a client write, judged against
+    the AP's view of its log and the day (it raises Refused with the
+    reason; `refuse` gives the reason or None); `admit_static` and `admit`
+    are what the write path calls: the first needs only the configuration
+    (the object exists, only the system purges), the second the AP's view.
+    `apply` folds the entry into a replica's view; `write` is the payload
+    the log entry carries. All are written in the model's language
+    (model/algebra.py): the object layer's Z3 relation over one history is
+    derived from them (dirproof/proofs/objects_state.py, docs/z3.md). (The
+    replication relation replaces the operation by an oracle with the same
+    three write-path methods.)
     """
 
     obj: int
@@ -89,11 +118,18 @@ class Operation:
 
     def admit(self, state, at: int) -> None:
         rep = state.replicas[at]
-        why = self.refuse(view_of(state.config, rep.log, at), OpContext(state.config, state.day, state.snapshots))
-        require(why is None, lambda: why)
+        self.check(view_of(state.config, rep.log, at), OpContext(state.config, state.day, state.snapshots))
+
+    def check(self, view: "View", ctx: "OpContext") -> None:
+        raise NotImplementedError
 
     def refuse(self, view: "View", ctx: "OpContext") -> Optional[str]:
-        raise NotImplementedError
+        """Why the AP must turn the operation down (None: it may be written)."""
+        try:
+            self.check(view, ctx)
+        except Refused as refused:
+            return refused.reason
+        return None
 
     def write(self, origin: int, day: int):
         from .state import Write
@@ -106,13 +142,11 @@ class Create(Operation):
 
     obj: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
+    def check(self, view: View, ctx: OpContext) -> None:
         rec = view[self.obj]
-        if rec is None:
-            return None
-        if rec.status == GONE:
-            return f"cannot create object {self.obj}: its id belonged to a deleted object and is never reused"
-        return f"cannot create object {self.obj}: it already exists ({rec.status})"
+        require(NOT(is_(rec, GONE)), lambda: f"cannot create object {self.obj}: its id belonged to a deleted "
+                                            f"object and is never reused")
+        require(is_(rec, ABSENT), lambda: f"cannot create object {self.obj}: it already exists ({status(rec)})")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = ObjectRecord(KINDS[self.obj % len(KINDS)], default_attrs(config))
@@ -127,12 +161,11 @@ class Update(Operation):
     attr: int
     value: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        if not 0 <= self.attr < ctx.config.attributes:
-            return f"object {self.obj} has no attribute #{self.attr}"
-        if not 0 <= self.value < ctx.config.values:
-            return f"value {self.value} is outside the attribute domain 0..{ctx.config.values - 1}"
-        return _status_refusal(view, self.obj, LIVE, "update")
+    def check(self, view: View, ctx: OpContext) -> None:
+        require(0 <= self.attr < ctx.config.attributes, lambda: f"object {self.obj} has no attribute #{self.attr}")
+        require(AND(0 <= self.value, self.value < ctx.config.values),
+                lambda: f"value {self.value} is outside the attribute domain 0..{ctx.config.values - 1}")
+        _require_status(view, self.obj, LIVE, "update")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = view[self.obj]
@@ -146,8 +179,8 @@ class SoftDelete(Operation):
 
     obj: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        return _status_refusal(view, self.obj, LIVE, "soft-delete")
+    def check(self, view: View, ctx: OpContext) -> None:
+        _require_status(view, self.obj, LIVE, "soft-delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = evolve(view[self.obj], status=SOFT_DELETED, deleted_day=entry.day)
@@ -163,15 +196,11 @@ class Restore(Operation):
 
     obj: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        why = _status_refusal(view, self.obj, SOFT_DELETED, "restore")
-        if why:
-            return why
+    def check(self, view: View, ctx: OpContext) -> None:
+        _require_status(view, self.obj, SOFT_DELETED, "restore")
         age = ctx.day - view[self.obj].deleted_day
-        if age >= ctx.config.retention_days:
-            return (f"cannot restore object {self.obj}: deleted {age} days ago, "
-                    f"retention is {ctx.config.retention_days} days")
-        return None
+        require(age < ctx.config.retention_days, lambda: f"cannot restore object {self.obj}: deleted {age} days "
+                                                         f"ago, retention is {ctx.config.retention_days} days")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = view[self.obj]
@@ -190,8 +219,8 @@ class PermanentDelete(Operation):
 
     obj: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        return _status_refusal(view, self.obj, SOFT_DELETED, "permanently delete")
+    def check(self, view: View, ctx: OpContext) -> None:
+        _require_status(view, self.obj, SOFT_DELETED, "permanently delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         if config.has("delete-without-tombstone") and replica != entry.origin:
@@ -208,15 +237,12 @@ class Purge(Operation):
 
     obj: int
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        why = _status_refusal(view, self.obj, SOFT_DELETED, "purge")
-        if why:
-            return why
+    def check(self, view: View, ctx: OpContext) -> None:
+        _require_status(view, self.obj, SOFT_DELETED, "purge")
         age = ctx.day - view[self.obj].deleted_day
         due = ctx.config.retention_days - (1 if ctx.config.has("purge-early") else 0)
-        if age < due:
-            return f"cannot purge object {self.obj}: deleted {age} days ago, retention is {ctx.config.retention_days} days"
-        return None
+        require(age >= due, lambda: f"cannot purge object {self.obj}: deleted {age} days ago, retention is "
+                                    f"{ctx.config.retention_days} days")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         return _put(view, self.obj, evolve(view[self.obj], status=GONE))
@@ -237,24 +263,25 @@ class RecoverFromBackup(Operation):
     snapshot_day: int
     attrs: tuple[int, ...]
 
-    def refuse(self, view: View, ctx: OpContext) -> Optional[str]:
-        snap = next((s for s in ctx.snapshots if s.day == self.snapshot_day), None)
-        if snap is None:
-            return f"no snapshot of day {self.snapshot_day} is kept"
-        old = snap.view[self.obj] if self.obj < len(snap.view) else None
-        if old is None or old.status == GONE:
-            return f"the snapshot of day {self.snapshot_day} has no object {self.obj}"
-        if old.attrs != self.attrs:
-            return f"the attributes do not match object {self.obj} in the snapshot of day {self.snapshot_day}"
+    def check(self, view: View, ctx: OpContext) -> None:
+        # the kept snapshots have distinct days: `kept` marks the one of that day
+        kept = [(AND(present, EQ(s.day, self.snapshot_day)), s) for present, _, s in items(ctx.snapshots)]
+        require(ANY(k for k, _ in kept), lambda: f"no snapshot of day {self.snapshot_day} is kept")
+        held = [(k, s.view[self.obj] if self.obj < len(s.view) else None) for k, s in kept]
+        held = [(AND(k, NOT(is_(old, ABSENT)), NOT(is_(old, GONE))), old) for k, old in held]
+        require(ANY(k for k, _ in held),
+                lambda: f"the snapshot of day {self.snapshot_day} has no object {self.obj}")
+        require(ANY(AND(k, EQ(old.attrs, self.attrs)) for k, old in held if old is not None),
+                lambda: f"the attributes do not match object {self.obj} in the snapshot of day {self.snapshot_day}")
         rec = view[self.obj]
-        if rec is None:
-            return f"cannot recover object {self.obj}: it does not exist"
-        if rec.status == GONE and not ctx.config.has("recovery-resurrects"):
-            return f"cannot recover object {self.obj}: it was permanently deleted or purged"
-        if rec.status == SOFT_DELETED and ctx.day - rec.deleted_day >= ctx.config.retention_days:
-            return (f"cannot recover object {self.obj}: its retention ended "
-                    f"{ctx.day - rec.deleted_day - ctx.config.retention_days} days ago (due for purge)")
-        return None
+        require(NOT(is_(rec, ABSENT)), lambda: f"cannot recover object {self.obj}: it does not exist")
+        require(OR(ctx.config.has("recovery-resurrects"), NOT(is_(rec, GONE))),
+                lambda: f"cannot recover object {self.obj}: it was permanently deleted or purged")
+        if branch(is_(rec, SOFT_DELETED)):
+            age = ctx.day - rec.deleted_day
+            require(age < ctx.config.retention_days, lambda: f"cannot recover object {self.obj}: its retention "
+                                                             f"ended {age - ctx.config.retention_days} days ago "
+                                                             f"(due for purge)")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = view[self.obj]
@@ -269,14 +296,13 @@ def apply_entry(view: View, config: Config, entry, replica: int) -> View:
     """Fold one log entry into a view, as `replica` applies it.
 
     An entry that does not fit the view (possible only on a log that a flaw
-    has corrupted) leaves the view unchanged rather than failing, so that the
-    properties, not the fold, report the damage.
+    has corrupted, or, under delete-without-tombstone, on a replica that
+    kept an object its writer deleted) leaves the view unchanged rather
+    than failing, so that the properties, not the fold, report the damage.
     """
     op = entry.op
-    rec = view[op.obj] if op.obj < len(view) else None
-    if rec is None and not isinstance(op, Create):
-        return view
-    if rec is not None and isinstance(op, Create):
+    absent = is_(view[op.obj] if op.obj < len(view) else None, ABSENT)
+    if branch(NOT(absent) if isinstance(op, Create) else absent):
         return view
     return op.apply(view, config, entry, replica)
 

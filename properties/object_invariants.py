@@ -1,149 +1,73 @@
-"""Auxiliary invariants of the object layer, for its inductive proof.
+"""Auxiliary invariants of the object layer over one history, for its proof.
 
-Each has an id, a statement, a Z3 form over the symbolic object state of
-model/symbolic_objects.py and a Python predicate over model states, as
-properties/invariants.py does for the replication core. The Python
-predicates read the AP's committed log and the history: in the one-history
-fragment (model/symbolic_objects.py) these are one sequence; after a
-failover the AP's commit point may lag what was acknowledged, so they are
-meant for the fragment. `OBJECT_INVARIANTS`, with the three object
-properties' Z3 forms (properties/z3_object_forms.py), is an inductive
-invariant of the safe design's object layer (dirproof/z3_engine.py,
-`object_induction`); docs/z3.md says why each one is needed.
-tests/test_z3_objects.py checks that both forms agree on drawn states of
-the fragment.
+Each is written once, in the model's language, over the object layer of
+one history (properties/objects.py `ObjectState`): a concrete run judges a
+Python ObjectState (the abstraction of a model state of the one-history
+fragment, dirproof/proofs/objects_state.py), a symbolic run gives the Z3
+term the inductive proof uses (dirproof/proofs/objects_proof.py).
+`OBJECT_INVARIANTS`, with the three object properties' forms, is an
+inductive invariant of the safe design's object layer; docs/z3.md says why
+each one is needed. tests/test_proofs_objects.py checks both evaluations
+on steered states, and that Houdini drops each one it cannot keep.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable
 
-from dirproof.model import GONE, SOFT_DELETED, Acked, PermanentDelete, Purge, RecoverFromBackup, \
-    Restore, SoftDelete, State, acting_ap, view_of
-from dirproof.model.objects import apply_entry, empty_view
-from dirproof.model.symbolic import AND, EQ, IMPLIES, OR
-from dirproof.model.symbolic_objects import GONE_, SOFT, VIEWS, ObjectEncoding
+import attrs
 
-from .invariants import Invariant
+from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, OR, check
+from dirproof.model.objects import GONE, SOFT_DELETED, attrs_of, deleted_on, is_
 
-
-# --------------------------------------------------------------------------- Z3 forms
-
-def f_sd_day(enc: ObjectEncoding, st: dict):
-    return AND(*(IMPLIES(EQ(st[("a", "st", o)], SOFT), EQ(st[("sdd", o)], st[("a", "dd", o)]))
-                 for o in range(enc.N)))
+from .objects import ObjectState
 
 
-def f_sd_attrs(enc: ObjectEncoding, st: dict):
-    return AND(*(IMPLIES(EQ(st[("a", "st", o)], SOFT),
-                         AND(st[("bs", o)], *(EQ(st[("a", "at", o, i)], st[("bef", o, i)])
-                                               for i in range(enc.A))))
-                 for o in range(enc.N)))
+@attrs.frozen
+class ObjectInvariant:
+    id: str
+    statement: str
+    verdict: Callable[[Any, ObjectState], Any] = attrs.field(repr=False, eq=False)
 
 
-def f_deleted_tracked(enc: ObjectEncoding, st: dict):
-    parts = []
-    for o in range(enc.N):
-        d, s = st[("del", o)], st[("a", "st", o)]
-        soft = AND(EQ(s, SOFT), EQ(st[("a", "dd", o)], d))
-        purged = AND(EQ(s, GONE_), st[("pg", o)], st[("day",)] - d >= enc.R)
-        parts.append(IMPLIES(d >= 0, OR(soft, purged)))
-    return AND(*parts)
+def sd_day(cfg: Any, st: ObjectState) -> Any:
+    return ALL(check(IMPLIES(is_(st.ap[o], SOFT_DELETED), EQ(deleted_on(st.ap[o]), st.ghost.sdd[o])),
+                     lambda o=o: f"object {o} is soft-deleted since day {deleted_on(st.ap[o])}, its last "
+                                 f"acknowledged soft delete is of day {st.ghost.sdd[o]}")
+               for o in range(cfg.objects))
 
 
-def f_views_agree(enc: ObjectEncoding, st: dict):
-    a, p = VIEWS
-    keys = [k for k in enc.keys if k[0] == a]
-    return AND(*(EQ(st[k], st[(p, *k[1:])]) for k in keys))
+def sd_attrs(cfg: Any, st: ObjectState) -> Any:
+    return ALL(check(IMPLIES(is_(st.ap[o], SOFT_DELETED),
+                             AND(st.ghost.bs[o], EQ(attrs_of(st.ap[o], cfg), st.ghost.bef[o]))),
+                     lambda o=o: f"object {o} is soft-deleted with attributes {attrs_of(st.ap[o], cfg)}, not "
+                                 f"{st.ghost.bef[o]} from before the delete")
+               for o in range(cfg.objects))
 
 
-# --------------------------------------------------------------------------- Python predicates
-
-def _ap_log(state: State):
-    ap = acting_ap(state)
-    if ap is None:
-        return None, ()
-    rep = state.replicas[ap]
-    return ap, rep.log[:rep.commit]
-
-
-def _acked(state: State):
-    return [ev.entry for ev in state.history if isinstance(ev, Acked)]
+def deleted_tracked(cfg: Any, st: ObjectState) -> Any:
+    def one(o: int) -> Any:
+        d, rec = st.ghost.dl[o], st.ap[o]
+        soft = AND(is_(rec, SOFT_DELETED), EQ(deleted_on(rec), d))
+        purged = AND(is_(rec, GONE), st.ghost.pg[o], st.day - d >= cfg.retention_days)
+        return check(IMPLIES(d >= 0, OR(soft, purged)),
+                     lambda: f"object {o}, soft-deleted on day {d}, is neither still soft-deleted since then "
+                             f"nor purged after retention")
+    return ALL(one(o) for o in range(cfg.objects))
 
 
-def p_sd_day(state: State) -> Optional[str]:
-    ap, log = _ap_log(state)
-    if ap is None:
-        return None
-    last = {e.op.obj: e.day for e in _acked(state) if isinstance(e.op, SoftDelete)}
-    for o, rec in enumerate(view_of(state.config, log, ap)):
-        if rec is not None and rec.status == SOFT_DELETED and last.get(o) != rec.deleted_day:
-            return (f"object {o} is soft-deleted since day {rec.deleted_day}, its last acknowledged "
-                    f"soft delete is of day {last.get(o)}")
-    return None
+def views_agree(cfg: Any, st: ObjectState) -> Any:
+    return check(EQ(st.ap, st.pp), "the PP derives another directory than the AP from the same log")
 
 
-def p_sd_attrs(state: State) -> Optional[str]:
-    ap, log = _ap_log(state)
-    if ap is None:
-        return None
-    cfg = state.config
-    view, before = empty_view(cfg), {}
-    for e in log:
-        if isinstance(e.op, SoftDelete) and view[e.op.obj] is not None:
-            before[e.op.obj] = view[e.op.obj].attrs
-        view = apply_entry(view, cfg, e, ap)
-    for o, rec in enumerate(view):
-        if rec is not None and rec.status == SOFT_DELETED and before.get(o) != rec.attrs:
-            return f"object {o} is soft-deleted with attributes {rec.attrs}, not {before.get(o)} from before the delete"
-    return None
-
-
-def p_deleted_tracked(state: State) -> Optional[str]:
-    ap, log = _ap_log(state)
-    if ap is None:
-        return None
-    cfg = state.config
-    deleted: dict = {}
-    for e in _acked(state):
-        if isinstance(e.op, SoftDelete):
-            deleted[e.op.obj] = e.day
-        elif isinstance(e.op, (Restore, PermanentDelete, RecoverFromBackup)):
-            deleted.pop(e.op.obj, None)
-    view = view_of(cfg, log, ap)
-    for o, day in deleted.items():
-        rec = view[o]
-        soft = rec is not None and rec.status == SOFT_DELETED and rec.deleted_day == day
-        tombs = [e for e in log if isinstance(e.op, (PermanentDelete, Purge)) and e.op.obj == o]
-        purged = (rec is not None and rec.status == GONE and isinstance(tombs[-1].op, Purge)
-                  and state.day - day >= cfg.retention_days)
-        if not (soft or purged):
-            return (f"object {o}, soft-deleted on day {day}, is neither still soft-deleted since then "
-                    f"nor purged after retention")
-    return None
-
-
-def p_views_agree(state: State) -> Optional[str]:
-    ap, log = _ap_log(state)
-    if ap is None:
-        return None
-    cfg = state.config
-    pp = state.orchestrator.pp
-    if state.replicas[pp].log[:len(log)] != log:
-        return None
-    if view_of(cfg, log, pp) != view_of(cfg, log, ap):
-        return f"the PP {cfg.name_of(pp)} sees another directory than the AP in the same committed log"
-    return None
-
-
-OBJECT_INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
-    Invariant("sd-day", "An object soft-deleted at the AP was deleted on the day of its last "
-              "acknowledged soft delete.", f_sd_day, p_sd_day),
-    Invariant("sd-attrs", "A soft-deleted object has exactly the attributes it had just before its "
-              "last soft delete.", f_sd_attrs, p_sd_attrs),
-    Invariant("deleted-tracked", "An object soft-deleted and not since restored, deleted for good or "
-              "recovered is still soft-deleted since that day, or was purged and its retention has "
-              "ended.", f_deleted_tracked, p_deleted_tracked),
-    Invariant("views-agree", "A replica that holds the AP's committed log (the PP) derives the same "
-              "directory from it as the AP.", f_views_agree, p_views_agree),
+OBJECT_INVARIANTS: dict[str, ObjectInvariant] = {i.id: i for i in (
+    ObjectInvariant("sd-day", "An object soft-deleted at the AP was deleted on the day of its last "
+                    "acknowledged soft delete.", sd_day),
+    ObjectInvariant("sd-attrs", "A soft-deleted object has exactly the attributes it had just before its "
+                    "last soft delete.", sd_attrs),
+    ObjectInvariant("deleted-tracked", "An object soft-deleted and not since restored, deleted for good or "
+                    "recovered is still soft-deleted since that day, or was purged and its retention has "
+                    "ended.", deleted_tracked),
+    ObjectInvariant("views-agree", "A replica that holds the AP's log (the PP) derives the same directory "
+                    "from it as the AP.", views_agree),
 )}

@@ -1,13 +1,22 @@
-"""soft-delete-restorable, no-early-purge, no-resurrection (design.md §4, 6-8)."""
+"""soft-delete-restorable, no-early-purge, no-resurrection (design.md §4, 6-8).
+
+Each property has its Python predicate over a whole model state (any
+replica, any read), and its form over the object layer of one history
+(`ObjectState`, `OBJECT_FORMS`), written once in the model's language:
+evaluated on a Python ObjectState and, by the Z3 engine, as a term
+(dirproof/proofs/objects_*.py; docs/z3.md, the object layer).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
+import attrs
+
 from dirproof.model import (GONE, Acked, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
-from dirproof.model.algebra import Fail
-from dirproof.model.objects import apply_entry, empty_view
+from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
+from dirproof.model.objects import ABSENT, apply_entry, attrs_of, empty_view, is_, status
 
 
 def _restores_exactly(state: State, ap: int) -> Optional[str]:
@@ -125,3 +134,111 @@ def no_early_purge(state: State, ghost: Any) -> Any:
 
 def no_resurrection(state: State, ghost: Any) -> Any:
     return _verdict(_no_resurrection(state))
+
+
+# --------------------------------------------------------------------------- the object layer over one history
+
+@attrs.frozen
+class ObjectGhost:
+    """What the object properties remember of the acknowledged history, per
+    object (a tuple indexed by object id), as the monitors of
+    properties/monitors.py do for replication. Read in order, the
+    acknowledged entries of one history give it (`ghost_of`); the object
+    layer's Z3 relation carries it in its state (docs/z3.md)."""
+
+    sdd: tuple  # the day of the last acknowledged soft delete (-1: none): _no_early_purge's `deleted`
+    bs: tuple  # that soft delete found the object: its attributes then are in `bef`
+    bef: tuple  # the attributes just before it: _restores_exactly's `before`
+    dl: tuple  # _still_restorable's `deleted`: soft-deleted, not since restored, deleted for good or recovered
+    pg: tuple  # the last acknowledged tombstone is a purge (_purged)
+    tomb: tuple  # a tombstone (permanent delete or purge) was acknowledged
+    early: Any = False  # latched: a purge was acknowledged before the retention of its soft delete ended
+    restore: Any = False  # latched: a restore brought back other attributes than those before the delete
+
+
+@attrs.frozen
+class ObjectState:
+    """The object layer over one history (design.md §3): the AP's view, the
+    view of a replica that is not the writer (the PP), the day, the kept
+    snapshots and the ghost. `ap` and `pp` differ only if a flaw folds the
+    same log differently at different replicas (delete-without-tombstone)."""
+
+    ap: tuple
+    pp: tuple
+    day: Any
+    snaps: Any
+    ghost: ObjectGhost
+
+
+def fresh_ghost(cfg: Any) -> ObjectGhost:
+    n, a = cfg.objects, cfg.attributes
+    return ObjectGhost((-1,) * n, (False,) * n, ((0,) * a,) * n, (-1,) * n, (False,) * n, (False,) * n)
+
+
+def _set(t: tuple, o: int, v: Any) -> tuple:
+    return t[:o] + (v,) + t[o + 1:]
+
+
+def on_committed(cfg: Any, g: ObjectGhost, op: Any, before: tuple, after: tuple, day: Any) -> ObjectGhost:
+    """The ghost after an entry with `op` of `day` is acknowledged; `before`
+    and `after` are the AP's views around it."""
+    o = op.obj
+    if isinstance(op, SoftDelete):
+        had = NOT(is_(before[o], ABSENT))
+        g = attrs.evolve(g, sdd=_set(g.sdd, o, day), dl=_set(g.dl, o, day), bs=_set(g.bs, o, OR(g.bs[o], had)),
+                         bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])))
+    if isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
+        g = attrs.evolve(g, dl=_set(g.dl, o, -1))
+    if isinstance(op, Restore):
+        rec = after[o]
+        changed = AND(g.bs[o], NOT(is_(rec, ABSENT)), NOT(EQ(attrs_of(rec, cfg), g.bef[o])))
+        g = attrs.evolve(g, restore=OR(g.restore, changed))
+    if isinstance(op, (PermanentDelete, Purge)):
+        g = attrs.evolve(g, tomb=_set(g.tomb, o, True), pg=_set(g.pg, o, isinstance(op, Purge)))
+    if isinstance(op, Purge):
+        g = attrs.evolve(g, early=OR(g.early, AND(g.sdd[o] >= 0, day - g.sdd[o] < cfg.retention_days)))
+    return g
+
+
+def ghost_of(state: State, ap: int) -> ObjectGhost:
+    """The ghost of a model state's acknowledged history, folded at `ap`."""
+    cfg = state.config
+    g, view = fresh_ghost(cfg), empty_view(cfg)
+    for ev in state.history:
+        if isinstance(ev, Acked):
+            after = apply_entry(view, cfg, ev.entry, ap)
+            g, view = on_committed(cfg, g, ev.entry.op, view, after, ev.entry.day), after
+    return g
+
+
+def restorable_form(cfg: Any, st: ObjectState) -> Any:
+    """soft-delete-restorable over one history: no restore changed the
+    attributes, and an object soft-deleted within retention (and not since
+    restored, deleted for good or recovered) is neither absent nor purged."""
+    g = st.ghost
+    parts = [check(NOT(g.restore), "a restore brought back other attributes than those from before the delete")]
+    for o in range(cfg.objects):
+        within = AND(g.dl[o] >= 0, st.day - g.dl[o] < cfg.retention_days)
+        lost = OR(is_(st.ap[o], ABSENT), AND(is_(st.ap[o], GONE), g.pg[o]))
+        parts.append(check(IMPLIES(within, NOT(lost)),
+                           lambda o=o: f"object {o}, soft-deleted on day {g.dl[o]}, can no longer be restored "
+                                       f"on day {st.day}: it is {status(st.ap[o])} at the AP"))
+    return ALL(parts)
+
+
+def early_purge_form(cfg: Any, st: ObjectState) -> Any:
+    """no-early-purge over one history: the latch of an early purge is clear."""
+    return check(NOT(st.ghost.early), "a purge was acknowledged before its object's retention ended")
+
+
+def resurrection_form(cfg: Any, st: ObjectState) -> Any:
+    """no-resurrection over one history: an object with an acknowledged
+    tombstone is gone at the AP and at the PP (every replica holds it)."""
+    return ALL(check(IMPLIES(st.ghost.tomb[o], AND(is_(st.ap[o], GONE), is_(st.pp[o], GONE))),
+                     lambda o=o: f"object {o}, deleted for good, is {status(st.ap[o])} at the AP and "
+                                 f"{status(st.pp[o])} at the PP")
+               for o in range(cfg.objects))
+
+
+OBJECT_FORMS = {"soft-delete-restorable": restorable_form, "no-early-purge": early_purge_form,
+                "no-resurrection": resurrection_form}

@@ -65,3 +65,15 @@ def applied(m: Mutant) -> Iterator[None]:
         yield
     finally:
         fn.__code__ = original
+
+
+# The object layer's guards (model/objects.py): the object proof over one
+# history (dirproof/proofs/objects_proof.py) runs the mutated code too.
+from dirproof.model.objects import Purge, RecoverFromBackup  # noqa: E402
+
+OBJECT_MUTANTS = (
+    Mutant("tombstone check on recovery", RecoverFromBackup.check,
+           'OR(ctx.config.has("recovery-resurrects"), NOT(is_(rec, GONE)))', "True",
+           "no-resurrection", "recovery-resurrects"),
+    Mutant("purge age", Purge.check, "require(age >= due,", "require(True,", "no-early-purge", "purge-early"),
+)

@@ -43,3 +43,25 @@ def test_removing_a_guard_from_the_python_code_turns_its_proof_red(mutant):
             system.cache_clear()
     assert not proof.proved(mutant.protects), f"{mutant.protects} still proved without {mutant.name}"
     assert broken is not None, f"the {mutant.scenario} scenario does not break {mutant.protects} on the mutant"
+
+
+@pytest.mark.parametrize("mutant", __import__("mutants").OBJECT_MUTANTS, ids=lambda m: m.name.replace(" ", "-"))
+def test_removing_an_object_guard_turns_the_object_proof_red(mutant):
+    """The object layer's guards: the safe design's object proof over one
+    history (derived from model/objects.py) no longer proves the property
+    the guard protects, and the flaw's scenario breaks it on the model."""
+    from dirproof.proofs.objects_derive import object_system
+    from dirproof.proofs.objects_proof import prove_objects
+    cfg = make_config("entra")
+    _, steps, _ = SCENARIOS[mutant.scenario]
+    assert PROPERTIES[mutant.protects].check(_run(cfg, steps)) is None
+    assert prove_objects(cfg).proved(mutant.protects)
+    with applied(mutant):
+        object_system.cache_clear()
+        try:
+            proof = prove_objects(cfg)
+            broken = PROPERTIES[mutant.protects].check(_run(cfg, steps))
+        finally:
+            object_system.cache_clear()
+    assert not proof.proved(mutant.protects), f"{mutant.protects} still proved without {mutant.name}"
+    assert broken is not None, f"the {mutant.scenario} scenario does not break {mutant.protects} on the mutant"

@@ -64,6 +64,15 @@ class SymSeq:
         _scope(self.length < self.cap)
         return self._with(self.length + 1, [ITE(EQ(self.length, j), x, s) for j, s in enumerate(self.slots)])
 
+    def keep_last(self, x: Any, when: Any = True) -> "SymSeq":
+        """x appended when `when` holds; when full, the oldest is dropped
+        (a window of the last `cap` elements: the kept snapshots)."""
+        n, cap = self.length, self.cap
+        full = n >= cap
+        slots = [ITE(when, ITE(full, self.slots[j + 1] if j + 1 < cap else x, ITE(EQ(n, j), x, s)), s)
+                 for j, s in enumerate(self.slots)]
+        return self._with(ITE(when, MIN(n + 1, cap), n), slots)
+
     def prefix(self, n: Any) -> "SymSeq":
         n = MAX(MIN(n, self.length), 0)
         return self._with(n, [ITE(j < n, s, self.null) for j, s in enumerate(self.slots)])
