@@ -88,11 +88,13 @@ def judge(request, prop: str, proved: bool, seconds: float, detail: str, wit=Non
     cfg, over = request.config, bool(request.over_budget)
     scope = request_scope(request)
     if proved and not over:
-        if wit is not None and not wit.found:
+        if wit is not None and not wit.found and wit.complete:
             return PropertyResult(prop, "vacuous", "z3-induction", seconds=round(seconds + wit.seconds, 2),
                                   detail=f"inductive, but no execution of up to {wit.depth} steps reaches its "
                                          f"subject ({wit.goal}): the proof says nothing")
-        reach = f"; witness: {wit.goal}, reached in {wit.depth} steps" if wit is not None else ""
+        reach = ("" if wit is None else f"; witness: {wit.goal}, reached in {wit.depth} steps" if wit.found
+                 else f"; vacuity not ruled out: the search for a witness ({wit.goal}) ran out of time after "
+                      f"depth {wit.depth} (more --seconds)")
         return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds, 2),
                               detail=f"proved for {scope_text(cfg, scope)}; {detail}{reach}")
     res = bmc(cfg, prop, request.depth or DEFAULT_DEPTH, budget=not over, progress=request.progress,

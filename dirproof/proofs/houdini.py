@@ -108,12 +108,19 @@ def prove_availability(cfg: Config, proof: Proof, prop: str = "bounded-write-una
 
 @attrs.frozen
 class Witness:
+    """The shortest execution reaching a property's subject, or how far the
+    search got: `depth` is the witness's length when found, else the depth
+    to which every execution was searched; `complete` is False when the time
+    budget (or a solver's `unknown`) stopped it before the requested depth,
+    so that a subject not reached is only evidence of vacuity when complete."""
+
     property: str
     goal: str
     found: bool
     depth: int
     steps: tuple
     seconds: float
+    complete: bool = True
 
 
 def _subject_at(un: Unroller, prop: str, k: int) -> z3.BoolRef:
@@ -143,13 +150,17 @@ def witnesses(cfg: Config, props: Sequence[str], depth: int = 8, seconds: Option
     un = Unroller(cfg, bmc_scope(depth), None, True, depth)
     out: dict[str, Witness] = {}
     pending = [p for p in props if p in SUBJECTS]
+    searched = {p: 0 for p in pending}  # the depth to which each search is definite (unsat)
     for k in range(1, depth + 1):
         if not pending or (seconds is not None and k > 1 and time.perf_counter() - t0 > seconds):
             break
         un.extend()
         for prop in list(pending):
             left = None if seconds is None else max(1.0, seconds - (time.perf_counter() - t0))
-            if un.check(_subject_at(un, prop, k), timeout=left) != z3.sat:
+            answer = un.check(_subject_at(un, prop, k), timeout=left)
+            if answer == z3.unsat and searched[prop] == k - 1:
+                searched[prop] = k
+            if answer != z3.sat:
                 continue
             steps, states = replay_path(cfg, un.acts_in(un.solver.model()))
             if not holds(SUBJECTS[prop][1](states[-2], watch(states[-2]), steps[-1], states[-1], watch(states[-1]))):
@@ -157,7 +168,8 @@ def witnesses(cfg: Config, props: Sequence[str], depth: int = 8, seconds: Option
             out[prop] = Witness(prop, SUBJECTS[prop][0], True, k, tuple(steps), time.perf_counter() - t0)
             pending.remove(prop)
     for prop in pending:
-        out[prop] = Witness(prop, SUBJECTS[prop][0], False, len(un.sels), (), time.perf_counter() - t0)
+        out[prop] = Witness(prop, SUBJECTS[prop][0], False, searched[prop], (), time.perf_counter() - t0,
+                            complete=searched[prop] == depth)
     return out
 
 
