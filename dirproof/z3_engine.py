@@ -32,7 +32,7 @@ from dirproof.model import Config
 from dirproof.proofs.bmc import SEARCHABLE, BmcResult, bmc
 from dirproof.proofs.forms import AVAILABILITY, REPLICATION
 from dirproof.proofs.houdini import Proof, prove, prove_availability, scope_text, witnesses
-from dirproof.proofs.induction import PROOF_SCOPE
+from dirproof.proofs.induction import PROOF_SCOPE, request_scope
 from dirproof.results import PropertyResult
 from dirproof.symbolic.states import Scope
 
@@ -49,11 +49,6 @@ def save_counterexample(cfg: Config, result: BmcResult, out_dir: Path) -> Path:
                         datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                         "assumption-broken" if tr.beyond_budget else "violated")
     return save(cx, out_dir)
-
-
-def request_scope(request) -> Scope:
-    scope = getattr(request, "scope", None)
-    return PROOF_SCOPE if scope is None else Scope(log=scope[0], epochs=scope[1])
 
 
 def run(request) -> list:

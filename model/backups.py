@@ -13,6 +13,7 @@ from typing import Any, Optional
 import attrs
 
 from .algebra import require
+from .config import Config
 from .objects import GONE, View, view_of
 from .records import evolve
 from .state import Snapshot, State, acting_ap
@@ -87,13 +88,12 @@ def difference_report(snapshot: Snapshot, now: View) -> Difference:
     """Compare current objects with a snapshot: created, changed, deleted."""
     created, changed, deleted = [], [], []
     for obj, (old, new) in enumerate(zip(snapshot.view, now)):
-        live_then = old is not None and old.status != GONE
-        live_now = new is not None and new.status != GONE
-        if not live_then and live_now:
-            created.append(obj)
-        elif live_then and (not live_now or (new.status != old.status and new.deleted_day is not None)):
+        if old is None or old.status == GONE:
+            if new is not None and new.status != GONE:
+                created.append(obj)
+        elif new is None or new.status == GONE or (new.status != old.status and new.deleted_day is not None):
             deleted.append(obj)
-        elif live_then and live_now:
+        else:
             diff = tuple(i for i, (a, b) in enumerate(zip(old.attrs, new.attrs)) if a != b)
             if diff:
                 changed.append((obj, diff))

@@ -10,7 +10,7 @@ objects with them.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 import attrs
 
@@ -68,6 +68,20 @@ def status(rec: Optional[ObjectRecord]) -> Any:
 def is_(rec: Optional[ObjectRecord], which: str) -> Any:
     """The record has status `which` (a verdict in the model's language)."""
     return EQ(ABSENT if rec is None else rec.status, which)
+
+
+def existing(view: View, obj: int) -> ObjectRecord:
+    """The record of an object the step's guards have shown to exist (a
+    symbolic view always holds a record: absence is its status)."""
+    rec = view[obj]
+    assert rec is not None, f"object {obj} has no record"
+    return rec
+
+
+def day_deleted(rec: ObjectRecord) -> int:
+    """The day a record the guards have shown soft-deleted was deleted."""
+    assert rec.deleted_day is not None, "a soft-deleted record carries its day"
+    return rec.deleted_day
 
 
 def attrs_of(rec: Optional[ObjectRecord], config: Config) -> tuple:
@@ -132,8 +146,7 @@ class Operation:
         return None
 
     def write(self, origin: int, day: int):
-        from .state import Write
-        return Write(self, origin, day)
+        return Write(cast("Op", self), origin, day)
 
 
 @attrs.frozen
@@ -168,7 +181,7 @@ class Update(Operation):
         _require_status(view, self.obj, LIVE, "update")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = view[self.obj]
+        rec = existing(view, self.obj)
         new = rec.attrs[:self.attr] + (self.value,) + rec.attrs[self.attr + 1:]
         return _put(view, self.obj, evolve(rec, attrs=new))
 
@@ -183,7 +196,7 @@ class SoftDelete(Operation):
         _require_status(view, self.obj, LIVE, "soft-delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = evolve(view[self.obj], status=SOFT_DELETED, deleted_day=entry.day)
+        rec = evolve(existing(view, self.obj), status=SOFT_DELETED, deleted_day=entry.day)
         return _put(view, self.obj, rec)
 
 
@@ -198,12 +211,12 @@ class Restore(Operation):
 
     def check(self, view: View, ctx: OpContext) -> None:
         _require_status(view, self.obj, SOFT_DELETED, "restore")
-        age = ctx.day - view[self.obj].deleted_day
+        age = ctx.day - day_deleted(existing(view, self.obj))
         require(age < ctx.config.retention_days, lambda: f"cannot restore object {self.obj}: deleted {age} days "
                                                          f"ago, retention is {ctx.config.retention_days} days")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = view[self.obj]
+        rec = existing(view, self.obj)
         kept = default_attrs(config) if config.has("restore-defaults") else rec.attrs
         return _put(view, self.obj, ObjectRecord(rec.kind, kept))
 
@@ -225,7 +238,7 @@ class PermanentDelete(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         if config.has("delete-without-tombstone") and replica != entry.origin:
             return view
-        return _put(view, self.obj, evolve(view[self.obj], status=GONE))
+        return _put(view, self.obj, evolve(existing(view, self.obj), status=GONE))
 
 
 @attrs.frozen
@@ -239,13 +252,13 @@ class Purge(Operation):
 
     def check(self, view: View, ctx: OpContext) -> None:
         _require_status(view, self.obj, SOFT_DELETED, "purge")
-        age = ctx.day - view[self.obj].deleted_day
+        age = ctx.day - day_deleted(existing(view, self.obj))
         due = ctx.config.retention_days - (1 if ctx.config.has("purge-early") else 0)
         require(age >= due, lambda: f"cannot purge object {self.obj}: deleted {age} days ago, retention is "
                                     f"{ctx.config.retention_days} days")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        return _put(view, self.obj, evolve(view[self.obj], status=GONE))
+        return _put(view, self.obj, evolve(existing(view, self.obj), status=GONE))
 
 
 @attrs.frozen
@@ -278,13 +291,13 @@ class RecoverFromBackup(Operation):
         require(OR(ctx.config.has("recovery-resurrects"), NOT(is_(rec, GONE))),
                 lambda: f"cannot recover object {self.obj}: it was permanently deleted or purged")
         if branch(is_(rec, SOFT_DELETED)):
-            age = ctx.day - rec.deleted_day
+            age = ctx.day - day_deleted(existing(view, self.obj))
             require(age < ctx.config.retention_days, lambda: f"cannot recover object {self.obj}: its retention "
                                                              f"ended {age - ctx.config.retention_days} days ago "
                                                              f"(due for purge)")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = view[self.obj]
+        rec = existing(view, self.obj)
         return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs))
 
 
@@ -337,3 +350,14 @@ def _fold(config: Config, entries, replica: int) -> View:
     for e in entries:
         view = apply_entry(view, config, e, replica)
     return view
+
+
+@attrs.frozen
+class Write:
+    """What a client write carries into the log: the operation, the replica
+    that took it (its origin) and the model's day when it did (a soft
+    delete's deletion time)."""
+
+    op: Op
+    origin: int
+    day: int

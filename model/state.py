@@ -15,22 +15,11 @@ import attrs
 
 from .algebra import AND, EQ, NOT, symbolic
 from .config import Config
-from .objects import Op, View
+from .objects import Op, View, Write
 from .records import SYSTEM, evolve
 from .seq import at, length
 
 NO_ROLE = (-1, -1)  # the roles of an epoch that has not started
-
-
-@attrs.frozen
-class Write:
-    """What a client write carries into the log: the operation, the replica
-    that took it (its origin) and the model's day when it did (a soft
-    delete's deletion time)."""
-
-    op: Op
-    origin: int
-    day: int
 
 
 @attrs.frozen

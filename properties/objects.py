@@ -24,13 +24,14 @@ def _restores_exactly(state: State, ap: int) -> Optional[str]:
     rep = state.replicas[ap]
     view, before = empty_view(cfg), {}
     for e in rep.log[:rep.commit]:
-        if isinstance(e.op, SoftDelete) and view[e.op.obj] is not None:
-            before[e.op.obj] = view[e.op.obj].attrs
+        old = view[e.op.obj]
+        if isinstance(e.op, SoftDelete) and old is not None:
+            before[e.op.obj] = old.attrs
         view = apply_entry(view, cfg, e, ap)
-        if isinstance(e.op, Restore) and e.op.obj in before and view[e.op.obj] is not None:
-            if view[e.op.obj].attrs != before[e.op.obj]:
-                return (f"restore of object {e.op.obj} at LSN {e.lsn} brought back attributes "
-                        f"{view[e.op.obj].attrs}, not {before[e.op.obj]} from before the delete")
+        new = view[e.op.obj]
+        if isinstance(e.op, Restore) and e.op.obj in before and new is not None and new.attrs != before[e.op.obj]:
+            return (f"restore of object {e.op.obj} at LSN {e.lsn} brought back attributes "
+                    f"{new.attrs}, not {before[e.op.obj]} from before the delete")
     return None
 
 

@@ -37,6 +37,12 @@ from .forms import SCOPE_ID, at, form
 PROOF_SCOPE = Scope(log=3, epochs=3)
 
 
+def request_scope(request) -> Scope:
+    """The scope an engine request asks for (`--scope L E`), else PROOF_SCOPE."""
+    scope = getattr(request, "scope", None)
+    return PROOF_SCOPE if scope is None else Scope(log=scope[0], epochs=scope[1])
+
+
 def proof_bits(cfg: Config, scope: Scope) -> int:
     """A bit-vector width that holds every scope-bounded value (and -1) with room for +1."""
     top = max(scope.log, scope.epochs, len(cfg.datacenters), cfg.sessions, scope.slots) + 2

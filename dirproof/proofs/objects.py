@@ -23,6 +23,9 @@ from dirproof.counterexample import save
 from dirproof.defaults import DEFAULT_SECONDS, OBJECT_DEPTH
 from dirproof.results import PropertyResult
 
+from .forms import REPLICATION
+from .houdini import prove
+from .induction import request_scope
 from .objects_proof import OBJECT_PROPS, ObjectProof, bmc_objects, prove_objects, shortened
 
 ASSUMED = ("one-history", "no-acked-write-lost")  # what the object proof composes with
@@ -32,9 +35,6 @@ def replication_missing(request: Any, replication: Any) -> list[str]:
     """The assumed replication properties that the replication proof of the
     request's design and scope does not prove (running it if not given)."""
     if replication is None:
-        from dirproof.proofs.forms import REPLICATION
-        from dirproof.proofs.houdini import prove
-        from dirproof.z3_engine import request_scope
         replication = prove(request.config, request_scope(request), REPLICATION, progress=request.progress)
     return [p for p in ASSUMED if not replication.proved(p)]
 

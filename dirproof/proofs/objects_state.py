@@ -228,15 +228,17 @@ def initial(cfg: Config) -> ObjectState:
 def rebuild(cfg: Config, leaf: Leaf) -> ObjectState:
     """The symbolic object state whose leaves are leaf(key, kind)."""
     def rec(prefix: str, o: int) -> ObjectRecord:
+        status: Any = SymStatus(leaf(f"{prefix}.status", "int"))  # a status term in a record's str field
         return ObjectRecord(KINDS[o % len(KINDS)], tuple(leaf(f"{prefix}.attrs[{i}]", "int")
                                                          for i in range(cfg.attributes)),
-                            SymStatus(leaf(f"{prefix}.status", "int")), leaf(f"{prefix}.dd", "int"))
+                            status, leaf(f"{prefix}.dd", "int"))
 
     def view(prefix: str) -> tuple:
         return tuple(rec(f"{prefix}[{o}]", o) for o in range(cfg.objects))
     slots = tuple(Snapshot(leaf(f"snaps[{k}].day", "int"), view(f"snaps[{k}].view"))
                   for k in range(cfg.snapshots_kept))
-    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, SymStatus(0), -1)
+    absent: Any = SymStatus(0)
+    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, absent, -1)
                               for o in range(cfg.objects)))
     n, a = cfg.objects, cfg.attributes
     ghost = ObjectGhost(
@@ -300,7 +302,7 @@ def fragment_reason(cfg: Config, entries: Any, replica: int) -> Optional[str]:
     for e in entries:
         if e.day < day:
             return f"LSN {e.lsn} is of day {e.day}, after an entry of day {day}"
-        day, snaps = e.day, ()
+        day, snaps = e.day, tuple[Snapshot, ...]()
         if isinstance(e.op, RecoverFromBackup):
             held = ObjectRecord(KINDS[e.op.obj % len(KINDS)], e.op.attrs)
             snaps = (Snapshot(e.op.snapshot_day, tuple(held if o == e.op.obj else None for o in range(cfg.objects))),)

@@ -109,7 +109,7 @@ class Runner:
     def explore(self, fn: Callable[[], Any]) -> list[Path]:
         paths: list[Path] = []
         self.todo = [[]]
-        old = algebra.install(self)  # type: ignore[arg-type]
+        old = algebra.install(self)
         try:
             while self.todo:
                 self._start(self.todo.pop())
@@ -168,7 +168,7 @@ class active:
     """`with active():` the algebra builds Z3 terms (outside a step run)."""
 
     def __enter__(self) -> "active":
-        self.old = algebra.install(Terms())  # type: ignore[arg-type]
+        self.old = algebra.install(Terms())
         return self
 
     def __exit__(self, *exc: Any) -> None:
