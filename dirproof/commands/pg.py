@@ -9,10 +9,13 @@ from typing import Optional
 import typer
 
 from dirproof.app import app, fail
+from dirproof.commands.options import in_range
+from dirproof.outputs import OutputError, check_file
 
 pg_app = typer.Typer(help="Check a real PostgreSQL partition (primary, synchronous and asynchronous standbys "
                           "on loopback) against the properties: see docs/conformance.md.",
-                     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(pg_app, name="pg")
 
 
@@ -31,10 +34,13 @@ def configs() -> None:
 @pg_app.command("run")
 def run(
     config: str = typer.Option("safe", "--config", help="Real configuration (see `dirproof pg configs`)."),
-    ops: int = typer.Option(60, "--ops", min=10, help="Client operations (writes, reads) in the run."),
-    kills: int = typer.Option(1, "--kills", min=0, max=3, help="kill -9 of the primary (each followed by a failover)."),
-    stops: int = typer.Option(2, "--stops", min=0, max=5, help="Standbys stopped and resumed."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the workload and fault schedule."),
+    ops: int = typer.Option(60, "--ops", callback=in_range(10, 10_000),
+                            help="Client operations (writes, reads) in the run (10..10000)."),
+    kills: int = typer.Option(1, "--kills", callback=in_range(0, 3),
+                              help="kill -9 of the primary, each followed by a failover (0..3)."),
+    stops: int = typer.Option(2, "--stops", callback=in_range(0, 5), help="Standbys stopped and resumed (0..5)."),
+    seed: int = typer.Option(0, "--seed", callback=in_range(0, 2**32 - 1),
+                             help="Seed of the workload and fault schedule (0..4294967295)."),
     out: Path = typer.Option(Path("pg-events.jsonl"), "--out", help="Where the event log goes."),
     svg: Optional[Path] = typer.Option(None, "--svg", metavar="OUT", help="Draw the first violation as SVG."),
     behaviour: bool = typer.Option(True, "--behaviour/--no-behaviour",
@@ -51,6 +57,12 @@ def run(
 
     if config not in CONFIGS:
         fail(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
+    try:
+        check_file(out)
+        if svg is not None:
+            check_file(svg, "--svg")
+    except OutputError as exc:
+        fail(str(exc))
     try:
         find_bin()
         require_driver()
