@@ -75,8 +75,8 @@ def check(
                                                  f"({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g}): what is not "
                                                  f"judged by then is reported 'not checked'. Without "
                                                  f"--examples the exploration uses half of it (all of it if it "
-                                                 f"runs alone). Default: none; Z3's bounded search then has "
-                                                 f"{DEFAULT_SECONDS:.0f} s per property."),
+                                                 f"runs alone). Default: none (Z3's bounded search then has "
+                                                 f"its default {DEFAULT_SECONDS:.0f} s per property)."),
     depth: Optional[int] = typer.Option(None, "--depth", callback=in_range(*DEPTH_RANGE),
                                         help=f"Z3 bounded-model-checking depth for a property not proved "
                                              f"({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; default {DEFAULT_DEPTH}; object steps for the object "

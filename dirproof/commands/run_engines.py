@@ -60,7 +60,7 @@ def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, s
 def _shorten(engine: str, request: EngineRequest, found: list) -> list:
     module = importlib.import_module(ENGINE_MODULES[engine])
     if not hasattr(module, "shortest"):
-        return []
+        return list(found)
     return [module.shortest(request, r) for r in found]
 
 

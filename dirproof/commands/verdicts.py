@@ -62,7 +62,7 @@ def coverage_lines(cov: dict) -> list[str]:
     lines = ["", f"coverage (hypothesis): {cov['examples']} examples, {cov['steps']} steps"]
     for s in cov["situations"]:
         kind = "reachability" if s["reachability"] else "case"
-        count = str(s["count"]) if s["count"] else ("0, NOT REACHED" if s["reachability"] else "0")
+        count = str(s["count"]) if s["count"] else ("0, not reached" if s["reachability"] else "0")
         prop = f", {s['property']}" if s.get("property") else ""
         lines += wrap(f"{s['situation']}: {count} ({kind}{prop})", "  ")
     parts = [f"{k} {n}" for k, n in cov["step_counts"].items()]
