@@ -26,9 +26,10 @@ class Group(TyperGroup):
     (dirproof/interrupt.py) and turns every way it can end into an exit code."""
 
     def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
-             complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
+             complete_var: Optional[str] = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **extra: Any) -> Any:
         code = run_main(lambda: super(Group, self).main(args, prog_name, complete_var, standalone_mode=False,
-                                                        **extra))
+                                                        windows_expand_args=windows_expand_args, **extra))
         sys.exit(code)
 
 

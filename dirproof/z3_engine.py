@@ -67,7 +67,7 @@ def run(request) -> list:
         scope = request_scope(request)
         phase("z3-proof")
         proof = prove(cfg, scope, REPLICATION, progress=request.progress)
-        proved = {p: _proof_of(cfg, proof, p) for p in wanted}
+        proved: dict[str, tuple[bool, float, str]] = {p: _proof_of(cfg, proof, p) for p in wanted}
         phase("z3-witnesses")
         found = witnesses(cfg, [p for p in wanted if proved[p][0]], WITNESS_DEPTH,
                           seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
@@ -78,7 +78,7 @@ def run(request) -> list:
     return out
 
 
-def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple:
+def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:
     """(proved, seconds, detail) of one property from the replication proof."""
     if prop in AVAILABILITY:
         ok, spent, detail = prove_availability(cfg, proof, prop) if proof.kept else (False, 0.0, "no invariant")
@@ -141,6 +141,9 @@ def shortest(request, found: PropertyResult) -> PropertyResult:
         return _found(request, res, f"shortest: Z3 searched every length below {found.steps} "
                                     f"({found.engine} found {found.steps})")
     if res.depth >= n - 1:
-        return attrs.evolve(found, length=f"shortest: Z3 found no violation in fewer steps")
-    return attrs.evolve(found, length=f"at most; Z3 found none in fewer than {res.depth + 1} steps "
-                                       f"within {SHORTEST_SECONDS:.0f} s")
+        return attrs.evolve(found, length="shortest: Z3 found no violation in fewer steps")
+    if res.depth == 0:
+        return attrs.evolve(found, length=f"at most; Z3 could not search shorter ones within "
+                                           f"{SHORTEST_SECONDS:.0f} s")
+    return attrs.evolve(found, length=f"at most; within {SHORTEST_SECONDS:.0f} s Z3 ruled out only "
+                                       f"lengths up to {res.depth}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -14,6 +15,7 @@ from dirproof.commands.options import in_range
 from dirproof.config_file import ConfigFileError, load_config
 from dirproof.defaults import EXAMPLES_RANGE
 from dirproof.model import ConfigError, make_config
+from dirproof.results import Contradiction
 from dirproof.outputs import OutputError, check_file, publish, staged_folder
 
 
@@ -60,4 +62,11 @@ def review(
             path = write(rv, out)
     except OutputError as exc:
         fail(str(exc))
+    except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
+        bmc = sys.modules.get("dirproof.proofs.bmc")
+        if bmc is None or not isinstance(exc, bmc.EncodingDisagreement):
+            raise
+        fail(f"the Z3 encoding and the model disagree (a bug of dirproof, please report it): {exc}", 4)
+    except Contradiction as exc:
+        fail(str(exc), 4)
     err.print(f"review written to {path} (traces and pictures in {folder}/)")
