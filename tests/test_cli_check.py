@@ -194,3 +194,12 @@ def test_a_flawed_design_ends_at_its_violation_with_the_shortest_length(tmp_path
     assert res.exit_code == 1, res.output
     assert "VIOLATED in 2 steps (shortest" in res.stdout
     assert res.stdout.splitlines()[-1].startswith("0 proved, 8 held, 1 violated")  # Z3 proved nothing: skipped
+
+
+def test_a_large_run_prints_an_estimate_first(monkeypatch, tmp_path):
+    from dirproof.commands.run_engines import Run
+    monkeypatch.setattr("dirproof.commands.check.run_in_order", lambda *a, **k: Run())
+    big = runner.invoke(app, ["check", "--profile", "wide", "--scope", "6", "6", "--out", str(tmp_path)])
+    assert "estimate: this run is large" in big.stderr and "--seconds" in big.stderr
+    small = runner.invoke(app, ["check", "--out", str(tmp_path)])
+    assert "estimate" not in small.stderr
