@@ -85,6 +85,7 @@ CASES = [
     ("z3 proof", ["check", "--engine", "z3", "--out", "cx"], "z3-proof", "", 1.5),
     ("z3 bounded search", ["bmc", "--property", "one-history", "--flaw", "keep-divergent-suffix",
                            "--depth", "16"], "z3-bmc", "", 1.5),
+    ("z3 witnesses", ["witness", "--property", "read-your-writes", "--depth", "16"], "z3-witnesses", "", 1.5),
     ("writing", ["check", "--engine", "hypothesis", "--flaw", "ack-before-sync", "--out", "cx"],
      "writing", "writing", 0.2),
     ("review", ["review", "--out", "r/review.md", "--examples", "50"], "safe", "", 1.0),

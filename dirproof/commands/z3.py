@@ -151,6 +151,8 @@ def witness(
     from dirproof.properties.subjects import SUBJECTS
     cfg = _design(profile, flaw, config)
     _known(prop, tuple(SUBJECTS))
+    from dirproof.interrupt import phase
+    phase("z3-witnesses")
     found = witnesses(cfg, prop, depth)
     for p in prop:
         w = found[p]
