@@ -122,13 +122,13 @@ def _found(request, res: BmcResult, length: str) -> PropertyResult:
                           counterexample=str(path), detail=res.trace.message, length=length)
 
 
-SHORTEST_SECONDS = 3.0  # the search for a shorter counterexample than an explorer's
+SHORTEST_SECONDS = 3.0  # the search for shorter counterexamples than an explorer's, all properties together
 
 
-def shortest(request, found: PropertyResult) -> PropertyResult:
+def shortest(request, found: PropertyResult, seconds: float = SHORTEST_SECONDS) -> PropertyResult:
     """An exploring engine found `found` (a violation of n steps): search
     every execution of fewer steps with bounded model checking, within
-    SHORTEST_SECONDS. A hit replaces it (and is shortest: every shorter
+    `seconds`. A hit replaces it (and is shortest: every shorter
     length was searched first); no hit to n - 1 makes n the shortest; a
     spent budget leaves n an upper bound, saying how far Z3 got."""
     n = found.steps or 0
@@ -136,14 +136,13 @@ def shortest(request, found: PropertyResult) -> PropertyResult:
         return attrs.evolve(found, length="shortest" if n == 1 else
                             "at most (Z3 has no form of this property to search shorter ones)")
     res = bmc(request.config, found.property, n - 1, budget=True, progress=request.progress,
-              seconds=SHORTEST_SECONDS)
+              seconds=seconds)
     if res.found:
         return _found(request, res, f"shortest: Z3 searched every length below {found.steps} "
                                     f"({found.engine} found {found.steps})")
     if res.depth >= n - 1:
         return attrs.evolve(found, length="shortest: Z3 found no violation in fewer steps")
     if res.depth == 0:
-        return attrs.evolve(found, length=f"at most; Z3 could not search shorter ones within "
-                                           f"{SHORTEST_SECONDS:.0f} s")
-    return attrs.evolve(found, length=f"at most; within {SHORTEST_SECONDS:.0f} s Z3 ruled out only "
-                                       f"lengths up to {res.depth}")
+        return attrs.evolve(found, length=f"at most; Z3 could not search shorter ones within {seconds:.1f} s")
+    return attrs.evolve(found, length=f"at most; within {seconds:.1f} s Z3 ruled out only lengths up to "
+                                       f"{res.depth}")

@@ -58,10 +58,13 @@ def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, s
 
 
 def _shorten(engine: str, request: EngineRequest, found: list) -> list:
+    """Each violation, shortened by `engine` if it can; its budget
+    (SHORTEST_SECONDS of the module) is shared by all of them."""
     module = importlib.import_module(ENGINE_MODULES[engine])
-    if not hasattr(module, "shortest"):
+    if not hasattr(module, "shortest") or not found:
         return list(found)
-    return [module.shortest(request, r) for r in found]
+    share = getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)
+    return [module.shortest(request, r, share) for r in found]
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,
