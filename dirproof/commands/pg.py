@@ -19,8 +19,17 @@ pg_app = typer.Typer(help="Check a real PostgreSQL partition (primary, synchrono
 app.add_typer(pg_app, name="pg")
 
 
+class _Signalled(KeyboardInterrupt):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _on_term(signum, frame):
-    raise KeyboardInterrupt
+    """The harness stops every server on a KeyboardInterrupt: raise one at
+    once (not at the next safe point, as dirproof/interrupt.py does), and
+    remember which signal it was for the exit status."""
+    raise _Signalled(signum)
 
 
 @pg_app.command("configs")
@@ -71,16 +80,17 @@ def run(
     from dirproof.pg.harness import run_once
     from dirproof.pg.workload import Plan
 
-    old = signal.signal(signal.SIGTERM, _on_term)
+    old = {s: signal.signal(s, _on_term) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         outcome = run_once(config, Plan(ops=ops, kills=kills, stops=stops, seed=seed), out)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo(f"dirproof pg: interrupted; every server was stopped; the partial log is {out}", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(128 + getattr(exc, "signum", signal.SIGINT))
     except (PgError, OSError) as exc:
         fail(f"the harness failed: {' '.join(str(exc).split())[:400]} (the partial log is {out})", 2)
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     c = outcome.counts
     typer.echo(f"dirproof pg: {config}: {c['writes']} writes ({c['acked']} acknowledged), {c['reads']} reads, "
                f"{c['faults']} faults in {outcome.seconds:.0f} s; log {out}")
