@@ -201,5 +201,7 @@ def test_a_large_run_prints_an_estimate_first(monkeypatch, tmp_path):
     monkeypatch.setattr("dirproof.commands.check.run_in_order", lambda *a, **k: Run())
     big = runner.invoke(app, ["check", "--profile", "wide", "--scope", "6", "6", "--out", str(tmp_path)])
     assert "estimate: this run is large" in big.stderr and "--seconds" in big.stderr
+    long = runner.invoke(app, ["check", "--engine", "hypothesis", "--examples", "100000", "--out", str(tmp_path)])
+    assert "estimate: exploring 100000 examples" in long.stderr
     small = runner.invoke(app, ["check", "--out", str(tmp_path)])
     assert "estimate" not in small.stderr

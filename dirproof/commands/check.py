@@ -124,7 +124,7 @@ def check(
     engines = _engines(engine)
     interrupt.phase("config")
     cfg = config_or_fail(profile, flaw, config)
-    for line in estimate_lines(cfg, engines, scope, depth, seconds):
+    for line in estimate_lines(cfg, engines, scope, depth, seconds, examples):
         typer.echo(f"dirproof: {line}", err=True)
     interrupt.set_deadline(seconds)
     start = time.perf_counter()

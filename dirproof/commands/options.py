@@ -17,6 +17,7 @@ from dirproof.model import Config, ConfigError, make_config
 # proof of `entra` (4 replicas, 2 sessions) at the default scope 3 3.
 PROOF_SECONDS = 60.0
 LARGE_SECONDS = 300.0  # above this estimate, say so before starting
+EXAMPLES_PER_SECOND = 20.0  # the exploration of `entra`, every property checked after every step
 
 
 def config_or_fail(profile: str, flaws: list[str], config: Optional[Path]) -> Config:
@@ -39,15 +40,21 @@ def proof_estimate(cfg: Config, scope: Optional[tuple[int, int]], depth: Optiona
     return PROOF_SECONDS * size * 2.0 ** (log + epochs - 6) * 2.0 ** ((depth or DEFAULT_DEPTH) - DEFAULT_DEPTH)
 
 
-def estimate_lines(cfg: Config, engines, scope, depth, seconds: Optional[float]) -> list[str]:
-    if "z3" not in engines:
-        return []
-    guess = proof_estimate(cfg, scope, depth)
-    if guess < LARGE_SECONDS:
-        return []
+def estimate_lines(cfg: Config, engines, scope, depth, seconds: Optional[float],
+                   examples: Optional[int] = None) -> list[str]:
+    """What a large run is told before it starts (nothing for an ordinary one)."""
     bound = f"--seconds {seconds:g} bounds it" if seconds else "--seconds bounds the whole run"
-    return [f"estimate: this run is large; the Z3 engine may take about {guess / 60:.0f} minutes or more "
-            f"(measured: {PROOF_SECONDS:.0f} s for entra at scope 3 3); {bound}"]
+    out = []
+    guess = proof_estimate(cfg, scope, depth)
+    if "z3" in engines and guess >= LARGE_SECONDS:
+        out.append(f"estimate: this run is large; the Z3 engine may take about {guess / 60:.0f} minutes or "
+                   f"more (measured: {PROOF_SECONDS:.0f} s for entra at scope 3 3); {bound}")
+    size = len(cfg.datacenters) * max(1, cfg.sessions) / 8
+    explore = (examples or 0) / EXAMPLES_PER_SECOND * size
+    if "hypothesis" in engines and explore >= LARGE_SECONDS:
+        out.append(f"estimate: exploring {examples} examples may take about {explore / 60:.0f} minutes "
+                   f"(measured: about {EXAMPLES_PER_SECOND:.0f} examples/s on entra); {bound}")
+    return out
 
 
 def in_range(lo: float, hi: float, unit: str = "") -> Any:
