@@ -95,7 +95,8 @@ def judge(request, prop: str, proved: bool, seconds: float, detail: str, wit=Non
             return PropertyResult(prop, "vacuous", "z3-induction", seconds=round(seconds + wit.seconds, 2),
                                   detail=f"inductive, but no execution of up to {wit.depth} steps reaches its "
                                          f"subject ({wit.goal}): the proof says nothing")
-        reach = f"; witness: {wit.goal}, reached in {wit.depth} steps" if wit is not None else ""
+        reach = (f"; witness: {wit.goal}, reached in {wit.depth} step{'s' * (wit.depth != 1)}"
+                 if wit is not None else "")
         return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds, 2),
                               detail=f"proved for {scope_text(cfg, scope)}; {detail}{reach}",
                               scope=scope_text(cfg, scope))
