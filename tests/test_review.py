@@ -94,3 +94,21 @@ def test_the_committed_review_is_current():
         assert f"| `{f}` |" in text, f"docs/review.md lacks flaw {f}: run `dirproof review`"
     assert not missed_cells(text) and "**Missed" not in text
     assert "## Coverage of the exploration (safe design)" in text and "(all reached)" in text
+
+
+def test_the_report_links_the_published_files_not_the_staging_folder(tmp_path):
+    """`dirproof review` runs the engines into a staging folder and renames at
+    the end; the report must link the final paths."""
+    from dirproof.review import relocate, write
+    stage, final = tmp_path / "review" / ".dirproof-run-x", tmp_path / "review"
+    rv = review({})
+    f = next(iter(FLAWS))
+    p = next(p for p, r in rv.flaws[f].items() if r.status == "violated")
+    staged = str(stage / f"{f}.json")
+    rv = attrs.evolve(rv, flaws={**rv.flaws, f: {**rv.flaws[f], p: attrs.evolve(rv.flaws[f][p], counterexample=staged)}},
+                      pictures={staged: str(stage / f"{f}.svg")})
+    moved = {staged: str(final / f"{f}.json"), str(stage / f"{f}.svg"): str(final / f"{f}.svg")}
+    out = write(relocate(rv, moved), tmp_path / "review.md")
+    text = out.read_text()
+    assert f"[trace](review/{f}.json)" in text and f"[picture](review/{f}.svg)" in text
+    assert ".dirproof-run" not in text and [x.name for x in tmp_path.iterdir() if x.is_file()] == ["review.md"]
