@@ -32,6 +32,16 @@ TOP_KEYS = {"profile", "flaws", "parameters", "topology"}
 PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "datacenters", "flaws"}
 
 
+# The range of each size a file may set (docs/user-guide.md, "Limits"): the
+# model's state, and the time to explore or prove it, grow steeply with each.
+LIMITS: dict[str, tuple[int, int]] = {
+    "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
+    "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
+}
+MAX_DATACENTERS = 9
+MAX_FILE_BYTES = 1_000_000
+
+
 class ConfigFileError(ValueError):
     """A configuration file that cannot be read as a design variant."""
 
@@ -40,9 +50,19 @@ def load_config(path: Path, extra_flaws=()) -> Config:
     """Read a TOML design variant; ConfigFileError names the file and the problem."""
     path = Path(path)
     try:
+        if path.is_dir():
+            raise ConfigFileError(f"{path}: a folder, not a TOML file")
+        if path.exists() and not path.is_file():
+            raise ConfigFileError(f"{path}: not a regular file")
+        if path.exists() and path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigFileError(f"{path}: larger than {MAX_FILE_BYTES} bytes, not a design variant")
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigFileError(f"{path}: no such file") from None
+    except PermissionError:
+        raise ConfigFileError(f"{path}: no permission to read it") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: not valid TOML ({exc})") from None
     try:
@@ -73,6 +93,9 @@ def _build(data: dict, extra_flaws) -> Config:
     for key, value in params.items():
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"parameter {key} must be a whole number, not {value!r}")
+        lo, hi = LIMITS.get(key, (0, 1000))
+        if not lo <= value <= hi:
+            raise ConfigError(f"parameter {key} = {value} is not in the range {lo}..{hi}")
     cfg = make_config(profile, flaws=list(flaws) + list(extra_flaws), **params)
     if "topology" in data:
         regions, dcs = _topology(data["topology"])
@@ -88,6 +111,9 @@ def _topology(topo) -> tuple[tuple[str, ...], tuple[Datacenter, ...]]:
         raise ConfigError("topology.regions must be a non-empty list of region names")
     if len(set(regions)) != len(regions):
         raise ConfigError("topology.regions must be distinct")
+    if isinstance(topo["datacenters"], list) and len(topo["datacenters"]) > MAX_DATACENTERS:
+        raise ConfigError(f"topology.datacenters: {len(topo['datacenters'])} is not in the range "
+                          f"2..{MAX_DATACENTERS}")
     dcs = []
     for i, dc in enumerate(topo["datacenters"] if isinstance(topo["datacenters"], list) else [None]):
         if not isinstance(dc, dict) or set(dc) != {"name", "region"}:

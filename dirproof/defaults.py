@@ -8,3 +8,12 @@ DEFAULT_EXAMPLES = 1000
 DEFAULT_DEPTH = 8  # steps (the replication and availability properties)
 OBJECT_DEPTH = 8  # object steps: a committed write or a tick (the object properties)
 DEFAULT_SECONDS = 20.0  # time budget when the request gives none (docs/z3.md)
+
+# The ranges of the numeric options, refused outside with the range named
+# (docs/user-guide.md, "Limits"). Beyond them a run takes hours or the memory
+# of the machine: the Z3 proof grows steeply with the scope and the depth.
+EXAMPLES_RANGE = (1, 100_000)
+SECONDS_RANGE = (1.0, 86_400.0)  # one second to one day, for the whole run
+DEPTH_RANGE = (1, 16)
+SCOPE_RANGE = (1, 8)  # each of L (log entries) and E (epochs) of --scope L E
+SEED_RANGE = (0, 2**32 - 1)

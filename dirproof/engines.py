@@ -21,6 +21,12 @@ ENGINE_MODULES: dict[str, str] = {
     "z3": "dirproof.z3_engine",
 }
 
+# The order `dirproof check` runs the engines in: the fast explorers first, so
+# that a flawed design's counterexample ends the run in seconds, then Z3 only
+# for the properties no earlier engine has violated (dirproof/commands/check.py).
+# A new exploring engine goes first: ("bfs", "hypothesis", "z3").
+ENGINE_ORDER: tuple[str, ...] = ("hypothesis", "z3")
+
 
 def _quiet(done: float, total: float, label: str) -> None:
     """Default progress callback: says nothing."""
@@ -40,6 +46,7 @@ class EngineRequest:
     seed: Optional[int] = None  # hypothesis: fixed seed for a reproducible run
     out_dir: Path = Path("counterexamples")  # where counterexample files go
     over_budget: bool = False  # hypothesis: faults may exceed the fault budget
+    scope: Optional[tuple[int, int]] = None  # z3: the proof's (log, epochs) bound (None: PROOF_SCOPE)
     progress: Callable[[float, float, str], None] = attrs.field(default=_quiet, eq=False)
     # an exploring engine hands its coverage here (dirproof.explore.coverage)
     on_coverage: Callable[[dict], None] = attrs.field(default=_ignore, eq=False)

@@ -165,7 +165,8 @@ def _summary(rv: Review) -> str:
 
 def _safe_table(rv: Review, base: Path) -> str:
     rows = ["## Verdicts on the safe design", "",
-            "`proved`: an unbounded Z3 proof; `held`: no violation in the explored executions; "
+            "`proved`: a Z3 inductive proof for the fixed scope stated in \"What each proof covers\"; "
+            "`held`: no violation in the explored executions; "
             "`violated`: a counterexample, linked.", "",
             "| property | verdict | engine | evidence |", "|---|---|---|---|"]
     for pid in PROPERTIES:
@@ -241,8 +242,7 @@ def _scopes(rv: Review) -> str:
     lines = ["## What each proof covers", ""]
     proved = [r for r in rv.safe.values() if r.status == "proved"]
     if not proved:
-        lines.append("No property is proved for unbounded executions in this run; verdicts are "
-                     "from bounded search and exploration.")
+        lines.append("No property is proved in this run; verdicts are from bounded search and exploration.")
     for r in proved:
         lines.append(f"* `{r.property}` ({r.engine}): {r.detail}")
     held = [r for r in rv.safe.values() if r.status == "held"]
@@ -297,8 +297,21 @@ def _findings() -> str:
     ])
 
 
+def relocate(rv: Review, moved: dict) -> Review:
+    """The review with its files' paths changed as `moved` says ({old: new}):
+    the engines wrote into a staging folder (dirproof/outputs.py)."""
+    def at(path: Optional[str]) -> Optional[str]:
+        return moved.get(path, path) if path else path
+
+    def fix(results: dict) -> dict:
+        return {p: attrs.evolve(r, counterexample=at(r.counterexample)) for p, r in results.items()}
+    return attrs.evolve(rv, safe=fix(rv.safe), flaws={f: fix(m) for f, m in rv.flaws.items()},
+                        pictures={at(k): at(v) for k, v in rv.pictures.items()})
+
+
 def write(rv: Review, out: Path) -> Path:
+    """Write the report atomically (a temporary file, then a rename)."""
+    from dirproof.outputs import write_text
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(rv, out))
-    return out
+    return write_text(out, render(rv, out))

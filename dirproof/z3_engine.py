@@ -24,9 +24,11 @@ derived from the model's object code and composed with this proof
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
-from typing import Optional
 
+import attrs
+from pathlib import Path
+
+from dirproof.interrupt import phase
 from dirproof.defaults import DEFAULT_DEPTH, DEFAULT_SECONDS
 from dirproof.model import Config
 from dirproof.proofs.bmc import SEARCHABLE, BmcResult, bmc
@@ -59,8 +61,10 @@ def run(request) -> list:
     out, proof = [], None
     if wanted:
         scope = request_scope(request)
+        phase("z3-proof")
         proof = prove(cfg, scope, REPLICATION, progress=request.progress)
-        proved = {p: _proof_of(cfg, proof, p) for p in wanted}
+        proved: dict[str, tuple[bool, float, str]] = {p: _proof_of(cfg, proof, p) for p in wanted}
+        phase("z3-witnesses")
         found = witnesses(cfg, [p for p in wanted if proved[p][0]], WITNESS_DEPTH,
                           seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
         out = [judge(request, p, *proved[p], found.get(p)) for p in wanted]
@@ -70,7 +74,7 @@ def run(request) -> list:
     return out
 
 
-def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple:
+def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:
     """(proved, seconds, detail) of one property from the replication proof."""
     if prop in AVAILABILITY:
         ok, spent, detail = prove_availability(cfg, proof, prop) if proof.kept else (False, 0.0, "no invariant")
@@ -87,27 +91,57 @@ def judge(request, prop: str, proved: bool, seconds: float, detail: str, wit=Non
             return PropertyResult(prop, "vacuous", "z3-induction", seconds=round(seconds + wit.seconds, 2),
                                   detail=f"inductive, but no execution of up to {wit.depth} steps reaches its "
                                          f"subject ({wit.goal}): the proof says nothing")
-        reach = ("" if wit is None else f"; witness: {wit.goal}, reached in {wit.depth} steps" if wit.found
+        reach = ("" if wit is None else
+                 f"; witness: {wit.goal}, reached in {wit.depth} step{'s' * (wit.depth != 1)}" if wit.found
                  else f"; vacuity not ruled out: the search for a witness ({wit.goal}) ran out of time after "
                       f"depth {wit.depth} (more --seconds)")
         return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds, 2),
-                              detail=f"proved for {scope_text(cfg, scope)}; {detail}{reach}")
+                              detail=f"proved for {scope_text(cfg, scope)}; {detail}{reach}",
+                              scope=scope_text(cfg, scope))
+    phase("z3-bmc")
     res = bmc(cfg, prop, request.depth or DEFAULT_DEPTH, budget=not over, progress=request.progress,
               seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
     if res.found:
-        path = save_counterexample(cfg, res, request.out_dir)
-        status = "assumption-broken" if res.trace.beyond_budget else "violated"
-        return PropertyResult(prop, status, "z3-bmc", steps=res.depth, seconds=res.seconds,
-                              counterexample=str(path), detail=res.trace.message)
+        return _found(request, res, "shortest: bounded model checking tried every shorter length")
     if proved:
         return PropertyResult(prop, "proved", "z3-induction", seconds=round(seconds + res.seconds, 2),
                               detail=f"proved for {scope_text(cfg, scope)}; {detail}; beyond the fault budget: "
-                                     f"no violation to depth {res.depth}")
+                                     f"no violation to depth {res.depth}", scope=scope_text(cfg, scope))
     budget = "beyond the fault budget too" if over else "within the fault budget"
     return PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=res.seconds,
                           detail=f"bounded to depth {res.depth} (every execution of up to {res.depth} steps, "
                                  f"{budget}); {detail}")
 
 
-def _scope_of(request) -> Optional[Scope]:
-    return request_scope(request)
+def _found(request, res: BmcResult, length: str) -> PropertyResult:
+    assert res.trace is not None
+    path = save_counterexample(request.config, res, request.out_dir)
+    status = "assumption-broken" if res.trace.beyond_budget else "violated"
+    return PropertyResult(res.property, status, "z3-bmc", steps=res.depth, seconds=round(res.seconds, 2),
+                          counterexample=str(path), detail=res.trace.message, length=length)
+
+
+SHORTEST_SECONDS = 3.0  # the search for shorter counterexamples than an explorer's, all properties together
+
+
+def shortest(request, found: PropertyResult, seconds: float = SHORTEST_SECONDS) -> PropertyResult:
+    """An exploring engine found `found` (a violation of n steps): search
+    every execution of fewer steps with bounded model checking, within
+    `seconds`. A hit replaces it (and is shortest: every shorter
+    length was searched first); no hit to n - 1 makes n the shortest; a
+    spent budget leaves n an upper bound, saying how far Z3 got."""
+    n = found.steps or 0
+    if found.property not in SEARCHABLE or found.status != "violated" or n <= 1:
+        return attrs.evolve(found, length="shortest" if n == 1 else
+                            "at most (Z3 has no form of this property to search shorter ones)")
+    res = bmc(request.config, found.property, n - 1, budget=True, progress=request.progress,
+              seconds=seconds)
+    if res.found:
+        return _found(request, res, f"shortest: Z3 searched every length below {found.steps} "
+                                    f"({found.engine} found {found.steps})")
+    if res.depth >= n - 1:
+        return attrs.evolve(found, length="shortest: Z3 found no violation in fewer steps")
+    if res.depth == 0:
+        return attrs.evolve(found, length=f"at most; Z3 could not search shorter ones within {seconds:.1f} s")
+    return attrs.evolve(found, length=f"at most; within {seconds:.1f} s Z3 ruled out only lengths up to "
+                                       f"{res.depth}")

@@ -102,3 +102,106 @@ def test_help_shows_the_defaults_the_engines_use():
     assert res.exit_code == 0
     for text in (f"default {D.DEFAULT_EXAMPLES}", f"default {D.DEFAULT_SECONDS:.0f}", f"default {D.DEFAULT_DEPTH}"):
         assert text in " ".join(res.stdout.split()), text
+
+
+# --------------------------------------------------------------------------- the order of the engines, with stubs
+
+import sys
+import types
+
+from dirproof.properties import PROPERTIES
+from dirproof.results import PropertyResult
+
+FIRST = next(iter(PROPERTIES))
+
+
+def stub_engine(monkeypatch, name, verdicts, seen):
+    """An engine `name` that records what it is asked and answers `verdicts`
+    ({property: status}; others held), writing a file per violation."""
+    def run(request):
+        seen.append((name, request.properties, request.scope))
+        out = []
+        for p in request.properties:
+            status = verdicts.get(p, "held")
+            if status == "disagree":
+                from dirproof.proofs.bmc import EncodingDisagreement
+                raise EncodingDisagreement("the Z3 path does not replay: step 2 is rejected by the model")
+            cx = None
+            if status == "violated":
+                cx = request.out_dir / f"{name}--{p}.json"
+                cx.write_text("{}")
+            out.append(PropertyResult(p, status, name, steps=3 if cx else None, counterexample=str(cx) if cx else None,
+                                      scope="entra (4 replicas), logs <= 3, epochs <= 3" if status == "proved" else ""))
+        return out
+    mod = types.ModuleType(f"stub_{name}")
+    mod.run = run
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setitem(__import__("dirproof.engines").engines.ENGINE_MODULES, name, mod.__name__)
+
+
+def run_stubs(monkeypatch, tmp_path, first, second, *extra):
+    seen: list = []
+    stub_engine(monkeypatch, "explorer", first, seen)
+    stub_engine(monkeypatch, "prover", second, seen)
+    res = runner.invoke(app, ["check", "--engine", "explorer", "--engine", "prover", "--out", str(tmp_path),
+                              *extra], env={"COLUMNS": "80"})
+    return res, seen
+
+
+def test_after_a_violation_the_later_engines_skip_it_and_by_default_stop(monkeypatch, tmp_path):
+    res, seen = run_stubs(monkeypatch, tmp_path, {FIRST: "violated"}, {})
+    assert res.exit_code == 1, res.output
+    assert seen == [("explorer", tuple(PROPERTIES), None)]  # the prover never ran
+    res, seen = run_stubs(monkeypatch, tmp_path, {FIRST: "violated"}, {}, "--keep-going", "--scope", "4", "5")
+    assert seen[1] == ("prover", tuple(p for p in PROPERTIES if p != FIRST), (4, 5))
+    last = res.stdout.splitlines()[-1]
+    assert last.startswith("0 proved,") and "1 violated" in last
+    assert last.endswith(f"; counterexamples in {tmp_path}")
+    assert str(tmp_path / f"explorer--{FIRST}.json") in res.stdout  # the full path, never cut
+    assert "at most" in res.stdout  # no engine searched for a shorter one: an upper bound
+
+
+def test_a_proof_contradicted_by_a_counterexample_is_an_error_with_its_own_exit(monkeypatch, tmp_path):
+    seen: list = []
+    stub_engine(monkeypatch, "prover", {FIRST: "proved"}, seen)
+    stub_engine(monkeypatch, "explorer", {FIRST: "violated"}, seen)
+    res = runner.invoke(app, ["check", "--engine", "prover", "--engine", "explorer", "--out", str(tmp_path)])
+    assert res.exit_code == 4, res.output
+    assert res.stderr.count("\n") == 1 and "contradict" in res.stderr
+    assert "prover proved it" in res.stderr and "explorer found a counterexample" in res.stderr
+    assert str(tmp_path / f"explorer--{FIRST}.json") in res.stderr and (tmp_path / f"explorer--{FIRST}.json").exists()
+
+
+def test_proved_states_its_scope_vacuous_is_inconclusive(monkeypatch, tmp_path):
+    res, _ = run_stubs(monkeypatch, tmp_path, {}, {FIRST: "proved", "one-history": "vacuous"}, "--engine", "prover")
+    assert res.exit_code == 3, res.output
+    assert "proved for entra (4 replicas), logs <= 3, epochs <= 3" in res.stdout and "VACUOUS" in res.stdout
+    assert res.stdout.splitlines()[-1].startswith("1 proved, 7 held, 1 vacuous, 0 violated")
+    assert max(len(line) for line in res.stdout.splitlines()) <= 80
+
+
+def test_a_path_that_does_not_replay_is_a_disagreement_of_the_encodings(monkeypatch, tmp_path):
+    res, _ = run_stubs(monkeypatch, tmp_path, {}, {FIRST: "disagree"})
+    assert res.exit_code == 4, res.output
+    assert "the Z3 encoding and the model disagree" in res.stderr and res.stderr.count("\n") == 1
+    assert "Traceback" not in res.output and not list(tmp_path.iterdir())
+
+
+def test_a_flawed_design_ends_at_its_violation_with_the_shortest_length(tmp_path):
+    """The default engines: the exploration finds it, Z3 only checks that no
+    shorter one exists; the other properties are not checked (no minute of proofs)."""
+    res = runner.invoke(app, ["check", "--flaw", "ack-before-sync", "--seed", "1", "--out", str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    assert "VIOLATED in 2 steps (shortest" in res.stdout
+    assert res.stdout.splitlines()[-1].startswith("0 proved, 8 held, 1 violated")  # Z3 proved nothing: skipped
+
+
+def test_a_large_run_prints_an_estimate_first(monkeypatch, tmp_path):
+    from dirproof.commands.run_engines import Run
+    monkeypatch.setattr("dirproof.commands.check.run_in_order", lambda *a, **k: Run())
+    big = runner.invoke(app, ["check", "--profile", "wide", "--scope", "6", "6", "--out", str(tmp_path)])
+    assert "estimate: this run is large" in big.stderr and "--seconds" in big.stderr
+    long = runner.invoke(app, ["check", "--engine", "hypothesis", "--examples", "100000", "--out", str(tmp_path)])
+    assert "estimate: exploring 100000 examples" in long.stderr
+    small = runner.invoke(app, ["check", "--out", str(tmp_path)])
+    assert "estimate" not in small.stderr

@@ -4,10 +4,11 @@ committed docs/review.md is current (names every property and flaw)."""
 from pathlib import Path
 
 import attrs
+import pytest
 
 from dirproof.model import FLAWS, make_config
 from dirproof.properties import PROPERTIES
-from dirproof.results import PropertyResult, merge
+from dirproof.results import Contradiction, PropertyResult, merge
 from dirproof.review import Review, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,9 +66,24 @@ def test_the_report_shows_the_exploration_coverage_and_what_it_did_not_reach():
 def test_merge_keeps_the_strongest_verdict():
     held = PropertyResult("p", "held", "hypothesis")
     proved = PropertyResult("p", "proved", "z3-induction")
+    vacuous = PropertyResult("p", "vacuous", "z3-induction")
     broken = PropertyResult("p", "violated", "hypothesis", steps=4)
+    shorter = PropertyResult("p", "violated", "z3-bmc", steps=2)
     assert merge([held, proved])["p"] is proved
-    assert merge([proved, broken, held])["p"] is broken
+    assert merge([held, vacuous])["p"] is vacuous
+    assert merge([held, broken, shorter])["p"] is shorter
+
+
+def test_a_proof_and_a_counterexample_of_one_property_are_a_contradiction_not_a_merge():
+    proved = PropertyResult("p", "proved", "z3-induction", scope="entra, logs <= 3, epochs <= 3")
+    broken = PropertyResult("p", "violated", "hypothesis", steps=4, counterexample="cx/p.json")
+    for order in ([proved, broken], [broken, proved]):
+        with pytest.raises(Contradiction) as err:
+            merge(order)
+        text = str(err.value)
+        assert "z3-induction" in text and "hypothesis" in text and "cx/p.json" in text
+    over = PropertyResult("p", "assumption-broken", "hypothesis", steps=4)
+    assert merge([proved, over])["p"] is over  # beyond the fault budget: not what the proof covers
 
 
 def test_the_committed_review_is_current():
@@ -78,3 +94,21 @@ def test_the_committed_review_is_current():
         assert f"| `{f}` |" in text, f"docs/review.md lacks flaw {f}: run `dirproof review`"
     assert not missed_cells(text) and "**Missed" not in text
     assert "## Coverage of the exploration (safe design)" in text and "(all reached)" in text
+
+
+def test_the_report_links_the_published_files_not_the_staging_folder(tmp_path):
+    """`dirproof review` runs the engines into a staging folder and renames at
+    the end; the report must link the final paths."""
+    from dirproof.review import relocate, write
+    stage, final = tmp_path / "review" / ".dirproof-run-x", tmp_path / "review"
+    rv = review({})
+    f = next(iter(FLAWS))
+    p = next(p for p, r in rv.flaws[f].items() if r.status == "violated")
+    staged = str(stage / f"{f}.json")
+    rv = attrs.evolve(rv, flaws={**rv.flaws, f: {**rv.flaws[f], p: attrs.evolve(rv.flaws[f][p], counterexample=staged)}},
+                      pictures={staged: str(stage / f"{f}.svg")})
+    moved = {staged: str(final / f"{f}.json"), str(stage / f"{f}.svg"): str(final / f"{f}.svg")}
+    out = write(relocate(rv, moved), tmp_path / "review.md")
+    text = out.read_text()
+    assert f"[trace](review/{f}.json)" in text and f"[picture](review/{f}.svg)" in text
+    assert ".dirproof-run" not in text and [x.name for x in tmp_path.iterdir() if x.is_file()] == ["review.md"]

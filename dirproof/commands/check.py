@@ -3,34 +3,37 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Optional
 
+import attrs
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from dirproof import interrupt
 from dirproof.app import app, fail
-from dirproof.config_file import ConfigFileError, load_config
-from dirproof.engines import ENGINE_MODULES, EngineRequest, run
-from dirproof.model import FLAWS, PROFILES, ConfigError, make_config
+from dirproof.commands.options import config_or_fail, estimate_lines, in_range
+from dirproof.commands.run_engines import Run, run_in_order
+from dirproof.commands.verdicts import coverage_lines, summary, verdict_lines
+from dirproof.defaults import (DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS, DEPTH_RANGE, EXAMPLES_RANGE,
+                               OBJECT_DEPTH, SCOPE_RANGE, SECONDS_RANGE, SEED_RANGE)
+from dirproof.engines import ENGINE_MODULES, ENGINE_ORDER
+from dirproof.model import FLAWS, PROFILES
+from dirproof.outputs import OutputError, publish, staged_folder
 from dirproof.properties import PROPERTIES
-from dirproof.defaults import DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS, OBJECT_DEPTH
-from dirproof.results import merge
+from dirproof.results import Contradiction, merge
 
-
-# The engines `dirproof check` runs when none is named, strongest evidence first.
-DEFAULT_ENGINES = ("z3", "hypothesis")
+# Exit status of `dirproof check` (docs/user-guide.md).
+OK, FAILED, BAD_INPUT, INCONCLUSIVE, DISAGREE = 0, 1, 2, 3, 4
 
 
 def _engines(names: list[str]) -> tuple[str, ...]:
     chosen: list[str] = []
     for n in names or ["all"]:
         if n == "all":
-            chosen += [e for e in DEFAULT_ENGINES if e not in chosen]
+            chosen += [e for e in ENGINE_ORDER if e not in chosen]
         elif n in ENGINE_MODULES:
             chosen += [] if n in chosen else [n]
         else:
@@ -38,135 +41,136 @@ def _engines(names: list[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _config(profile: str, flaws: list[str], config: Optional[Path]):
-    try:
-        if config is not None:
-            return load_config(config, extra_flaws=flaws)
-        return make_config(profile, flaws=flaws)
-    except (ConfigError, ConfigFileError) as exc:
-        fail(str(exc))
+def _out_text(best: dict, cfg, run: Run, out: Path, coverage: dict) -> list[str]:
+    flaws = ", ".join(cfg.flaws) or "none (safe design)"
+    lines = verdict_lines(f"dirproof check: profile {cfg.profile}, flaws: {flaws}", best, PROPERTIES,
+                          run.why_not)
+    if coverage:
+        lines += coverage_lines(coverage)
+    lines += [""] + [f"note: {n}" for n in run.notes]
+    lines.append(summary(best, PROPERTIES, str(out.absolute())))
+    return lines
 
 
-def _coverage_table(cov: dict) -> Table:
-    """Situations with their counts; a reachability situation never reached is red."""
-    t = Table(title=f"coverage (hypothesis): {cov['examples']} examples, {cov['steps']} steps")
-    for col in ("situation", "property", "kind", "count"):
-        t.add_column(col, no_wrap=col != "property")
-    for s in cov["situations"]:
-        kind = "reachability" if s["reachability"] else "interesting case"
-        count = str(s["count"]) if s["count"] else ("[bold red]0 (not reached)[/]" if s["reachability"]
-                                                     else "[yellow]0[/]")
-        t.add_row(s["situation"], s["property"] or "", kind, count)
-    return t
-
-
-def _steps_line(cov: dict) -> str:
-    parts = [f"{k} {n}" if n else f"[yellow]{k} 0[/]" for k, n in cov["step_counts"].items()]
-    return "steps fired: " + ", ".join(parts)
-
-
-def _run_engines(engines, request_for, show: bool):
-    results = []
-    if not show:
-        for e in engines:
-            results += run(e, request_for(e, None))
-        return results
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[label]}"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        for e in engines:
-            task = bar.add_task(e, total=None, label="")
-            results += run(e, request_for(e, lambda d, t, label, task=task: bar.update(
-                task, completed=d, total=t or None, label=label)))
-            bar.update(task, completed=1, total=1)
-    return results
-
-
-def _table(best: dict, cfg) -> Table:
-    t = Table(title=f"dirproof check: profile {cfg.profile}, flaws: {', '.join(cfg.flaws) or 'none (safe design)'}")
-    for col in ("property", "verdict", "engine", "evidence", "seconds", "counterexample"):
-        t.add_column(col, no_wrap=col in ("property", "verdict", "engine"))
-    style = {"violated": "bold red", "assumption-broken": "yellow", "proved": "bold green", "held": "green"}
-    for pid in PROPERTIES:
-        r = best.get(pid)
-        if r is None:
-            t.add_row(pid, "not checked", "", "", "", "")
-            continue
-        evidence = (f"{r.steps} steps" if r.status in ("violated", "assumption-broken")
-                    else f"{r.examples} ex. / {r.steps or 0} steps" if r.engine == "hypothesis"
-                    else r.detail)
-        t.add_row(pid, f"[{style[r.status]}]{r.status}[/]", r.engine, evidence, f"{r.seconds:.1f}",
-                  r.counterexample or "")
-    return t
+def _verdict_code(best: dict, run: Run, coverage: dict) -> int:
+    if any(r.status in ("violated", "assumption-broken") for r in best.values()):
+        return FAILED
+    unchecked = [p for p in PROPERTIES if p not in best]
+    vacuous = [p for p, r in best.items() if r.status == "vacuous"]
+    return INCONCLUSIVE if coverage.get("unreached") or unchecked or vacuous else OK
 
 
 @app.command()
 def check(
     profile: str = typer.Option("entra", "--profile", help=f"Profile: {', '.join(PROFILES)}."),
     flaw: list[str] = typer.Option([], "--flaw", help="Seeded flaw to turn on (repeatable); see `dirproof flaws`."),
-    config: Optional[Path] = typer.Option(None, "--config", help="A TOML design variant (see docs/user-guide.md)."),
-    engine: list[str] = typer.Option([], "--engine",
-                                     help="Engine to run (repeatable): z3, hypothesis or all (default: all)."),
-    examples: Optional[int] = typer.Option(None, "--examples", min=1,
-                                           help=f"Hypothesis examples to explore (default {DEFAULT_EXAMPLES})."),
-    seconds: Optional[float] = typer.Option(None, "--seconds", min=0.1,
-                                            help="Time budget in seconds: of the Hypothesis exploration (instead "
-                                                 f"of --examples), and of Z3's bounded search per property not "
-                                                 f"proved (default {DEFAULT_SECONDS:.0f})."),
-    depth: Optional[int] = typer.Option(None, "--depth", min=1,
+    config: Optional[Path] = typer.Option(None, "--config", help="A TOML design variant (docs/user-guide.md)."),
+    engine: list[str] = typer.Option([], "--engine", help=f"Engine to run (repeatable): {', '.join(ENGINE_ORDER)} "
+                                                          f"or all (default: all, in that order)."),
+    examples: Optional[int] = typer.Option(None, "--examples", callback=in_range(*EXAMPLES_RANGE),
+                                           help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}.."
+                                                f"{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES})."),
+    seconds: Optional[float] = typer.Option(None, "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
+                                            help=f"Time budget of the WHOLE run, every engine included "
+                                                 f"({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g}): what is not "
+                                                 f"judged by then is reported 'not checked'. Without "
+                                                 f"--examples the exploration uses half of it (all of it if it "
+                                                 f"runs alone). Default: none (Z3's bounded search then has "
+                                                 f"its default {DEFAULT_SECONDS:.0f} s per property)."),
+    depth: Optional[int] = typer.Option(None, "--depth", callback=in_range(*DEPTH_RANGE),
                                         help=f"Z3 bounded-model-checking depth for a property not proved "
-                                             f"(default {DEFAULT_DEPTH}; object steps for the object properties, "
-                                             f"default {OBJECT_DEPTH})."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Fixed Hypothesis seed for a reproducible run."),
+                                             f"({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; default {DEFAULT_DEPTH}; object steps for the object "
+                                             f"properties, default {OBJECT_DEPTH})."),
+    scope: Optional[tuple[int, int]] = typer.Option(None, "--scope", metavar="L E", callback=in_range(*SCOPE_RANGE),
+                                                    help=f"Scope of the Z3 proof: logs of at most L entries, "
+                                                         f"epochs up to E ({SCOPE_RANGE[0]}..{SCOPE_RANGE[1]} "
+                                                         f"each; default 3 3). A proof holds for that scope "
+                                                         f"only; a wider one takes longer."),
+    seed: Optional[int] = typer.Option(None, "--seed", callback=in_range(*SEED_RANGE),
+                                       help=f"Fixed Hypothesis seed for a reproducible run "
+                                            f"({SEED_RANGE[0]}..{SEED_RANGE[1]})."),
     over_budget: bool = typer.Option(False, "--over-budget",
                                      help="Let faults exceed the fault budget; violations then report "
                                           "as assumption-broken."),
+    keep_going: bool = typer.Option(False, "--keep-going",
+                                    help="After a violation, still judge every other property (the Z3 "
+                                         "proofs take a minute or more). Default: stop there."),
     out: Path = typer.Option(Path("counterexamples"), "--out", help="Folder for counterexample files."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
 ) -> None:
-    """Check every property of a design and print one verdict per property:
-    proved (unbounded Z3 proof), held (explored, no violation), violated (with a
-    counterexample file to `dirproof replay`) or assumption-broken (beyond the
-    fault budget). The strongest verdict over the engines wins. The Hypothesis
-    engine also prints its coverage: how often each step fired and each named
-    situation occurred. Exit status: 0 when every property holds, 1 when one is
-    violated or its assumption broken, 2 for bad arguments or configuration, 3
-    when nothing broke but the exploration did not reach one of its
-    reachability situations (the run was too short to be evidence)."""
+    """Check every property of a design and print one verdict per property.
+
+    Verdicts: proved (a Z3 inductive proof for a fixed scope, stated with it:
+    the configuration, logs <= L, epochs <= E), vacuous (inductive, but what
+    the property speaks of is never reached), held (explored or searched to
+    a bound, no violation, no proof), violated (with a counterexample file
+    to `dirproof replay`, and its length: shortest, or an upper bound) or
+    assumption-broken (beyond the fault budget).
+
+    The engines run in order, explorers first; once one has a violation of a
+    property, the later ones skip it (Z3 only looks for a shorter
+    counterexample), and without --keep-going the run stops judging the
+    others.
+
+    Exit status: 0 every property holds; 1 one is violated or its assumption
+    broken; 2 bad arguments or configuration; 3 nothing broke but the run is
+    not evidence (a reachability situation not reached, a vacuous proof, a
+    property not checked in time); 4 the engines contradict each other (a
+    proof and a counterexample of one property) or the Z3 encoding and the
+    model disagree: a bug, please report it; 130 interrupted (143 SIGTERM).
+    """
     if examples is not None and seconds is not None:
         fail("give --examples or --seconds, not both")
     engines = _engines(engine)
-    cfg = _config(profile, flaw, config)
-
-    coverage: dict = {}
-
-    def request_for(e, progress):
-        kw = {"progress": progress} if progress else {}
-        return EngineRequest(cfg, tuple(PROPERTIES), examples=examples, seconds=seconds, depth=depth,
-                             seed=seed, out_dir=out, over_budget=over_budget,
-                             on_coverage=coverage.update, **kw)
-
+    interrupt.phase("config")
+    cfg = config_or_fail(profile, flaw, config)
+    for line in estimate_lines(cfg, engines, scope, depth, seconds, examples):
+        typer.echo(f"dirproof: {line}", err=True)
+    interrupt.set_deadline(seconds)
     start = time.perf_counter()
-    show = not as_json and sys.stderr.isatty()
-    best = merge(_run_engines(engines, request_for, show))
+    try:
+        with staged_folder(out) as stage:
+            run = run_in_order(cfg, engines, stage, examples=examples, seconds=seconds, depth=depth,
+                               scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going,
+                               show=not as_json and sys.stderr.isatty())
+            try:
+                best = merge(run.results)
+            except Contradiction as exc:
+                publish(stage, out)
+                fail(str(exc).replace(str(stage), str(out.absolute())), DISAGREE)
+            interrupt.phase("writing")
+            moved = publish(stage, out)
+    except OutputError as exc:
+        fail(str(exc))
+    except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
+        bmc = sys.modules.get("dirproof.proofs.bmc")
+        if bmc is None or not isinstance(exc, bmc.EncodingDisagreement):
+            raise
+        fail(f"the Z3 encoding and the model disagree (a bug of dirproof, please report it): {exc}", DISAGREE)
+    best = {p: attrs.evolve(r, counterexample=moved.get(r.counterexample or "", r.counterexample))
+            for p, r in best.items()}
+    coverage = run.coverage
+    if as_json:
+        typer.echo(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "engines": list(engines),
+                               "seconds": round(time.perf_counter() - start, 2),
+                               "results": [best[p].to_json() for p in PROPERTIES if p in best],
+                               "not_checked": {p: why for p, why in run.why_not.items() if p not in best},
+                               "notes": run.notes, **({"coverage": coverage} if coverage else {})}, indent=1))
+    else:
+        _print_text(best, cfg, run, out, coverage)
+    raise typer.Exit(_verdict_code(best, run, coverage))
+
+
+def _print_text(best: dict, cfg, run: Run, out: Path, coverage: dict) -> None:
+    lines = _out_text(best, cfg, run, out, coverage)
     failed = any(r.status in ("violated", "assumption-broken") for r in best.values())
     unreached = coverage.get("unreached", [])
-    if as_json:
-        print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "engines": list(engines),
-                          "seconds": round(time.perf_counter() - start, 2),
-                          "results": [best[p].to_json() for p in PROPERTIES if p in best],
-                          **({"coverage": coverage} if coverage else {})}, indent=1))
-    else:
-        console = Console() if sys.stdout.isatty() else Console(width=160)
-        console.print(_table(best, cfg))
-        if coverage:
-            console.print(_coverage_table(coverage))
-            console.print(_steps_line(coverage))
-        if unreached and not failed:
-            console.print(f"[bold red]inconclusive: the exploration never reached "
-                          f"{', '.join(unreached)}; run longer (--examples, --seconds)[/]")
-        expected = {p for f in cfg.flaws for p in FLAWS[f].caught_by}
-        if expected and not expected & {p for p, r in best.items() if r.status == "violated"}:
-            console.print(f"[yellow]note: none of {', '.join(sorted(expected))} broke; "
-                            "a longer run (--seconds) may find it[/]")
-    raise typer.Exit(1 if failed else 3 if unreached else 0)
+    if unreached and not failed:
+        lines.insert(-1, f"inconclusive: the exploration never reached {', '.join(unreached)}; "
+                         "run longer (--examples, --seconds)")
+    expected = {p for f in cfg.flaws for p in FLAWS[f].caught_by}
+    if expected and not expected & {p for p, r in best.items() if r.status == "violated"}:
+        lines.insert(-1, f"note: none of {', '.join(sorted(expected))} broke; a longer run may find it")
+    typer.echo("\n".join(lines))
+    if os.environ.get("DIRPROOF_PHASES"):
+        interrupt.phase("done")

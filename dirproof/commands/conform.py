@@ -10,6 +10,8 @@ from typing import Optional
 import typer
 
 from dirproof.app import app, fail
+from dirproof.commands.options import in_range
+from dirproof.outputs import OutputError, check_file
 
 
 @app.command()
@@ -23,10 +25,10 @@ def conform(
     behaviour: bool = typer.Option(True, "--behaviour/--no-behaviour",
                                    help="Where the log has protocol events, also check that it is a behaviour of "
                                         "the model with the header's design (default: on)."),
-    depth: Optional[int] = typer.Option(None, "--depth", min=0,
-                                        help="Hidden model steps tried before each line (default 3)."),
-    frontier: Optional[int] = typer.Option(None, "--frontier", min=1,
-                                           help="Model states kept after each line (default 400)."),
+    depth: Optional[int] = typer.Option(None, "--depth", callback=in_range(0, 8),
+                                        help="Hidden model steps tried before each line (0..8; default 3)."),
+    frontier: Optional[int] = typer.Option(None, "--frontier", callback=in_range(1, 100_000),
+                                           help="Model states kept after each line (1..100000; default 400)."),
 ) -> None:
     """Check an event log of a real system (or of the model) against the
     properties that speak of histories: no-acked-write-lost, one-history,
@@ -44,6 +46,11 @@ def conform(
     from dirproof.conform.events import LogError, read_log
     from dirproof.conform.report import judge, text_lines, to_json
 
+    if svg is not None:
+        try:
+            check_file(svg, "--svg")
+        except OutputError as exc:
+            fail(str(exc))
     try:
         parsed = read_log(log)
     except LogError as exc:

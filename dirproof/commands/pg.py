@@ -9,15 +9,27 @@ from typing import Optional
 import typer
 
 from dirproof.app import app, fail
+from dirproof.commands.options import in_range
+from dirproof.outputs import OutputError, check_file
 
 pg_app = typer.Typer(help="Check a real PostgreSQL partition (primary, synchronous and asynchronous standbys "
                           "on loopback) against the properties: see docs/conformance.md.",
-                     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(pg_app, name="pg")
 
 
+class _Signalled(KeyboardInterrupt):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _on_term(signum, frame):
-    raise KeyboardInterrupt
+    """The harness stops every server on a KeyboardInterrupt: raise one at
+    once (not at the next safe point, as dirproof/interrupt.py does), and
+    remember which signal it was for the exit status."""
+    raise _Signalled(signum)
 
 
 @pg_app.command("configs")
@@ -31,10 +43,13 @@ def configs() -> None:
 @pg_app.command("run")
 def run(
     config: str = typer.Option("safe", "--config", help="Real configuration (see `dirproof pg configs`)."),
-    ops: int = typer.Option(60, "--ops", min=10, help="Client operations (writes, reads) in the run."),
-    kills: int = typer.Option(1, "--kills", min=0, max=3, help="kill -9 of the primary (each followed by a failover)."),
-    stops: int = typer.Option(2, "--stops", min=0, max=5, help="Standbys stopped and resumed."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the workload and fault schedule."),
+    ops: int = typer.Option(60, "--ops", callback=in_range(10, 10_000),
+                            help="Client operations (writes, reads) in the run (10..10000)."),
+    kills: int = typer.Option(1, "--kills", callback=in_range(0, 3),
+                              help="kill -9 of the primary, each followed by a failover (0..3)."),
+    stops: int = typer.Option(2, "--stops", callback=in_range(0, 5), help="Standbys stopped and resumed (0..5)."),
+    seed: int = typer.Option(0, "--seed", callback=in_range(0, 2**32 - 1),
+                             help="Seed of the workload and fault schedule (0..4294967295)."),
     out: Path = typer.Option(Path("pg-events.jsonl"), "--out", help="Where the event log goes."),
     svg: Optional[Path] = typer.Option(None, "--svg", metavar="OUT", help="Draw the first violation as SVG."),
     behaviour: bool = typer.Option(True, "--behaviour/--no-behaviour",
@@ -52,6 +67,12 @@ def run(
     if config not in CONFIGS:
         fail(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
     try:
+        check_file(out)
+        if svg is not None:
+            check_file(svg, "--svg")
+    except OutputError as exc:
+        fail(str(exc))
+    try:
         find_bin()
         require_driver()
     except PgMissing as exc:
@@ -59,16 +80,17 @@ def run(
     from dirproof.pg.harness import run_once
     from dirproof.pg.workload import Plan
 
-    old = signal.signal(signal.SIGTERM, _on_term)
+    old = {s: signal.signal(s, _on_term) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         outcome = run_once(config, Plan(ops=ops, kills=kills, stops=stops, seed=seed), out)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo(f"dirproof pg: interrupted; every server was stopped; the partial log is {out}", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(128 + getattr(exc, "signum", signal.SIGINT))
     except (PgError, OSError) as exc:
         fail(f"the harness failed: {' '.join(str(exc).split())[:400]} (the partial log is {out})", 2)
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     c = outcome.counts
     typer.echo(f"dirproof pg: {config}: {c['writes']} writes ({c['acked']} acknowledged), {c['reads']} reads, "
                f"{c['faults']} faults in {outcome.seconds:.0f} s; log {out}")

@@ -15,8 +15,12 @@ from dirproof.app import app, fail
 from dirproof.config_file import ConfigFileError, load_config
 from dirproof.model import ConfigError, make_config
 
-MAX_SCOPE = 8  # beyond this the fixed-scope proof takes hours: ask for the parametric one
-MAX_DEPTH = 16
+from dirproof.commands.options import in_range
+from dirproof.defaults import DEPTH_RANGE, SCOPE_RANGE
+from dirproof.outputs import OutputError, check_folder
+
+MAX_SCOPE = SCOPE_RANGE[1]  # beyond this the fixed-scope proof takes hours: ask for the parametric one
+MAX_DEPTH = DEPTH_RANGE[1]
 
 
 def _design(profile: str, flaws: list[str], config: Optional[Path]):
@@ -96,7 +100,8 @@ def prove(
 def bmc(
     prop: list[str] = typer.Option(..., "--property", help="Property to search a violation of (repeatable)."),
     profile: str = PROFILE, flaw: list[str] = FLAW, config: Optional[Path] = CONFIG,
-    depth: int = typer.Option(8, "--depth", min=1, max=MAX_DEPTH, help=f"Longest execution searched (1..{MAX_DEPTH})."),
+    depth: int = typer.Option(8, "--depth", callback=in_range(*DEPTH_RANGE),
+                              help=f"Longest execution searched (1..{MAX_DEPTH})."),
     no_budget: bool = typer.Option(False, "--no-budget", help="Let faults exceed the fault budget."),
     save: Optional[Path] = typer.Option(None, "--save", help="Save the counterexample file in this folder."),
 ) -> None:
@@ -106,7 +111,18 @@ def bmc(
     from dirproof.proofs.bmc import bmc as search
     cfg = _design(profile, flaw, config)
     _known(prop, SEARCHABLE)
-    res = search(cfg, tuple(prop), depth, budget=not no_budget)
+    if save is not None:
+        try:
+            check_folder(save, "--save")
+        except OutputError as exc:
+            fail(str(exc))
+    from dirproof.interrupt import phase
+    from dirproof.proofs.bmc import EncodingDisagreement
+    phase("z3-bmc")
+    try:
+        res = search(cfg, tuple(prop), depth, budget=not no_budget)
+    except EncodingDisagreement as exc:
+        fail(f"the Z3 encoding and the model disagree: {exc}", 4)
     if not res.found:
         typer.echo(f"no execution of up to {res.depth} steps breaks {', '.join(prop)} ({res.seconds:.1f} s)")
         raise typer.Exit(0)
@@ -125,7 +141,8 @@ def bmc(
 def witness(
     prop: list[str] = typer.Option(..., "--property", help="Property whose subject to reach (repeatable)."),
     profile: str = PROFILE, flaw: list[str] = FLAW, config: Optional[Path] = CONFIG,
-    depth: int = typer.Option(8, "--depth", min=1, max=MAX_DEPTH, help=f"Longest execution searched (1..{MAX_DEPTH})."),
+    depth: int = typer.Option(8, "--depth", callback=in_range(*DEPTH_RANGE),
+                              help=f"Longest execution searched (1..{MAX_DEPTH})."),
 ) -> None:
     """Vacuity: the shortest execution that reaches what a property speaks of.
     Exit 0 when every subject is reached, 3 when one is not (its proof would be vacuous)."""
@@ -134,6 +151,8 @@ def witness(
     from dirproof.properties.subjects import SUBJECTS
     cfg = _design(profile, flaw, config)
     _known(prop, tuple(SUBJECTS))
+    from dirproof.interrupt import phase
+    phase("z3-witnesses")
     found = witnesses(cfg, prop, depth)
     for p in prop:
         w = found[p]

@@ -30,6 +30,8 @@ from dirproof.symbolic.derive import Act, System, fresh_vars, initial_values, sy
 from dirproof.symbolic.states import Scope
 from dirproof.symbolic.terms import lit
 
+from dirproof.interrupt import OutOfTime, checked
+
 from .forms import AVAILABILITY, REPLICATION, at, form
 
 BITS = 6  # the least bit-vector width of the bounded search (bmc_bits widens it)
@@ -138,8 +140,7 @@ class Unroller:
         """sat/unsat of the path so far ending in `goal` (unknown on timeout, seconds)."""
         flag = z3.FreshBool("goal")
         self.solver.add(z3.Implies(flag, goal))
-        self.solver.set("timeout", int(timeout * 1000) if timeout else 0)
-        return self.solver.check(flag)
+        return checked(self.solver, flag, timeout=timeout)
 
     def acts_in(self, model: z3.ModelRef) -> list[Act]:
         return [self.sys.acts[model.eval(s, model_completion=True).as_long()] for s in self.sels]
@@ -165,8 +166,11 @@ def bmc(cfg: Config, prop, depth: int = 8, budget: bool = True, seconds: Optiona
             break
         t1 = time.perf_counter()
         un.extend()
-        res = un.check(z3.Or(*[un.bad(p, k) for p in props]),
-                       timeout=None if left is None or k == 1 else max(left, 1.0))
+        try:
+            res = un.check(z3.Or(*[un.bad(p, k) for p in props]),
+                           timeout=None if left is None or k == 1 else max(left, 1.0))
+        except OutOfTime:
+            break  # the run's deadline: held to the depth completed, as on a timeout
         per.append((k, time.perf_counter() - t1, str(res)))
         if progress:
             progress(k, depth, f"{', '.join(props)}: depth {k} {res}")

@@ -27,6 +27,8 @@ from dirproof.symbolic.derive import allows_term, sel_is
 from dirproof.symbolic.states import Scope, rebuild
 from dirproof.symbolic.terms import to_z3
 
+from dirproof.interrupt import checked
+
 from .bmc import EncodingDisagreement, Unroller, bmc_scope, replay_path
 from .forms import AVAILABILITY, REPLICATION, SCOPE_ID, at, form
 from .induction import PROOF_SCOPE, InductionReport, Obligations, proof_system
@@ -96,7 +98,7 @@ def prove_availability(cfg: Config, proof: Proof, prop: str = "bounded-write-una
     solver = z3.Solver()
     solver.add(form(sys, SCOPE_ID), *(form(sys, n) for n in proof.kept), z3.Not(sys.pre["budget.exceeded"]))
     solver.add(z3.Not(form(sys, prop)))
-    res = solver.check()
+    res = checked(solver)
     spent = time.perf_counter() - t0
     if res == z3.unsat:
         return True, spent, (f"implied by the inductive invariant of the replication proof "

@@ -32,6 +32,8 @@ from dirproof.symbolic.derive import System, fresh_vars, initial_values, system
 from dirproof.symbolic.states import Scope
 from dirproof.symbolic.terms import to_z3, value_of
 
+from dirproof.interrupt import checked
+
 from .forms import SCOPE_ID, at, form
 
 PROOF_SCOPE = Scope(log=3, epochs=3)
@@ -195,7 +197,7 @@ class Obligations:
 
     def _obligation(self, solver: z3.Solver, assumptions: list, n: str, step: str) -> Obligation:
         t1 = time.perf_counter()
-        res = solver.check(*assumptions, self.goal[n])
+        res = checked(solver, *assumptions, self.goal[n])
         cti = None
         if res == z3.sat:
             m = solver.model()

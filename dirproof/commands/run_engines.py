@@ -1,0 +1,114 @@
+"""The engines of one `dirproof check`, in order, each skipping what an
+earlier one has already violated.
+
+Order (dirproof.engines.ENGINE_ORDER): the explorers first, so that a
+flawed design's counterexample is found in seconds; then Z3 for the
+properties still open. An engine after the one that found a violation only
+asks "is there a shorter one?" (`shortest` of its module, when it has one:
+Z3's bounded search of every shorter length), so the reported length is
+either the shortest or marked as an upper bound. Without `keep_going` the
+run stops judging the other properties once one is violated: the design is
+refuted, and the Z3 proofs of the rest would take a minute or more.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable, Optional
+
+import attrs
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dirproof import interrupt
+from dirproof.engines import ENGINE_MODULES, EngineRequest
+from dirproof.properties import PROPERTIES
+from dirproof.results import FAILED
+
+EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
+
+
+@attrs.define
+class Run:
+    results: list = attrs.Factory(list)
+    why_not: dict = attrs.Factory(dict)  # property -> why it was not checked
+    notes: list = attrs.Factory(list)
+    coverage: dict = attrs.Factory(dict)
+
+
+def _budget(engine: str, later: bool, examples: Optional[int], seconds: Optional[float]) -> dict:
+    """An explorer's budget: its examples, or (with --seconds alone) a share of the time left."""
+    left = interrupt.time_left()
+    if engine in EXPLORERS and examples is None and seconds is not None and left is not None:
+        return {"examples": None, "seconds": max(1.0, left / 2 if later else left)}
+    return {"examples": examples, "seconds": None}
+
+
+def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, str], None]:
+    """Every engine's progress report is where a pending interrupt or the
+    spent deadline stops it (dirproof/interrupt.py)."""
+    task = bar.add_task(engine, total=None, label="") if bar is not None else None
+
+    def report(done: float, total: float, label: str) -> None:
+        interrupt.check()
+        if bar is not None and task is not None:
+            bar.update(task, completed=done, total=total or None, label=label)
+    return report
+
+
+def _shorten(engine: str, request: EngineRequest, found: list) -> list:
+    """Each violation, shortened by `engine` if it can; its budget
+    (SHORTEST_SECONDS of the module) is shared by all of them."""
+    module = importlib.import_module(ENGINE_MODULES[engine])
+    if not hasattr(module, "shortest") or not found:
+        return list(found)
+    share = getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)
+    return [module.shortest(request, r, share) for r in found]
+
+
+def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,
+                 seed=None, over_budget=False, keep_going=False, show=False) -> Run:
+    run = Run()
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[label]}"),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) if show else None
+    if bar is not None:
+        bar.start()
+    try:
+        for i, engine in enumerate(engines):
+            _one_engine(run, cfg, engine, engines[i + 1:], out_dir, bar, examples=examples, seconds=seconds,
+                        depth=depth, scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going)
+    finally:
+        if bar is not None:
+            bar.stop()
+    run.results = [attrs.evolve(r, length="at most: no engine of this run searched for a shorter one")
+                   if r.status == "violated" and not r.length else r for r in run.results]
+    return run
+
+
+def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *, examples, seconds, depth,
+                scope, seed, over_budget, keep_going) -> None:
+    failed = {r.property: r for r in run.results if r.status in FAILED}
+    todo = tuple(p for p in PROPERTIES if p not in failed)
+    if failed and not keep_going:
+        for p in todo:
+            run.why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
+                                      "property)")
+        todo = ()
+    interrupt.phase(engine)
+    req = EngineRequest(cfg, todo, depth=depth, seed=seed, out_dir=out_dir, over_budget=over_budget,
+                        scope=scope, progress=_progress(bar, engine), on_coverage=run.coverage.update,
+                        **_budget(engine, bool(later), examples, seconds))
+    try:
+        if failed:
+            found = [r for r in failed.values() if r.status == "violated" and not r.length]
+            shorter = _shorten(engine, req, found)
+            run.results = [r for r in run.results if r not in found] + shorter
+        if todo:
+            module = importlib.import_module(ENGINE_MODULES[engine])
+            run.results += module.run(req)
+    except interrupt.OutOfTime:
+        run.notes.append(f"the --seconds budget ran out during {engine}")
+        for p in todo:
+            if p not in {r.property for r in run.results}:
+                run.why_not.setdefault(p, f"out of time (--seconds) during {engine}")
