@@ -8,7 +8,7 @@ import sys
 from typing import Any, NoReturn, Optional, Sequence
 
 import typer
-from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer's own copy of click (>= 0.26)
 from typer.exceptions import Abort, Exit
 from typer.core import TyperGroup
 
@@ -70,6 +70,18 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
+
+
+DISAGREE = 4  # the engines contradict each other, or an encoding disagrees with the model
+
+
+def encoding_disagreement(exc: AssertionError) -> NoReturn:
+    """End the run on a Z3 path that does not replay on the model (a bug of
+    dirproof, exit 4); any other AssertionError is re-raised as the bug it is."""
+    bmc = sys.modules.get("dirproof.proofs.bmc")
+    if bmc is None or not isinstance(exc, bmc.EncodingDisagreement):
+        raise exc
+    fail(f"the Z3 encoding and the model disagree (a bug of dirproof, please report it): {exc}", DISAGREE)
 
 
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+from dirproof import interrupt
+
 
 def problem(path: Path) -> Optional[str]:
     """Why `path` cannot be written as an output file, or None."""
@@ -36,11 +38,14 @@ def problem(path: Path) -> Optional[str]:
     return None
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (temporary file, fsync, rename); OSError on failure."""
+def write_text(path: Path, text: str) -> Path:
+    """Write `text` to `path` atomically (temporary file, fsync, rename); OSError on failure.
+    The temporary file is known to the interrupt handler, which removes it if
+    the process is stopped before the rename (dirproof/interrupt.py)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
                                suffix=".tmp")
+    interrupt.register_temp(Path(tmp))
     try:
         os.fchmod(fd, _mode(path))  # mkstemp's 0600 would hide the output from others
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -51,6 +56,9 @@ def write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        interrupt.forget_temp(Path(tmp))
+    return path
 
 
 def _mode(path: Path) -> int:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import builtins
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
-from dirproof import __version__
+from dirproof import __version__, atomic
 from dirproof.model import (Config, FormatError, action_from_json, action_to_json,
                             config_from_json, config_to_json)
 from dirproof.properties import ASSUMPTIONS, PROPERTIES
@@ -105,19 +103,7 @@ def save(cx: Counterexample, folder: Path = DEFAULT_FOLDER) -> Path:
 
 def write(cx: Counterexample, path: Path) -> Path:
     """Write atomically to exactly `path` (temporary file, fsync, rename)."""
-    path = Path(path)
-    text = dumps(cx)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_text(Path(path), dumps(cx))
 
 
 def dumps(cx: Counterexample) -> str:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from dirproof import interrupt
+from dirproof import atomic, interrupt
 
 
 class OutputError(ValueError):
@@ -95,18 +95,4 @@ def publish(stage: Path, folder: Path) -> dict[str, str]:
 
 def write_text(path: Path, text: str) -> Path:
     """Write `text` to `path` atomically: a temporary file beside it, then a rename."""
-    path = Path(path).absolute()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    interrupt.register_temp(Path(tmp))
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    finally:
-        interrupt.forget_temp(Path(tmp))
-    return path
+    return atomic.write_text(Path(path).absolute(), text)

@@ -13,7 +13,7 @@ import attrs
 import typer
 
 from dirproof import interrupt
-from dirproof.app import app, fail
+from dirproof.app import app, encoding_disagreement, fail
 from dirproof.commands.options import config_or_fail, estimate_lines, in_range
 from dirproof.commands.run_engines import Run, run_in_order
 from dirproof.commands.verdicts import coverage_lines, summary, verdict_lines
@@ -143,10 +143,7 @@ def check(
     except OutputError as exc:
         fail(str(exc))
     except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
-        bmc = sys.modules.get("dirproof.proofs.bmc")
-        if bmc is None or not isinstance(exc, bmc.EncodingDisagreement):
-            raise
-        fail(f"the Z3 encoding and the model disagree (a bug of dirproof, please report it): {exc}", DISAGREE)
+        encoding_disagreement(exc)
     best = {p: attrs.evolve(r, counterexample=moved.get(r.counterexample or "", r.counterexample))
             for p, r in best.items()}
     coverage = run.coverage

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -10,7 +9,7 @@ import typer
 from rich.console import Console
 
 from dirproof import interrupt
-from dirproof.app import app, fail
+from dirproof.app import app, encoding_disagreement, fail
 from dirproof.commands.options import in_range
 from dirproof.config_file import ConfigFileError, load_config
 from dirproof.defaults import EXAMPLES_RANGE
@@ -63,10 +62,7 @@ def review(
     except OutputError as exc:
         fail(str(exc))
     except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
-        bmc = sys.modules.get("dirproof.proofs.bmc")
-        if bmc is None or not isinstance(exc, bmc.EncodingDisagreement):
-            raise
-        fail(f"the Z3 encoding and the model disagree (a bug of dirproof, please report it): {exc}", 4)
+        encoding_disagreement(exc)
     except Contradiction as exc:
         fail(str(exc), 4)
     err.print(f"review written to {path} (traces and pictures in {folder}/)")
