@@ -1,0 +1,182 @@
+"""The key of a search node: what the breadth-first search stores of a state.
+
+Two states with the same key must have the same futures: every step (the
+model's, model/next.py) does the same to both and every property
+(properties/) judges both alike, now and after any steps. The key is a
+nested tuple of plain values built from:
+
+  * the state without its history: replicas (up, epoch, log, commit), the
+    orchestrator's roles and sync flag, sessions (replica, token), links,
+    day, snapshots, fault budget. No step reads the history (design.md §2:
+    the history is the observer's, not the protocol's);
+  * what the properties read of the history: the monitors' ghost
+    (properties/monitors.py) with each latch as set/clear, the acknowledged
+    entries in order (the object properties fold them, properties/objects.py)
+    and the set of (replica, prefix) that reads returned (no-resurrection);
+  * the search's own counters (writes and faults used, for the bounds).
+
+Two labels are dropped because nothing distinguishes their values:
+an object's `kind` (fixed by its id, read by no step or property) and the
+number of an old logical session (steps and monitors only ever compare a
+logical number with a session's current one, which a move replaces by a
+fresh one): a logical number encodes as 0 (the session's current one) or 1
+(an older one). That is what makes the search finite under MoveSession.
+
+Every label a permutation can rename (replica, region, session, object) is
+written through the maps of a `Relabel`, so dirproof/bfs/symmetry.py can
+build the key of the permuted state without building that state.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import attrs
+
+from dirproof.model import SYSTEM, Acked, ReadServed, State
+from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Restore,
+                                    SoftDelete, Update)
+from dirproof.properties.monitors import LATCHES, Ghost
+
+_OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4, Purge: 5,
+            RecoverFromBackup: 6}
+
+
+@attrs.frozen
+class Relabel:
+    """A renaming of labels: new replica rp[r], session sp[s], object op[o],
+    region gp[g]. The identity when every map is `range`."""
+
+    rp: tuple[int, ...]
+    sp: tuple[int, ...]
+    op: tuple[int, ...]
+    gp: tuple[int, ...]
+
+
+def identity(state: State) -> Relabel:
+    cfg = state.config
+    return Relabel(tuple(cfg.replicas), tuple(range(cfg.sessions)), tuple(range(cfg.objects)),
+                   tuple(range(len(cfg.regions))))
+
+
+def inverse(p: tuple[int, ...]) -> tuple[int, ...]:
+    inv = [0] * len(p)
+    for i, j in enumerate(p):
+        inv[j] = i
+    return tuple(inv)
+
+
+class Encoder:
+    """Builds the key of one state under one relabelling (entries memoised)."""
+
+    def __init__(self, state: State, rl: Relabel):
+        self.state, self.rl = state, rl
+        self.current = tuple(s.logical for s in state.sessions)
+        self.memo: dict[int, tuple] = {}
+
+    def op(self, op: Any) -> tuple:
+        o = self.rl.op[op.obj]
+        t = type(op)
+        if t is Update:
+            return (1, o, op.attr, op.value)
+        if t is RecoverFromBackup:
+            return (6, o, op.snapshot_day, op.attrs)
+        return (_OP_CODE[t], o)
+
+    def logical(self, session: int, value: int) -> int:
+        if session == SYSTEM:
+            return 0
+        return 0 if value == self.current[session] else 1
+
+    def entry(self, e: Any) -> tuple:
+        got = self.memo.get(id(e))
+        if got is None:
+            s = e.session
+            w = e.write
+            got = (e.epoch, e.lsn, SYSTEM if s == SYSTEM else self.rl.sp[s], self.logical(s, e.logical),
+                   self.op(w.op), self.rl.rp[w.origin], w.day)
+            self.memo[id(e)] = got
+        return got
+
+    def log(self, log: tuple) -> tuple:
+        return tuple(self.entry(e) for e in log)
+
+    def view(self, view: tuple) -> tuple:
+        out: list = [()] * len(view)
+        for o, rec in enumerate(view):
+            # () for no object and -1 for no deletion day keep keys comparable (the
+            # symmetry search takes the least one)
+            out[self.rl.op[o]] = () if rec is None else (
+                rec.attrs, rec.status, -1 if rec.deleted_day is None else rec.deleted_day)
+        return tuple(out)
+
+
+def summary(state: State) -> tuple:
+    """Per replica (up, epoch, log length, commit): the first thing keys compare."""
+    return tuple((r.up, r.epoch, len(r.log), r.commit) for r in state.replicas)
+
+
+def links_order(n: int, rp: tuple[int, ...]) -> tuple[int, ...]:
+    """For each link of the renamed state, in order, the index of the old link."""
+    inv = inverse(rp)
+    return tuple(_pair(n, inv[a], inv[b]) for a in range(n) for b in range(a + 1, n))
+
+
+def head(state: State, rl: Relabel, links: tuple[int, ...] = (), reps: tuple = ()) -> tuple:
+    """The cheap, leading part of the key: replicas without their logs,
+    roles, links and sessions (what the symmetry search compares first).
+    `links` (from `links_order`) and `reps` (from `summary`) may be given
+    precomputed."""
+    rp, inv = rl.rp, inverse(rl.rp)
+    reps = reps or summary(state)
+    reps_key = tuple(reps[r] for r in inv)
+    roles = tuple((rp[a] if a >= 0 else a, rp[p] if p >= 0 else p) for a, p in state.orchestrator.roles)
+    cut = tuple(state.links[i] for i in (links or links_order(len(state.replicas), rp)))
+    ss = state.sessions
+    sess = tuple((rp[ss[s].replica], ss[s].token.epoch, ss[s].token.lsn) for s in inverse(rl.sp))
+    return reps_key, roles, state.orchestrator.pp_in_sync, cut, sess
+
+
+def _pair(n: int, a: int, b: int) -> int:
+    a, b = (a, b) if a < b else (b, a)
+    return a * (2 * n - a - 1) // 2 + (b - a - 1)
+
+
+def tail(state: State, ghost: Ghost, rl: Relabel) -> tuple:
+    """The rest of the key: logs, budget, time, snapshots and the history's
+    abstraction (see the module doc)."""
+    enc = Encoder(state, rl)
+    inv = inverse(rl.rp)
+    logs = tuple(enc.log(state.replicas[r].log) for r in inv)
+    b = state.budget
+    budget = (tuple(rl.rp[g] for g in b.guard), b.pending, b.exceeded)
+    snaps = tuple((s.day, enc.view(s.view)) for s in state.snapshots)
+    acked, reads = _history(state, enc)
+    return logs, budget, state.day, snaps, acked, reads, _ghost(ghost, enc)
+
+
+def _history(state: State, enc: Encoder) -> tuple[tuple, tuple]:
+    acked = []
+    reads = set()
+    for ev in state.history:
+        t = type(ev)
+        if t is Acked:
+            acked.append(enc.entry(ev.entry))
+        elif t is ReadServed:
+            reads.add((enc.rl.rp[ev.replica], enc.log(ev.seen)))
+    return tuple(acked), tuple(sorted(reads))
+
+
+def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
+    slots = tuple(tuple(enc.entry(e) for e in here) for here in ghost.acked.slots)
+    reads: list = [None] * len(ghost.reads)
+    for s, rd in enumerate(ghost.reads):
+        reads[enc.rl.sp[s]] = (enc.logical(s, rd.logical), rd.longest)
+    latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
+    return slots, tuple(reads), latches
+
+
+def key(state: State, ghost: Ghost, rl: Optional[Relabel] = None) -> tuple:
+    """The key of `state` (with its ghost) under `rl` (the identity by default)."""
+    rl = rl if rl is not None else identity(state)
+    return head(state, rl), tail(state, ghost, rl)
