@@ -49,7 +49,6 @@ class Outcome:
     config: Config
     problem: "Problem"
     states: int = 0  # distinct states stored
-    transitions: int = 0  # successors generated within the bounds
     depth: int = 0  # levels completed: every state within that many steps was judged
     exhausted: bool = False  # no new state within the bounds: the search is complete
     stopped: str = ""  # why it stopped early ("time", "found", "depth"), "" when exhausted
@@ -117,10 +116,11 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            symmetry: tuple[str, ...] = ("replicas", "regions", "sessions", "objects"),
            seconds: Optional[float] = None, stop_when: Callable[[dict], bool] = lambda found: False,
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
-           workers: int = 1) -> Outcome:
+           workers: int = 1, group: Optional[Group] = None) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
-    holds after a level, every property is violated, or `seconds` pass."""
-    problem = Problem(bounds, group_of(config, symmetry), properties, over_budget)
+    holds, every property is violated, or `seconds` pass. `group` replaces
+    the group `symmetry` names (the tests give a wrong one on purpose)."""
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget)
     out = Outcome(config, problem)
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds
@@ -135,12 +135,12 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
             if bounds.depth is not None and out.depth >= bounds.depth:
                 out.stopped = "depth"
                 break
-            if len(out.found) == len(properties) or (out.found and stop_when(out.found)):
+            if (properties and len(out.found) == len(properties)) or (out.found and stop_when(out.found)):
                 out.stopped = "found"
                 break
-            frontier, complete = _level(out, expander, frontier, deadline)
-            if not complete:
-                out.stopped = "time"
+            frontier, stopped = _level(out, expander, frontier, deadline, stop_when)
+            if stopped:
+                out.stopped = stopped
                 break
             out.depth += 1
             progress(out.depth, bounds.depth or 0, f"depth {out.depth}: {out.states} states")
@@ -149,23 +149,29 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
     return out
 
 
-def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float]) -> tuple[list[Node], bool]:
-    """Expand one level; (next frontier, whether the level was completed)."""
+def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float],
+           stop_when: Callable[[dict], bool]) -> tuple[list[Node], str]:
+    """Expand one level: (next frontier, "" when the level was completed, or
+    why it stopped: "time", or "found" as soon as `stop_when(found)` holds;
+    a violation found then is still at the least depth, every shallower
+    level being complete)."""
     nxt: list[Node] = []
     parents = out.parents
     for batch in expander.expand(frontier, frozenset(out.found), parents):
         for child, parent, violations in batch:
-            out.transitions += 1
             fp = child[4]
             if fp in parents:
                 continue
             parents[fp] = parent
             out.states += 1
-            _note(out, out.depth + 1, child, violations)
             nxt.append(child)
+            if violations:
+                _note(out, out.depth + 1, child, violations)
+                if stop_when(out.found):
+                    return nxt, "found"
         if deadline is not None and time.perf_counter() > deadline:
-            return nxt, False
-    return nxt, True
+            return nxt, "time"
+    return nxt, ""
 
 
 def _note(out: Outcome, depth: int, node: Node, violations: list) -> None:
