@@ -11,8 +11,9 @@ nested tuple of plain values built from:
     the history is the observer's, not the protocol's);
   * what the properties read of the history: the monitors' ghost
     (properties/monitors.py) with each latch as set/clear, the acknowledged
-    entries in order (the object properties fold them, properties/objects.py)
-    and the set of (replica, prefix) that reads returned (no-resurrection);
+    entries of deletes, restores, recoveries and purges in order (the object
+    properties fold them, properties/objects.py) and the set of (replica,
+    prefix) that reads holding a tombstone returned (no-resurrection);
   * the search's own counters (writes and faults used, for the bounds).
 
 Two labels are dropped because nothing distinguishes their values:
@@ -155,15 +156,27 @@ def tail(state: State, ghost: Ghost, rl: Relabel) -> tuple:
     return logs, budget, state.day, snaps, acked, reads, _ghost(ghost, enc)
 
 
+# The object properties read only the acknowledged entries of these
+# operations (soft-delete-restorable, no-early-purge, no-resurrection,
+# properties/objects.py), and no-resurrection only the reads that returned a
+# permanent delete or a purge (a tombstone): the rest of the history they
+# never look at, so the key leaves it out (the replication properties read
+# the ghost, which keeps every acknowledged entry).
+_OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge)
+_TOMBSTONES = (PermanentDelete, Purge)
+
+
 def _history(state: State, enc: Encoder) -> tuple[tuple, tuple]:
     acked = []
     reads = set()
     for ev in state.history:
         t = type(ev)
         if t is Acked:
-            acked.append(enc.entry(ev.entry))
+            if isinstance(ev.entry.write.op, _OBJECT_EVENTS):
+                acked.append(enc.entry(ev.entry))
         elif t is ReadServed:
-            reads.add((enc.rl.rp[ev.replica], enc.log(ev.seen)))
+            if any(isinstance(e.write.op, _TOMBSTONES) for e in ev.seen):
+                reads.add((enc.rl.rp[ev.replica], enc.log(ev.seen)))
     return tuple(acked), tuple(sorted(reads))
 
 
@@ -171,7 +184,10 @@ def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
     slots = tuple(tuple(enc.entry(e) for e in here) for here in ghost.acked.slots)
     reads: list = [None] * len(ghost.reads)
     for s, rd in enumerate(ghost.reads):
-        reads[enc.rl.sp[s]] = (enc.logical(s, rd.logical), rd.longest)
+        # the longest prefix read counts only for the session's current
+        # logical session (monitors.on_read compares it with 0 otherwise)
+        old = enc.logical(s, rd.logical)
+        reads[enc.rl.sp[s]] = (old, 0 if old else rd.longest)
     latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
     return slots, tuple(reads), latches
 
