@@ -34,14 +34,19 @@ class Bounds:
         return ", ".join(parts) or "no bounds"
 
     def finite(self) -> bool:
-        """Whether the bounds make the search finite (days or depth bound time)."""
+        """Whether the search must end: a depth bound, or bounded days, writes
+        and epochs (logs, epochs and the clock then take finitely many
+        values; faults only flip finitely many flags and need no bound)."""
         return self.depth is not None or (self.days is not None and self.writes is not None
-                                          and self.epochs is not None and self.faults is not None)
+                                          and self.epochs is not None)
 
     def cost(self, action: Any) -> tuple[int, int]:
-        """(writes, faults) that `action` uses."""
+        """(writes, faults) that `action` uses. An unbounded counter is not
+        counted: it would only tell apart states that are the same."""
         t = type(action)
-        return (1, 0) if t is ClientWrite else (0, 1) if t in FAULTS else (0, 0)
+        if t is ClientWrite:
+            return (0 if self.writes is None else 1), 0
+        return (0, 0 if self.faults is None else 1) if t in FAULTS else (0, 0)
 
     def admits(self, state: State, writes: int, faults: int) -> bool:
         """The state, reached with these counters, is within the bounds."""

@@ -33,8 +33,7 @@ def _bounds(cfg, given: dict, unbounded: list[str]):
     b = attrs.evolve(default_bounds(cfg), **{k: v for k, v in given.items() if v is not None})
     b = attrs.evolve(b, **{u: None for u in unbounded})
     if not b.finite():
-        fail("the search would not end: bound days and every path counter (writes, epochs, faults), "
-             "or give --depth")
+        fail("the search would not end: bound days, writes and epochs, or give --depth")
     return b
 
 
