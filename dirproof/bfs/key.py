@@ -46,12 +46,23 @@ _OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4,
 @attrs.frozen
 class Relabel:
     """A renaming of labels: new replica rp[r], session sp[s], object op[o],
-    region gp[g]. The identity when every map is `range`."""
+    region gp[g]; `rinv` and `sinv` are the inverse maps of rp and sp. The
+    identity when every map is `range`."""
 
     rp: tuple[int, ...]
     sp: tuple[int, ...]
     op: tuple[int, ...]
     gp: tuple[int, ...]
+    rinv: tuple[int, ...] = attrs.field(eq=False, repr=False)
+    sinv: tuple[int, ...] = attrs.field(eq=False, repr=False)
+
+    @rinv.default
+    def _rinv(self) -> tuple[int, ...]:
+        return inverse(self.rp)
+
+    @sinv.default
+    def _sinv(self) -> tuple[int, ...]:
+        return inverse(self.sp)
 
 
 def identity(state: State) -> Relabel:
@@ -70,13 +81,14 @@ def inverse(p: tuple[int, ...]) -> tuple[int, ...]:
 class Encoder:
     """Builds the key of one state under one relabelling (entries memoised)."""
 
-    def __init__(self, state: State, rl: Relabel):
+    def __init__(self, state: State, rl: Relabel, op: Optional[tuple[int, ...]] = None):
         self.state, self.rl = state, rl
+        self.objects = rl.op if op is None else op
         self.current = tuple(s.logical for s in state.sessions)
         self.memo: dict[int, tuple] = {}
 
     def op(self, op: Any) -> tuple:
-        o = self.rl.op[op.obj]
+        o = self.objects[op.obj]
         t = type(op)
         if t is Update:
             return (1, o, op.attr, op.value)
@@ -107,7 +119,7 @@ class Encoder:
         for o, rec in enumerate(view):
             # () for no object and -1 for no deletion day keep keys comparable (the
             # symmetry search takes the least one)
-            out[self.rl.op[o]] = () if rec is None else (
+            out[self.objects[o]] = () if rec is None else (
                 rec.attrs, rec.status, -1 if rec.deleted_day is None else rec.deleted_day)
         return tuple(out)
 
@@ -128,13 +140,13 @@ def head(state: State, rl: Relabel, links: tuple[int, ...] = (), reps: tuple = (
     roles, links and sessions (what the symmetry search compares first).
     `links` (from `links_order`) and `reps` (from `summary`) may be given
     precomputed."""
-    rp, inv = rl.rp, inverse(rl.rp)
+    rp, inv = rl.rp, rl.rinv
     reps = reps or summary(state)
     reps_key = tuple(reps[r] for r in inv)
     roles = tuple((rp[a] if a >= 0 else a, rp[p] if p >= 0 else p) for a, p in state.orchestrator.roles)
     cut = tuple(state.links[i] for i in (links or links_order(len(state.replicas), rp)))
     ss = state.sessions
-    sess = tuple((rp[ss[s].replica], ss[s].token.epoch, ss[s].token.lsn) for s in inverse(rl.sp))
+    sess = tuple((rp[ss[s].replica], ss[s].token.epoch, ss[s].token.lsn) for s in rl.sinv)
     return reps_key, roles, state.orchestrator.pp_in_sync, cut, sess
 
 
@@ -143,11 +155,11 @@ def _pair(n: int, a: int, b: int) -> int:
     return a * (2 * n - a - 1) // 2 + (b - a - 1)
 
 
-def tail(state: State, ghost: Ghost, rl: Relabel) -> tuple:
+def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] = None) -> tuple:
     """The rest of the key: logs, budget, time, snapshots and the history's
-    abstraction (see the module doc)."""
-    enc = Encoder(state, rl)
-    inv = inverse(rl.rp)
+    abstraction (see the module doc); `op` replaces the object map of `rl`."""
+    enc = Encoder(state, rl, op)
+    inv = rl.rinv
     logs = tuple(enc.log(state.replicas[r].log) for r in inv)
     b = state.budget
     budget = (tuple(rl.rp[g] for g in b.guard), b.pending, b.exceeded)
@@ -166,18 +178,24 @@ _OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge
 _TOMBSTONES = (PermanentDelete, Purge)
 
 
-def _history(state: State, enc: Encoder) -> tuple[tuple, tuple]:
-    acked = []
-    reads = set()
+def relevant(state: State) -> tuple[list, list]:
+    """The acknowledged entries and the reads that the key keeps (in order)."""
+    acked, reads = [], []
     for ev in state.history:
         t = type(ev)
         if t is Acked:
             if isinstance(ev.entry.write.op, _OBJECT_EVENTS):
-                acked.append(enc.entry(ev.entry))
+                acked.append(ev.entry)
         elif t is ReadServed:
             if any(isinstance(e.write.op, _TOMBSTONES) for e in ev.seen):
-                reads.add((enc.rl.rp[ev.replica], enc.log(ev.seen)))
-    return tuple(acked), tuple(sorted(reads))
+                reads.append(ev)
+    return acked, reads
+
+
+def _history(state: State, enc: Encoder) -> tuple[tuple, tuple]:
+    acked, reads = relevant(state)
+    return (tuple(enc.entry(e) for e in acked),
+            tuple(sorted({(enc.rl.rp[ev.replica], enc.log(ev.seen)) for ev in reads})))
 
 
 def _ghost(ghost: Ghost, enc: Encoder) -> tuple:

@@ -31,14 +31,14 @@ objects.
 from __future__ import annotations
 
 from itertools import permutations, product
-from typing import Iterator
+from typing import Iterator, Optional
 
 import attrs
 
 from dirproof.model import Config, State
 from dirproof.properties.monitors import Ghost
 
-from .key import Relabel, head, identity, inverse, links_order, summary, tail
+from .key import Relabel, head, identity, inverse, links_order, relevant, summary, tail
 
 
 @attrs.frozen
@@ -53,10 +53,17 @@ class Group:
     # (replica map, region map, inverse replica map, link order) per replica renaming
     elements: tuple = attrs.field(eq=False, repr=False)
 
+    # per replica map: its Relabel with each session map (objects: identity)
+    relabels: dict = attrs.field(eq=False, repr=False)
+
     @elements.default
     def _elements(self) -> tuple:
         n = len(self.replicas[0][0])
         return tuple((rp, gp, inverse(rp), links_order(n, rp)) for rp, gp in self.replicas)
+
+    @relabels.default
+    def _relabels(self) -> dict:
+        return {rp: [Relabel(rp, sp, self.objects[0], gp) for sp in self.sessions] for rp, gp in self.replicas}
 
     @property
     def size(self) -> int:
@@ -104,7 +111,9 @@ def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
 
     Keys compare replica summaries first, so only the renamings of replicas
     that give the least summary go on to the rest of the head, and only
-    those with the least head to the (costly) tail."""
+    those with the least head to the (costly) tail. Objects are renamed in
+    the order they first appear (`object_order`), which gives the least
+    object renaming without trying each."""
     if group.size == 1:
         rl = identity(state)
         return head(state, rl), tail(state, ghost, rl)
@@ -119,17 +128,52 @@ def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
             first.append(el)
     best_head = None
     best: list = []
-    ident_o = group.objects[0]
-    for rp, gp, _, links in first:
-        for sp in group.sessions:
-            h = head(state, Relabel(rp, sp, ident_o, gp), links, reps)
+    for el in first:
+        for rl in group.relabels[el[0]]:
+            h = head(state, rl, el[3], reps)
             if best_head is None or h < best_head:
-                best_head, best = h, [(rp, sp, gp)]
+                best_head, best = h, [rl]
             elif h == best_head:
-                best.append((rp, sp, gp))
+                best.append(rl)
     best_tail = None
-    for (rp, sp, gp), op in product(best, group.objects):
-        t = tail(state, ghost, Relabel(rp, sp, op, gp))
-        if best_tail is None or t < best_tail:
-            best_tail = t
+    acked, reads = relevant(state) if len(group.objects) > 1 else ((), ())
+    for rl in best:
+        for op in _object_maps(state, ghost, rl, group, acked, reads):
+            t = tail(state, ghost, rl, op)
+            if best_tail is None or t < best_tail:
+                best_tail = t
     return best_head, best_tail
+
+
+def _object_maps(state: State, ghost: Ghost, rl: Relabel, group: Group, acked, reads) -> tuple:
+    if len(group.objects) == 1:
+        return group.objects
+    order = object_order(state, ghost, rl, acked, reads)
+    return group.objects if order is None else (order,)
+
+
+def object_order(state: State, ghost: Ghost, rl: Relabel, acked, reads) -> Optional[tuple[int, ...]]:
+    """The object map that numbers objects in the order the renamed key
+    first mentions them (logs in the new replica order, then acknowledged
+    entries, then reads of tombstones): the same for every renaming of
+    objects of the state, so the least over them. Objects never mentioned
+    are alike and take the remaining numbers in any order. None when
+    snapshots exist (their views mention objects out of any log): then every
+    object renaming is tried."""
+    if state.snapshots:
+        return None
+    order: dict[int, int] = {}
+    logs = [state.replicas[r].log for r in rl.rinv]
+    logs += list(ghost.acked.slots) + [acked] + [ev.seen for ev in reads]
+    n = state.config.objects
+    for log in logs:
+        for e in log:
+            o = e.write.op.obj
+            if o not in order:
+                order[o] = len(order)
+                if len(order) == n:
+                    return tuple(order[i] for i in range(n))
+    for o in range(n):
+        if o not in order:
+            order[o] = len(order)
+    return tuple(order[i] for i in range(n))
