@@ -114,7 +114,7 @@ def test_workers_find_the_same_states_and_lengths():
     b = Bounds(writes=1, epochs=2, faults=0, days=0, depth=3)
     one = search(cfg, b, tuple(PROPERTIES))
     two = search(cfg, b, tuple(PROPERTIES), workers=2)
-    assert set(one.parents) == set(two.parents)
+    assert set(one.store.used) == set(two.store.used)
     assert {p: f.depth for p, f in one.found.items()} == {p: f.depth for p, f in two.found.items()} != {}
 
 

@@ -56,7 +56,7 @@ class Expander:
             self.pool.join()
             self.pool = None
 
-    def expand(self, frontier: list, skip: frozenset, known: Any = ()) -> Iterator[list]:
+    def expand(self, frontier: list, skip: frozenset, known: Any = None) -> Iterator[list]:
         """In this process `known` (the store) spares judging stored states
         again; the workers cannot see it and judge every successor."""
         chunks = [frontier[i:i + CHUNK] for i in range(0, len(frontier), CHUNK)]

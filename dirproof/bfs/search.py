@@ -19,7 +19,7 @@ bounds. Expansion of a level can go to worker processes
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Container, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
@@ -30,7 +30,8 @@ from dirproof.properties.monitors import Ghost, fresh, observe_all
 from .bounds import Bounds
 from .symmetry import Group, canonical, group_of
 
-Node = tuple[State, Ghost, int, int, int]  # state, ghost, writes used, faults used, fingerprint
+# state, ghost, writes used, faults used, fingerprint of the node, fingerprint of its canonical key
+Node = tuple[State, Ghost, int, int, int, int]
 
 
 @attrs.frozen
@@ -54,7 +55,34 @@ class Outcome:
     stopped: str = ""  # why it stopped early ("time", "found", "depth"), "" when exhausted
     seconds: float = 0.0
     found: dict[str, Finding] = attrs.Factory(dict)
-    parents: dict[int, int] = attrs.Factory(dict)
+    store: "Store" = attrs.Factory(lambda: Store())
+
+    @property
+    def parents(self) -> dict[int, int]:
+        return self.store.parents
+
+
+class Store:
+    """The fingerprints of the stored nodes with their parents', and per
+    canonical state the counters (writes, faults used) it was stored with.
+
+    A node whose state was stored with no more writes and no more faults
+    used is dominated: every path on from it is a path on from the stored
+    one, at no lesser depth (breadth first), within no wider bounds. So it is
+    dropped, and a state reached again only by spending a fault (a crash and
+    a recovery) is not stored twice; a state reached again with fewer used
+    (deeper) is kept, since it may go where the first could not."""
+
+    def __init__(self) -> None:
+        self.parents: dict[int, int] = {}
+        self.used: dict[int, list[tuple[int, int]]] = {}
+
+    def dominated(self, key: int, writes: int, faults: int) -> bool:
+        return any(w <= writes and f <= faults for w, f in self.used.get(key, ()))
+
+    def add(self, node: Node, parent: int) -> None:
+        self.parents[node[4]] = parent
+        self.used.setdefault(node[5], []).append((node[2], node[3]))
 
 
 @attrs.frozen
@@ -66,8 +94,10 @@ class Problem:
     properties: tuple[str, ...]
     over_budget: bool
 
-    def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> int:
-        return hash((canonical(state, ghost, self.group), writes, faults))
+    def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
+        """(fingerprint of the node, fingerprint of its canonical key)."""
+        k = hash(canonical(state, ghost, self.group))
+        return hash((k, writes, faults)), k
 
     def judge(self, state: State, ghost: Ghost, skip: Iterable[str] = ()) -> list[tuple[str, str]]:
         return [(p, msg) for p in self.properties if p not in skip
@@ -75,7 +105,7 @@ class Problem:
 
     def successors(self, node: Node) -> Iterable[tuple[Any, Node]]:
         """Every (action, successor node) within the bounds and the budget."""
-        state, ghost, writes, faults, _ = node
+        state, ghost, writes, faults = node[:4]
         for action, nxt in enabled(state):
             dw, df = self.bounds.cost(action)
             w, f = writes + dw, faults + df
@@ -84,21 +114,21 @@ class Problem:
             if nxt.budget.exceeded and not self.over_budget:
                 continue  # beyond the fault budget (design.md §2): assumed away, as Z3 does
             g = observe_all(ghost, nxt.history[len(state.history):], nxt)
-            yield action, (nxt, g, w, f, self.fingerprint(nxt, g, w, f))
+            yield action, (nxt, g, w, f, *self.fingerprint(nxt, g, w, f))
 
 
 def expand(problem: Problem, nodes: list[Node], skip: frozenset,
-           known: Container[int] = ()) -> list[tuple[Node, int, list]]:
-    """Successors of `nodes` not in `known`, as (node, parent fingerprint,
-    violations of the properties not in `skip`); the caller drops those
-    already stored. Used in-process (with the store as `known`, so that no
-    stored state is judged again) and by the workers."""
+           known: Optional[Store] = None) -> list[tuple[Node, int, list]]:
+    """Successors of `nodes` not dominated in `known`, as (node, parent
+    fingerprint, violations of the properties not in `skip`); the caller
+    drops those already stored. Used in-process (with the store as `known`,
+    so that no stored state is judged again) and by the workers."""
     out = []
     seen: set[int] = set()
     for node in nodes:
         for _, child in problem.successors(node):
             fp = child[4]
-            if fp in seen or fp in known:
+            if fp in seen or (known is not None and known.dominated(child[5], child[2], child[3])):
                 continue
             seen.add(fp)
             out.append((child, node[4], problem.judge(child[0], child[1], skip)))
@@ -109,7 +139,7 @@ def root(problem: Problem, config: Config) -> Node:
     """The initial state's node."""
     s0 = initial_state(config)
     g0 = observe_all(fresh(config.sessions), s0.history, s0)
-    return s0, g0, 0, 0, problem.fingerprint(s0, g0, 0, 0)
+    return s0, g0, 0, 0, *problem.fingerprint(s0, g0, 0, 0)
 
 
 def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_budget: bool = False,
@@ -125,7 +155,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds
     first = root(problem, config)
-    out.parents[first[4]] = first[4]
+    out.store.add(first, first[4])
     out.states = 1
     _note(out, 0, first, problem.judge(first[0], first[1]))
     frontier = [first]
@@ -156,13 +186,12 @@ def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional
     a violation found then is still at the least depth, every shallower
     level being complete)."""
     nxt: list[Node] = []
-    parents = out.parents
-    for batch in expander.expand(frontier, frozenset(out.found), parents):
+    store = out.store
+    for batch in expander.expand(frontier, frozenset(out.found), store):
         for child, parent, violations in batch:
-            fp = child[4]
-            if fp in parents:
+            if store.dominated(child[5], child[2], child[3]):
                 continue
-            parents[fp] = parent
+            store.add(child, parent)
             out.states += 1
             nxt.append(child)
             if violations:
