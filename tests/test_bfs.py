@@ -132,3 +132,12 @@ def test_cli_prints_what_it_covered_and_refuses_bad_bounds(tmp_path):
         r = runner.invoke(app, ["bfs", *args])
         assert r.exit_code == 2 and r.stderr.startswith("dirproof: error: ") and words in r.stderr
         assert "Traceback" not in r.output
+
+
+def test_beyond_the_fault_budget_a_violation_is_assumption_broken(tmp_path):
+    # two disks lost (AP's and PP's) after an acknowledged write: only with --over-budget
+    req = EngineRequest(make_config("small"), ("no-acked-write-lost",), out_dir=tmp_path, over_budget=True)
+    (r,) = run(req, bounds=Bounds(writes=1, epochs=2, faults=2, days=0))
+    assert r.status == "assumption-broken" and r.steps == 5
+    assert load(r.counterexample).status == "assumption-broken"
+    assert replays(r.counterexample, "no-acked-write-lost")
