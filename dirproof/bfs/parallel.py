@@ -2,16 +2,23 @@
 
 Successor generation, canonical keys and property judgements (the costly
 part: the model's steps run in Python) are independent per state, so a
-level's frontier is cut into chunks that a `multiprocessing` pool expands;
-the store of fingerprints stays in the parent, which drops the states
-already seen. The pool is the standard library's (fork start method, so the
-workers inherit the loaded model and compute the same fingerprints: Python
-hashes strings with a per-process seed that a forked child shares). A
-KeyboardInterrupt in the parent terminates the workers (`Pool.__exit__`)
+level's frontier is cut into chunks that a `multiprocessing` pool works on;
+the store of fingerprints stays in the parent. Workers cannot see the
+store, so each slice of the frontier goes through the pool twice: the
+workers generate the successors and their fingerprints, the parent drops
+those already stored (and repeats), and the workers judge the properties on
+the new ones only. States travel pickled (about 0.1 ms a state, against
+about 1 ms to generate and judge one).
+
+The pool is the standard library's (fork start method, so the workers
+inherit the loaded model and compute the same fingerprints: Python hashes
+strings with a per-process seed that a forked child shares). A
+KeyboardInterrupt in the parent terminates the workers (`Expander.__exit__`)
 and propagates.
 
-With one worker the chunks are expanded here, one at a time, so the search
-can stop at its deadline between chunks either way.
+With one worker the chunks are expanded here, one at a time (a stored state
+is neither judged nor kept), so the search can stop at its deadline between
+chunks either way.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import multiprocessing
 from typing import Any, Iterator, Optional
 
 CHUNK = 64  # states per chunk: small enough to meet a deadline, big enough to amortise pickling
+SLICE = 16  # chunks per round trip through the pool
 
 _PROBLEM: Any = None
 
@@ -29,14 +37,18 @@ def _init(problem: Any) -> None:
     _PROBLEM = problem
 
 
-def _work(args: tuple) -> list:
-    from .search import expand
-    nodes, skip = args
-    return expand(_PROBLEM, nodes, skip)
+def _generate(nodes: list) -> list:
+    """(child, parent fingerprint) for every successor within the bounds."""
+    return [(child, node[4]) for node in nodes for _, child in _PROBLEM.successors(node)]
+
+
+def _judge(args: tuple) -> list:
+    pairs, skip = args
+    return [(child, parent, _PROBLEM.judge(child[0], child[1], skip)) for child, parent in pairs]
 
 
 class Expander:
-    """Context manager: `expand(frontier, skip)` yields batches of
+    """Context manager: `expand(frontier, skip, known)` yields batches of
     (child node, parent fingerprint, violations)."""
 
     def __init__(self, problem: Any, workers: int = 1):
@@ -57,12 +69,26 @@ class Expander:
             self.pool = None
 
     def expand(self, frontier: list, skip: frozenset, known: Any = None) -> Iterator[list]:
-        """In this process `known` (the store) spares judging stored states
-        again; the workers cannot see it and judge every successor."""
         chunks = [frontier[i:i + CHUNK] for i in range(0, len(frontier), CHUNK)]
         if self.pool is None or len(chunks) < 2:
             from .search import expand
             for chunk in chunks:
                 yield expand(self.problem, chunk, skip, known)
             return
-        yield from self.pool.imap(_work, [(c, skip) for c in chunks])
+        for i in range(0, len(chunks), SLICE):
+            new = self._new(self.pool.imap(_generate, chunks[i:i + SLICE]), known)
+            parts = [new[j:j + CHUNK] for j in range(0, len(new), CHUNK)]
+            yield from self.pool.imap(_judge, [(p, skip) for p in parts])
+
+    @staticmethod
+    def _new(batches: Any, known: Any) -> list:
+        """The generated children not yet stored, each once."""
+        seen: set[int] = set()
+        out = []
+        for batch in batches:
+            for child, parent in batch:
+                if child[4] in seen or (known is not None and known.dominated(child[5], child[2], child[3])):
+                    continue
+                seen.add(child[4])
+                out.append((child, parent))
+        return out
