@@ -11,8 +11,13 @@
     the same design, measured on this machine (issue 18): per flaw 1.9-3.2 s
     whole process; 806,448 distinct states in 24.7 s (about 32,600/s).
 
-    python bench/bfs.py [--runs 3] [--seconds 120] [--flaw ID ...]
+    python bench/bfs.py [--runs 3] [--seconds 120] [--flaw ID ...] [--z3-bounds]
                         [--exhaustive-seconds 600] [--no-flaws] [--no-exhaustive] [--workers 1]
+
+With --z3-bounds each flaw runs `dirproof bfs` with bounds that just admit
+Z3's path (its writes, faults, epochs; 1 write, no fault, 2 epochs for the
+flaws Z3_FAST gives only a length for): the best case of the search, where
+`check`'s default bounds (3 writes, 2 faults, 3 epochs) are its worst.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from scenarios import Z3_SHORTEST  # noqa: E402
+from scenarios import Z3_RECORDED, Z3_SHORTEST  # noqa: E402
 
 TLC_FLAW_SECONDS = {"ack-before-sync": 2.0, "no-fencing": 2.2, "keep-divergent-suffix": 3.2, "ship-unacked": 2.2,
                     "read-ignores-token": 2.1, "promote-any-secondary": 1.9}
@@ -47,11 +52,25 @@ def run_json(args: list[str], seconds: float) -> tuple[float, dict]:
     return wall, json.loads(done.stdout)
 
 
-def bench_flaw(flaw: str, runs: int, seconds: float, out: Path) -> dict:
+FAULT_STEPS = {"crash", "lose_disk", "partition", "lose_region"}
+FAILOVERS = {"emergency_failover", "planned_failover", "replace_passive"}
+
+
+def z3_bounds(flaw: str) -> list[str]:
+    """`dirproof bfs` bounds that just admit Z3's recorded path (its writes,
+    faults and epochs): the search's best case, the default bounds' worst."""
+    if flaw not in Z3_RECORDED:
+        return ["--writes", "1", "--faults", "0", "--epochs", "2", "--days", "0"]
+    names = [n for n, _ in Z3_RECORDED[flaw][1]]
+    return ["--writes", str(names.count("client_write")), "--faults", str(sum(n in FAULT_STEPS for n in names)),
+            "--epochs", str(1 + sum(n in FAILOVERS for n in names)), "--days", "0"]
+
+
+def bench_flaw(flaw: str, runs: int, seconds: float, out: Path, tight: bool = False) -> dict:
     walls, length, states = [], None, None
     for _ in range(runs):
-        wall, data = run_json(["check", "--engine", "bfs", "--flaw", flaw, "--seconds", str(seconds),
-                               "--out", str(out)], seconds)
+        args = (["bfs", "--flaw", flaw, *z3_bounds(flaw)] if tight else ["check", "--engine", "bfs", "--flaw", flaw])
+        wall, data = run_json([*args, "--seconds", str(seconds), "--out", str(out)], seconds)
         walls.append(wall)
         broken = [r for r in data["results"] if r["status"] in ("violated", "assumption-broken")]
         length = min((r["steps"] for r in broken), default=None)
@@ -79,13 +98,15 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--no-flaws", action="store_true")
     ap.add_argument("--no-exhaustive", action="store_true")
+    ap.add_argument("--z3-bounds", action="store_true",
+                    help="run `dirproof bfs` with bounds that just admit Z3's path, not `check`'s defaults")
     a = ap.parse_args()
     print(f"# bench/bfs.py on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     if not a.no_flaws:
         print(f"{'flaw':26} {'median s':>9} {'TLC s':>6} {'length':>6} {'Z3':>3} {'states':>9}  runs")
         with tempfile.TemporaryDirectory() as tmp:
             for flaw in a.flaw or sorted(Z3_SHORTEST):
-                r = bench_flaw(flaw, a.runs, a.seconds, Path(tmp))
+                r = bench_flaw(flaw, a.runs, a.seconds, Path(tmp), a.z3_bounds)
                 print(f"{flaw:26} {r['median_s']:9.2f} {r['tlc_s'] or '-':>6} {str(r['length']):>6} "
                       f"{r['z3']:>3} {str(r['states']):>9}  {r['runs']}", flush=True)
     if not a.no_exhaustive:
