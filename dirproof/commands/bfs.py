@@ -37,6 +37,32 @@ def _bounds(cfg, given: dict, unbounded: list[str]):
     return b
 
 
+def _print(cfg, b, result, res, as_json: bool) -> None:
+    """The verdicts and what the search covered (a table, or one JSON object)."""
+    rate = result.states / result.seconds if result.seconds else 0.0
+    summary = {"states": result.states, "depth": result.depth,
+               "exhausted": result.exhausted, "stopped": result.stopped, "seconds": round(result.seconds, 2),
+               "states_per_second": round(rate), "bounds": b.text(), "group": result.problem.group.size}
+    if as_json:
+        print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), **summary,
+                          "results": [r.to_json() for r in res]}, indent=1))
+        return
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    t = Table(title=f"dirproof bfs: profile {cfg.profile}, flaws: {', '.join(cfg.flaws) or 'none'}, "
+                    f"bounds {b.text()}")
+    for col in ("property", "verdict", "steps", "counterexample"):
+        t.add_column(col)
+    for r in res:
+        t.add_row(r.property, r.status, str(r.steps), r.counterexample or "")
+    console.print(t)
+    console.print(f"{result.states} distinct states, depth {result.depth}, "
+                  f"{'exhausted' if result.exhausted else 'stopped: ' + result.stopped}, "
+                  f"{result.seconds:.2f} s, {rate:.0f} states/s, symmetry group {result.problem.group.size}")
+    held = [r for r in res if r.status == "held"]
+    if held:
+        console.print(f"held: {held[0].detail}")
+
+
 @app.command()
 def bfs(
     profile: str = typer.Option("entra", "--profile", help=f"Profile: {', '.join(PROFILES)}."),
@@ -78,24 +104,5 @@ def bfs(
     result = search(cfg, b, tuple(PROPERTIES), over_budget=over_budget, symmetry=() if no_symmetry else SYMMETRIES,
                     seconds=seconds, stop_when=lambda found: bool(wanted & set(found)), workers=workers)
     res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=out, over_budget=over_budget), result)
-    rate = result.states / result.seconds if result.seconds else 0.0
-    summary = {"states": result.states, "depth": result.depth,
-               "exhausted": result.exhausted, "stopped": result.stopped, "seconds": round(result.seconds, 2),
-               "states_per_second": round(rate), "bounds": b.text(), "group": result.problem.group.size}
-    if as_json:
-        print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), **summary,
-                          "results": [r.to_json() for r in res]}, indent=1))
-    else:
-        console = Console() if sys.stdout.isatty() else Console(width=160)
-        t = Table(title=f"dirproof bfs: profile {cfg.profile}, flaws: {', '.join(cfg.flaws) or 'none'}, "
-                        f"bounds {b.text()}")
-        for col in ("property", "verdict", "steps", "counterexample"):
-            t.add_column(col)
-        for r in res:
-            t.add_row(r.property, r.status, str(r.steps), r.counterexample or "")
-        console.print(t)
-        console.print(f"{result.states} distinct states, depth {result.depth}, "
-                      f"{'exhausted' if result.exhausted else 'stopped: ' + result.stopped}, "
-                      f"{result.seconds:.2f} s, {rate:.0f} states/s, symmetry group {result.problem.group.size}")
-        console.print(res[0].detail if all(r.status == "held" for r in res) else "")
+    _print(cfg, b, result, res, as_json)
     raise typer.Exit(1 if any(r.status != "held" for r in res) else 0)
