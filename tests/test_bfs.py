@@ -20,8 +20,8 @@ from dirproof.engines import run as run_engine
 from dirproof.model import Read, initial_state, make_config, step
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
-from dirproof.model import Create, PermanentDelete, ReplicateToSecondary, SoftDelete
-from scenarios import A2, SYNC, w
+from dirproof.model import Create, MoveSession, PermanentDelete, ReplicateToSecondary, SoftDelete
+from scenarios import A1, A2, B1, SYNC, w
 
 runner = CliRunner()
 TINY = Bounds(writes=1, epochs=2, faults=1, days=0)  # finite: the search exhausts it
@@ -141,3 +141,19 @@ def test_beyond_the_fault_budget_a_violation_is_assumption_broken(tmp_path):
     assert r.status == "assumption-broken" and r.steps == 5
     assert load(r.counterexample).status == "assumption-broken"
     assert replays(r.counterexample, "no-acked-write-lost")
+
+
+def test_logical_numbers_are_renumbered_but_kept_apart():
+    # moving away and back makes new logical numbers, not new states...
+    cfg = make_config("entra")
+    s = initial_state(cfg)
+    moved = step(step(s, MoveSession(0, A1)), MoveSession(0, A2))
+    assert moved.sessions[0].logical == 2
+    assert key(step(s, Read(0)), watch(step(s, Read(0)))) == key(step(moved, Read(0)), watch(step(moved, Read(0))))
+    # ...but two older numbers stay distinct (entries that differ only in them differ)
+    t = step(s, w(Create(0)))
+    t = step(step(t, MoveSession(0, B1)), w(Create(1)))
+    t = step(t, MoveSession(0, A2))
+    logical = [e[3] for e in key(t, watch(t))[1][0][0]]  # the logical numbers in A1's log
+    assert [e.logical for e in t.replicas[0].log] == [0, 1] and t.sessions[0].logical == 2
+    assert logical == [1, 2]

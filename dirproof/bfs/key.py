@@ -16,12 +16,17 @@ nested tuple of plain values built from:
     prefix) that reads holding a tombstone returned (no-resurrection);
   * the search's own counters (writes and faults used, for the bounds).
 
-Two labels are dropped because nothing distinguishes their values:
-an object's `kind` (fixed by its id, read by no step or property) and the
-number of an old logical session (steps and monitors only ever compare a
-logical number with a session's current one, which a move replaces by a
-fresh one): a logical number encodes as 0 (the session's current one) or 1
-(an older one). That is what makes the search finite under MoveSession.
+Two labels are dropped or renumbered because nothing tells their values
+apart beyond equality: an object's `kind` (fixed by its id, read by no step
+or property) is dropped; a logical session number is renumbered (steps and
+monitors only test two of them for equality, and a move makes a fresh one,
+above every other): an entry's number encodes as 0 when it is its session's
+current one, else as 1 + its rank among the older numbers of that session
+the key holds (old numbers stay distinct: two entries that differ only in
+them, possible under no-fencing, stay different). The monitors' memory of a
+session's last read keeps only whether it was the current logical session,
+since it is compared with the current one only. That is what makes the
+search finite under MoveSession.
 
 Every label a permutation can rename (replica, region, session, object) is
 written through the maps of a `Relabel`, so dirproof/bfs/symmetry.py can
@@ -81,11 +86,18 @@ def inverse(p: tuple[int, ...]) -> tuple[int, ...]:
 class Encoder:
     """Builds the key of one state under one relabelling (entries memoised)."""
 
-    def __init__(self, state: State, rl: Relabel, op: Optional[tuple[int, ...]] = None):
+    def __init__(self, state: State, rl: Relabel, op: Optional[tuple[int, ...]] = None, entries: tuple = ()):
         self.state, self.rl = state, rl
         self.objects = rl.op if op is None else op
         self.current = tuple(s.logical for s in state.sessions)
         self.memo: dict[int, tuple] = {}
+        # the old logical numbers of each session among `entries`, ranked
+        old: list[set[int]] = [set() for _ in self.current]
+        for log in entries:
+            for e in log:
+                if e.session != SYSTEM and e.logical != self.current[e.session]:
+                    old[e.session].add(e.logical)
+        self.ranks = [{v: i + 1 for i, v in enumerate(sorted(vs))} for vs in old]
 
     def op(self, op: Any) -> tuple:
         o = self.objects[op.obj]
@@ -97,8 +109,11 @@ class Encoder:
         return (_OP_CODE[t], o)
 
     def logical(self, session: int, value: int) -> int:
-        if session == SYSTEM:
+        if session == SYSTEM or value == self.current[session]:
             return 0
+        return self.ranks[session][value]
+
+    def is_old(self, session: int, value: int) -> int:
         return 0 if value == self.current[session] else 1
 
     def entry(self, e: Any) -> tuple:
@@ -158,14 +173,17 @@ def _pair(n: int, a: int, b: int) -> int:
 def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] = None) -> tuple:
     """The rest of the key: logs, budget, time, snapshots and the history's
     abstraction (see the module doc); `op` replaces the object map of `rl`."""
-    enc = Encoder(state, rl, op)
+    acked, reads = relevant(state)
+    entries = (*(r.log for r in state.replicas), *ghost.acked.slots, acked, *(ev.seen for ev in reads))
+    enc = Encoder(state, rl, op, entries)
     inv = rl.rinv
     logs = tuple(enc.log(state.replicas[r].log) for r in inv)
     b = state.budget
     budget = (tuple(rl.rp[g] for g in b.guard), b.pending, b.exceeded)
     snaps = tuple((s.day, enc.view(s.view)) for s in state.snapshots)
-    acked, reads = _history(state, enc)
-    return logs, budget, state.day, snaps, acked, reads, _ghost(ghost, enc)
+    history = (tuple(enc.entry(e) for e in acked),
+               tuple(sorted({(rl.rp[ev.replica], enc.log(ev.seen)) for ev in reads})))
+    return logs, budget, state.day, snaps, *history, _ghost(ghost, enc)
 
 
 # The object properties read only the acknowledged entries of these
@@ -192,19 +210,13 @@ def relevant(state: State) -> tuple[list, list]:
     return acked, reads
 
 
-def _history(state: State, enc: Encoder) -> tuple[tuple, tuple]:
-    acked, reads = relevant(state)
-    return (tuple(enc.entry(e) for e in acked),
-            tuple(sorted({(enc.rl.rp[ev.replica], enc.log(ev.seen)) for ev in reads})))
-
-
 def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
     slots = tuple(tuple(enc.entry(e) for e in here) for here in ghost.acked.slots)
     reads: list = [None] * len(ghost.reads)
     for s, rd in enumerate(ghost.reads):
         # the longest prefix read counts only for the session's current
         # logical session (monitors.on_read compares it with 0 otherwise)
-        old = enc.logical(s, rd.logical)
+        old = enc.is_old(s, rd.logical)
         reads[enc.rl.sp[s]] = (old, 0 if old else rd.longest)
     latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
     return slots, tuple(reads), latches
