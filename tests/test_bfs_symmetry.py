@@ -84,6 +84,8 @@ def test_the_group_of_entra_and_what_a_configuration_breaks():
     lopsided = make_config("entra", datacenters=(Datacenter("A1", 0), Datacenter("A2", 0), Datacenter("B1", 1)))
     assert "regions" in breaks(lopsided)
     assert group_of(lopsided).size == 2 * 2 * 2  # A1<->A2 only, sessions, objects
+    wide = make_config("wide")  # 3 regions x 3 replicas: too many renamings to try per state
+    assert group_of(wide).size == 6 * 6 and set(breaks(wide)) == {"regions", "replicas"}
 
 
 @pytest.mark.parametrize("flaw, depth", [("ship-unacked", 3), ("read-ignores-token", 4)])

@@ -92,18 +92,36 @@ def _replica_maps(cfg: Config, regions: bool, within: bool) -> Iterator[tuple[tu
 SYMMETRIES = ("replicas", "regions", "sessions", "objects")
 
 
+LIMIT = 200  # the largest group whose elements are tried per state (the key is built per element)
+
+
 def group_of(cfg: Config, use: tuple[str, ...] = SYMMETRIES) -> Group:
-    """The symmetry group the configuration keeps, restricted to `use`."""
+    """The symmetry group the configuration keeps, restricted to `use`. A
+    group whose replica and session renamings exceed LIMIT costs more per
+    state than it saves (measured on `wide`, 3 regions x 3 replicas: 1,241
+    states to depth 2 in 39 s with them, 3,621 in 6.6 s without): the region,
+    then the replica renamings are left out."""
     reps = tuple(_replica_maps(cfg, "regions" in use, "replicas" in use))
     sess = tuple(permutations(range(cfg.sessions))) if "sessions" in use else (tuple(range(cfg.sessions)),)
     objs = tuple(permutations(range(cfg.objects))) if "objects" in use else (tuple(range(cfg.objects)),)
+    for drop in ("regions", "replicas"):
+        if len(reps) * len(sess) <= LIMIT:
+            break
+        use = tuple(u for u in use if u != drop)
+        reps = tuple(_replica_maps(cfg, "regions" in use, "replicas" in use))
     return Group(reps, sess, objs)
 
 
 def breaks(cfg: Config) -> dict[str, str]:
     """The symmetries this configuration breaks, with the reason."""
     sizes = {sum(1 for r in cfg.replicas if cfg.region_of(r) == g) for g in range(len(cfg.regions))}
-    return {"regions": "regions of different sizes"} if len(sizes) > 1 else {}
+    out = {"regions": "regions of different sizes"} if len(sizes) > 1 else {}
+    full, kept = group_of(cfg, ("replicas", "regions", "sessions")), group_of(cfg, ("sessions",))
+    if len(full.replicas) < len(tuple(_replica_maps(cfg, True, True))) and not out:
+        out["regions"] = f"left out: the group would exceed {LIMIT} renamings of replicas and sessions"
+    if len(full.replicas) == 1 and len(kept.sessions) * len(tuple(_replica_maps(cfg, False, True))) > LIMIT:
+        out["replicas"] = f"left out: the group would exceed {LIMIT} renamings of replicas and sessions"
+    return out
 
 
 def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
