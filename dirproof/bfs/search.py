@@ -234,6 +234,7 @@ def replay(config: Config, actions: list[Any]) -> State:
     state = initial_state(config)
     for a in actions:
         nxt = step(state, a)
-        assert not isinstance(nxt, Rejected), f"{a} rejected on replay: {nxt.reason}"
+        if isinstance(nxt, Rejected):  # the store and the model disagree: never hide it
+            raise AssertionError(f"{a} rejected on replay: {nxt.reason}")
         state = nxt
     return state
