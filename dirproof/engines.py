@@ -17,6 +17,7 @@ from dirproof.model import Config
 from dirproof.results import PropertyResult
 
 ENGINE_MODULES: dict[str, str] = {
+    "bfs": "dirproof.bfs",
     "hypothesis": "dirproof.hypothesis_engine",
     "z3": "dirproof.z3_engine",
 }

@@ -1,0 +1,108 @@
+"""The breadth-first engine: what `dirproof check --engine bfs` runs (docs/bfs.md).
+
+One PropertyResult per requested property:
+
+  * "violated" (or "assumption-broken" beyond the fault budget, with
+    --over-budget) with the shortest counterexample within the bounds, rebuilt
+    from the store, replayed on the model and saved in the counterexample
+    format (dirproof/counterexample.py), so `dirproof replay FILE` shows it;
+  * "held" with what was covered: "exhaustive: N states, bounds ..." when
+    the search ran out of new states (every state reachable within the
+    bounds satisfies the property: stronger than an exploration, weaker
+    than a proof, since nothing beyond the bounds is covered), or every
+    state within D steps when the search stopped early (its time budget, its
+    depth bound, or a seeded flaw's property broke).
+
+With a seeded flaw the search stops after the level at which one of the
+properties the flaw names (design.md §5, `Flaw.caught_by`) breaks, as a
+model checker stops at its first violation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+from dirproof.counterexample import Counterexample, save
+from dirproof.defaults import DEFAULT_SECONDS
+from dirproof.model import FLAWS, Config
+from dirproof.properties import PROPERTIES
+from dirproof.properties.monitors import watch
+from dirproof.results import PropertyResult
+
+from .bounds import Bounds
+from .search import Finding, Outcome, path_to, replay, search
+from .symmetry import SYMMETRIES
+
+ENGINE = "bfs"
+
+
+def default_bounds(cfg: Config, depth: Optional[int] = None) -> Bounds:
+    """Writes 3, epochs 3, faults 2; days 0, or the retention period and a
+    day when a flaw of the object layer is seeded (its properties need time
+    to pass; a tick jumps to the retention boundaries, model/next.py)."""
+    objects = any(FLAWS[f].area == "objects" for f in cfg.flaws)
+    return Bounds(writes=3, epochs=3, faults=2, days=cfg.retention_days + 1 if objects else 0, depth=depth)
+
+
+def named(cfg: Config) -> set[str]:
+    """The properties the seeded flaws name."""
+    return {p for f in cfg.flaws for p in FLAWS[f].caught_by}
+
+
+def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...] = SYMMETRIES,
+        workers: int = 1, stop_at_flaw: bool = True) -> list[PropertyResult]:
+    """One PropertyResult per property of `request.properties`."""
+    cfg = request.config
+    bounds = bounds or default_bounds(cfg, request.depth)
+    wanted = named(cfg) & set(request.properties)
+    stop = (lambda found: bool(wanted & set(found))) if (stop_at_flaw and wanted) else (lambda found: False)
+    seconds = request.seconds if request.seconds is not None else DEFAULT_SECONDS
+    out = search(cfg, bounds, tuple(request.properties), over_budget=bool(request.over_budget),
+                 symmetry=symmetry, seconds=seconds, stop_when=stop, progress=request.progress,
+                 workers=workers)
+    return results(request, out)
+
+
+def results(request: Any, out: Outcome) -> list[PropertyResult]:
+    res = []
+    for pid in request.properties:
+        f = out.found.get(pid)
+        res.append(_violated(request, out, f) if f is not None else _held(out, pid))
+    return res
+
+
+def coverage(out: Outcome) -> str:
+    """What the search covered, in words (the detail of a held verdict)."""
+    sym = f"symmetry reduction over a group of {out.problem.group.size}" if out.problem.group.size > 1 \
+        else "no symmetry reduction"
+    budget = "beyond the fault budget too" if out.problem.over_budget else "within the fault budget"
+    if out.exhausted:
+        return (f"exhaustive: {out.states} states, bounds {out.problem.bounds.text()}, {budget}, {sym}; "
+                f"every state reachable within the bounds holds it (stronger than exploration, weaker "
+                f"than a proof: nothing beyond the bounds is covered)")
+    why = {"time": "the time budget ran out", "found": "a seeded flaw's property broke",
+           "depth": "the depth bound was reached"}.get(out.stopped, out.stopped)
+    return (f"every state within {out.depth} steps (bounds {out.problem.bounds.text()}, {budget}, {sym}): "
+            f"{out.states} states; not exhaustive: {why}")
+
+
+def _held(out: Outcome, pid: str) -> PropertyResult:
+    return PropertyResult(pid, "held", ENGINE, examples=out.states, steps=out.depth,
+                          seconds=round(out.seconds, 2), detail=coverage(out))
+
+
+def _violated(request: Any, out: Outcome, f: Finding) -> PropertyResult:
+    cfg = request.config
+    steps = path_to(out, f.fingerprint)
+    final = replay(cfg, steps)
+    msg = PROPERTIES[f.property].judge(final, watch(final))
+    if msg is None:  # the store and the model disagree: never report a violation that does not replay
+        raise AssertionError(f"bfs: the path to {f.property} does not break it on replay")
+    status = "assumption-broken" if final.budget.exceeded else "violated"
+    found = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    cx = Counterexample(cfg, tuple(steps), f.property, len(steps), msg, ENGINE, found, status)
+    path = save(cx, request.out_dir)
+    return PropertyResult(f.property, status, ENGINE, examples=out.states, steps=len(steps),
+                          seconds=round(out.seconds, 2), counterexample=str(path),
+                          detail=f"{msg} (shortest within bounds {out.problem.bounds.text()})")

@@ -1,0 +1,240 @@
+"""The breadth-first search over the model's states (docs/bfs.md).
+
+Level by level from the initial state: every action `model.next.enabled`
+gives, every property judged on every new state with the monitors' ghost
+carried along (properties/monitors.py, updated by each step's events), the
+state kept only if its key (dirproof/bfs/key.py, canonical under the
+symmetry group, dirproof/bfs/symmetry.py) is new. The store keeps a 64-bit
+fingerprint of each key and its parent's fingerprint (as TLC does; two keys
+sharing a fingerprint, odds about n^2 / 2^65 for n states, would hide one),
+so a counterexample is rebuilt by replaying the model from the initial
+state along the chain of fingerprints (`path_to`).
+
+Since level d is complete before level d + 1 starts, the first violation of
+a property is at the least depth: a shortest counterexample within the
+bounds. Expansion of a level can go to worker processes
+(dirproof/bfs/parallel.py); the store stays here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterable, Optional
+
+import attrs
+
+from dirproof.model import Config, Rejected, State, enabled, initial_state, step
+from dirproof.properties import PROPERTIES
+from dirproof.properties.monitors import Ghost, fresh, observe_all
+
+from .bounds import Bounds
+from .symmetry import Group, canonical, group_of
+
+# state, ghost, writes used, faults used, fingerprint of the node, fingerprint of its canonical key
+Node = tuple[State, Ghost, int, int, int, int]
+
+
+@attrs.frozen
+class Finding:
+    property: str
+    depth: int
+    fingerprint: int
+    message: str
+    beyond_budget: bool
+
+
+@attrs.define
+class Outcome:
+    """What a search covered and found."""
+
+    config: Config
+    problem: "Problem"
+    states: int = 0  # distinct states stored
+    depth: int = 0  # levels completed: every state within that many steps was judged
+    exhausted: bool = False  # no new state within the bounds: the search is complete
+    stopped: str = ""  # why it stopped early ("time", "found", "depth"), "" when exhausted
+    seconds: float = 0.0
+    found: dict[str, Finding] = attrs.Factory(dict)
+    store: "Store" = attrs.Factory(lambda: Store())
+
+    @property
+    def parents(self) -> dict[int, int]:
+        return self.store.parents
+
+
+class Store:
+    """The fingerprints of the stored nodes with their parents', and per
+    canonical state the counters (writes, faults used) it was stored with.
+
+    A node whose state was stored with no more writes and no more faults
+    used is dominated: every path on from it is a path on from the stored
+    one, at no lesser depth (breadth first), within no wider bounds. So it is
+    dropped, and a state reached again only by spending a fault (a crash and
+    a recovery) is not stored twice; a state reached again with fewer used
+    (deeper) is kept, since it may go where the first could not."""
+
+    def __init__(self) -> None:
+        self.parents: dict[int, int] = {}
+        self.used: dict[int, list[tuple[int, int]]] = {}
+
+    def dominated(self, key: int, writes: int, faults: int) -> bool:
+        return any(w <= writes and f <= faults for w, f in self.used.get(key, ()))
+
+    def add(self, node: Node, parent: int) -> None:
+        self.parents[node[4]] = parent
+        self.used.setdefault(node[5], []).append((node[2], node[3]))
+
+
+@attrs.frozen
+class Problem:
+    """Everything a worker needs to expand nodes (picklable)."""
+
+    bounds: Bounds
+    group: Group
+    properties: tuple[str, ...]
+    over_budget: bool
+
+    def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
+        """(fingerprint of the node, fingerprint of its canonical key)."""
+        k = hash(canonical(state, ghost, self.group))
+        return hash((k, writes, faults)), k
+
+    def judge(self, state: State, ghost: Ghost, skip: Iterable[str] = ()) -> list[tuple[str, str]]:
+        return [(p, msg) for p in self.properties if p not in skip
+                for msg in (PROPERTIES[p].judge(state, ghost),) if msg]
+
+    def successors(self, node: Node) -> Iterable[tuple[Any, Node]]:
+        """Every (action, successor node) within the bounds and the budget."""
+        state, ghost, writes, faults = node[:4]
+        for action, nxt in enabled(state):
+            dw, df = self.bounds.cost(action)
+            w, f = writes + dw, faults + df
+            if not self.bounds.admits(nxt, w, f):
+                continue
+            if nxt.budget.exceeded and not self.over_budget:
+                continue  # beyond the fault budget (design.md §2): assumed away, as Z3 does
+            g = observe_all(ghost, nxt.history[len(state.history):], nxt)
+            yield action, (nxt, g, w, f, *self.fingerprint(nxt, g, w, f))
+
+
+def expand(problem: Problem, nodes: list[Node], skip: frozenset,
+           known: Optional[Store] = None) -> list[tuple[Node, int, list]]:
+    """Successors of `nodes` not dominated in `known`, as (node, parent
+    fingerprint, violations of the properties not in `skip`); the caller
+    drops those already stored. Used in-process (with the store as `known`,
+    so that no stored state is judged again) and by the workers."""
+    out = []
+    seen: set[int] = set()
+    for node in nodes:
+        for _, child in problem.successors(node):
+            fp = child[4]
+            if fp in seen or (known is not None and known.dominated(child[5], child[2], child[3])):
+                continue
+            seen.add(fp)
+            out.append((child, node[4], problem.judge(child[0], child[1], skip)))
+    return out
+
+
+def root(problem: Problem, config: Config) -> Node:
+    """The initial state's node."""
+    s0 = initial_state(config)
+    g0 = observe_all(fresh(config.sessions), s0.history, s0)
+    return s0, g0, 0, 0, *problem.fingerprint(s0, g0, 0, 0)
+
+
+def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_budget: bool = False,
+           symmetry: tuple[str, ...] = ("replicas", "regions", "sessions", "objects"),
+           seconds: Optional[float] = None, stop_when: Callable[[dict], bool] = lambda found: False,
+           progress: Callable[[float, float, str], None] = lambda d, t, label: None,
+           workers: int = 1, group: Optional[Group] = None) -> Outcome:
+    """Search level by level until the bounds are exhausted, `stop_when(found)`
+    holds, every property is violated, or `seconds` pass. `group` replaces
+    the group `symmetry` names (the tests give a wrong one on purpose)."""
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget)
+    out = Outcome(config, problem)
+    began = time.perf_counter()
+    deadline = None if seconds is None else began + seconds
+    first = root(problem, config)
+    out.store.add(first, first[4])
+    out.states = 1
+    _note(out, 0, first, problem.judge(first[0], first[1]))
+    frontier = [first]
+    from .parallel import Expander
+    with Expander(problem, workers) as expander:
+        while frontier:
+            if bounds.depth is not None and out.depth >= bounds.depth:
+                out.stopped = "depth"
+                break
+            if (properties and len(out.found) == len(properties)) or (out.found and stop_when(out.found)):
+                out.stopped = "found"
+                break
+            frontier, stopped = _level(out, expander, frontier, deadline, stop_when)
+            if stopped:
+                out.stopped = stopped
+                break
+            out.depth += 1
+            progress(out.depth, bounds.depth or 0, f"depth {out.depth}: {out.states} states")
+        out.exhausted = not frontier and not out.stopped
+    out.seconds = time.perf_counter() - began
+    return out
+
+
+def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float],
+           stop_when: Callable[[dict], bool]) -> tuple[list[Node], str]:
+    """Expand one level: (next frontier, "" when the level was completed, or
+    why it stopped: "time", or "found" as soon as `stop_when(found)` holds;
+    a violation found then is still at the least depth, every shallower
+    level being complete)."""
+    nxt: list[Node] = []
+    store = out.store
+    for batch in expander.expand(frontier, frozenset(out.found), store):
+        for child, parent, violations in batch:
+            if store.dominated(child[5], child[2], child[3]):
+                continue
+            store.add(child, parent)
+            out.states += 1
+            nxt.append(child)
+            if violations:
+                _note(out, out.depth + 1, child, violations)
+                if stop_when(out.found):
+                    return nxt, "found"
+        if deadline is not None and time.perf_counter() > deadline:
+            return nxt, "time"
+    return nxt, ""
+
+
+def _note(out: Outcome, depth: int, node: Node, violations: list) -> None:
+    for prop, msg in violations:
+        if prop not in out.found:
+            out.found[prop] = Finding(prop, depth, node[4], msg, bool(node[0].budget.exceeded))
+
+
+def path_to(out: Outcome, fp: int) -> list[Any]:
+    """The model actions from the initial state to the stored state `fp`."""
+    chain = [fp]
+    while out.parents[chain[-1]] != chain[-1]:
+        chain.append(out.parents[chain[-1]])
+    chain.reverse()
+    problem = out.problem
+    node = root(problem, out.config)
+    actions = []
+    for target in chain[1:]:
+        for action, child in problem.successors(node):
+            if child[4] == target:
+                actions.append(action)
+                node = child
+                break
+        else:  # the store and the model disagree: never hide it
+            raise AssertionError(f"no step from the stored state leads to fingerprint {target}")
+    return actions
+
+
+def replay(config: Config, actions: list[Any]) -> State:
+    """The state the actions lead to (each must be accepted)."""
+    state = initial_state(config)
+    for a in actions:
+        nxt = step(state, a)
+        if isinstance(nxt, Rejected):  # the store and the model disagree: never hide it
+            raise AssertionError(f"{a} rejected on replay: {nxt.reason}")
+        state = nxt
+    return state

@@ -1,0 +1,159 @@
+"""The breadth-first engine (dirproof/bfs): verdicts, counterexample files,
+bounds, the command line, interruption."""
+
+import json
+
+import attrs
+import multiprocessing
+
+import pytest
+from typer.testing import CliRunner
+
+from dirproof.bfs import Bounds, search
+from dirproof.bfs.bounds import parse
+from dirproof.bfs.engine import run
+from dirproof.bfs.key import key
+from dirproof.cli import app
+from dirproof.counterexample import load
+from dirproof.engines import EngineRequest
+from dirproof.engines import run as run_engine
+from dirproof.model import Read, initial_state, make_config, step
+from dirproof.properties import PROPERTIES
+from dirproof.properties.monitors import watch
+from dirproof.model import Create, MoveSession, PermanentDelete, ReplicateToSecondary, SoftDelete
+from scenarios import A1, A2, B1, SYNC, w
+
+runner = CliRunner()
+TINY = Bounds(writes=1, epochs=2, faults=1, days=0)  # finite: the search exhausts it
+
+
+def replays(path, prop):
+    """The file's steps break `prop` on the model at their last step."""
+    cx = load(path)
+    state = initial_state(cx.config)
+    for a in cx.steps:
+        state = step(state, a)
+    return cx.property == prop and PROPERTIES[prop].judge(state, watch(state)) is not None
+
+
+def test_an_exhausted_search_says_held_exhaustive_with_its_bounds(tmp_path):
+    req = EngineRequest(make_config("small"), tuple(PROPERTIES), out_dir=tmp_path, seconds=60)
+    res = run(req, bounds=TINY)
+    assert {r.status for r in res} == {"held"}
+    for r in res:
+        assert r.detail.startswith("exhaustive: ") and "writes <= 1, epochs <= 2, faults <= 1, days <= 0" in r.detail
+        assert "weaker than a proof" in r.detail and r.examples > 100
+
+
+def test_the_same_exhaustive_scope_catches_a_seeded_flaw(tmp_path):
+    # the check above can fail: on the very same scope a flaw breaks its property
+    req = EngineRequest(make_config("small", flaws=["ack-before-sync"]), tuple(PROPERTIES), out_dir=tmp_path)
+    res = {r.property: r for r in run(req, bounds=TINY)}
+    r = res["no-acked-write-lost"]
+    assert r.status == "violated" and r.steps == 2 and r.engine == "bfs"
+    assert replays(r.counterexample, "no-acked-write-lost")
+    assert "not exhaustive: a seeded flaw's property broke" in res["one-history"].detail
+
+
+def test_the_engine_is_registered_and_honours_its_time_budget(tmp_path):
+    req = EngineRequest(make_config("entra"), ("one-history",), out_dir=tmp_path, seconds=0.5)
+    (r,) = run_engine("bfs", req)
+    assert r.status == "held" and "not exhaustive: the time budget ran out" in r.detail
+
+
+def test_a_depth_bound_is_reported_as_such(tmp_path):
+    req = EngineRequest(make_config("entra"), ("one-history",), out_dir=tmp_path, depth=2)
+    (r,) = run(req)
+    assert r.status == "held" and r.detail.startswith("every state within 2 steps")
+    assert "the depth bound was reached" in r.detail
+
+
+def test_bounds_cut_paths_and_parse():
+    assert parse("writes=2, depth=none") == Bounds(writes=2, depth=None)
+    with pytest.raises(ValueError, match="unknown bound 'bogus'"):
+        parse("bogus=1")
+    with pytest.raises(ValueError, match="whole number"):
+        parse("writes=-1")
+    s = initial_state(make_config("entra"))
+    assert Bounds(writes=1).admits(s, 1, 0) and not Bounds(writes=1).admits(s, 2, 0)
+    assert not Bounds(faults=0).admits(s, 0, 1)
+    # no writes allowed: nothing is ever acknowledged, so a flaw of the write path cannot break
+    cfg = make_config("entra", flaws=["ack-before-sync"])
+    out = search(cfg, Bounds(writes=0, epochs=2, faults=1, days=0, depth=3), tuple(PROPERTIES))
+    assert out.found == {}
+
+
+def without_last_event(state):
+    return attrs.evolve(state, history=state.history[:-1])
+
+
+def test_the_key_keeps_reads_of_tombstones_and_only_those():
+    # no-resurrection judges every read that returned a permanent delete or
+    # a purge: forgetting such a read must change the key; other reads are
+    # read by no property once the ghost has judged them
+    cfg = make_config("entra")
+    s = step(initial_state(cfg), Read(0))
+    assert key(s, watch(s)) == key(without_last_event(s), watch(s))
+    for a in (w(Create(0)), w(SoftDelete(0)), w(PermanentDelete(0)), *SYNC, ReplicateToSecondary(A2)):
+        s = step(s, a)
+    t = step(s, Read(0))
+    assert key(t, watch(t)) != key(without_last_event(t), watch(t))
+
+
+def test_interrupt_propagates_and_leaves_no_worker():
+    def stop(done, total, label):
+        if done >= 2:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        search(make_config("entra"), Bounds(writes=1, faults=1, epochs=2), tuple(PROPERTIES), progress=stop, workers=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_find_the_same_states_and_lengths():
+    cfg = make_config("entra", flaws=["ship-unacked"])
+    b = Bounds(writes=1, epochs=2, faults=0, days=0, depth=3)
+    one = search(cfg, b, tuple(PROPERTIES))
+    two = search(cfg, b, tuple(PROPERTIES), workers=2)
+    assert set(one.store.used) == set(two.store.used)
+    assert {p: f.depth for p, f in one.found.items()} == {p: f.depth for p, f in two.found.items()} != {}
+
+
+def test_cli_prints_what_it_covered_and_refuses_bad_bounds(tmp_path):
+    r = runner.invoke(app, ["bfs", "--profile", "small", "--writes", "1", "--epochs", "2", "--faults", "0",
+                            "--json", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["exhausted"] and data["states"] > 100 and data["bounds"].startswith("writes <= 1")
+    r = runner.invoke(app, ["bfs", "--flaw", "ack-before-sync", "--out", str(tmp_path)])
+    assert r.exit_code == 1 and "violated" in r.stdout
+    for args, words in ((["--unbounded", "bogus"], "unknown bound 'bogus'"),
+                        (["--unbounded", "days", "--unbounded", "depth"], "would not end"),
+                        (["--flaw", "bogus"], "unknown flaw")):
+        r = runner.invoke(app, ["bfs", *args])
+        assert r.exit_code == 2 and r.stderr.startswith("dirproof: error: ") and words in r.stderr
+        assert "Traceback" not in r.output
+
+
+def test_beyond_the_fault_budget_a_violation_is_assumption_broken(tmp_path):
+    # two disks lost (AP's and PP's) after an acknowledged write: only with --over-budget
+    req = EngineRequest(make_config("small"), ("no-acked-write-lost",), out_dir=tmp_path, over_budget=True)
+    (r,) = run(req, bounds=Bounds(writes=1, epochs=2, faults=2, days=0))
+    assert r.status == "assumption-broken" and r.steps == 5
+    assert load(r.counterexample).status == "assumption-broken"
+    assert replays(r.counterexample, "no-acked-write-lost")
+
+
+def test_logical_numbers_are_renumbered_but_kept_apart():
+    # moving away and back makes new logical numbers, not new states...
+    cfg = make_config("entra")
+    s = initial_state(cfg)
+    moved = step(step(s, MoveSession(0, A1)), MoveSession(0, A2))
+    assert moved.sessions[0].logical == 2
+    assert key(step(s, Read(0)), watch(step(s, Read(0)))) == key(step(moved, Read(0)), watch(step(moved, Read(0))))
+    # ...but two older numbers stay distinct (entries that differ only in them differ)
+    t = step(s, w(Create(0)))
+    t = step(step(t, MoveSession(0, B1)), w(Create(1)))
+    t = step(t, MoveSession(0, A2))
+    logical = [e[3] for e in key(t, watch(t))[1][0][0]]  # the logical numbers in A1's log
+    assert [e.logical for e in t.replicas[0].log] == [0, 1] and t.sessions[0].logical == 2
+    assert logical == [1, 2]

@@ -1,0 +1,99 @@
+"""Symmetry reduction of the breadth-first engine (dirproof/bfs/symmetry.py).
+
+A renaming that is not a symmetry of the model makes the reduced search
+unsound, so the group is checked, not trusted: on small scopes the reduced
+search must store exactly the orbits of the full reachable set (the
+canonical keys of every state the unreduced search reaches), and a wrong
+group (a renaming across regions) must fail that same check.
+"""
+
+import pytest
+
+from dirproof.bfs import Bounds, search
+from dirproof.bfs.search import Problem, root
+from dirproof.bfs.symmetry import SYMMETRIES, Group, breaks, canonical, group_of
+from dirproof.model import make_config
+from dirproof.properties import PROPERTIES
+
+SMALL = Bounds(writes=1, epochs=2, faults=1, days=0, depth=3)
+
+
+def full_nodes(cfg, bounds):
+    """Every node the unreduced search reaches (states and ghosts kept)."""
+    problem = Problem(bounds, group_of(cfg, ()), (), False)
+    first = root(problem, cfg)
+    seen, frontier, nodes = {first[4]}, [first], [first]
+    for _ in range(bounds.depth):
+        nxt = []
+        for node in frontier:
+            for _, child in problem.successors(node):
+                if child[4] not in seen:
+                    seen.add(child[4])
+                    nxt.append(child)
+        nodes += nxt
+        frontier = nxt
+    return nodes
+
+
+def orbits(nodes, group):
+    return {hash(canonical(s, g, group)) for s, g, *_ in nodes}
+
+
+def reduced(cfg, bounds, group):
+    """The canonical keys the reduced search stored (one per orbit)."""
+    return set(search(cfg, bounds, (), group=group).store.used)
+
+
+@pytest.mark.parametrize("profile, flaws, fewer", [("entra", (), True), ("entra", ("no-fencing",), True),
+                                                  ("small", (), False)])
+def test_the_reduced_search_stores_exactly_the_orbits_of_the_reachable_states(profile, flaws, fewer):
+    cfg = make_config(profile, flaws=flaws)
+    group = group_of(cfg, SYMMETRIES)
+    nodes = full_nodes(cfg, SMALL)
+    got = reduced(cfg, SMALL, group)
+    assert got == orbits(nodes, group)
+    # the reduction reduces on entra; on small (one replica per region, one
+    # session, one object) the AP's region tells every state's orbit apart
+    assert (len(got) < len(orbits(nodes, group_of(cfg, ())))) == fewer
+
+
+def test_with_snapshots_every_object_renaming_is_tried_and_still_gives_the_orbits():
+    # a tick takes a snapshot: objects are then renamed by trying each map
+    cfg = make_config("entra", objects=2, snapshots_kept=1)
+    b = Bounds(writes=1, epochs=2, faults=0, days=1, depth=4)
+    group = group_of(cfg, SYMMETRIES)
+    nodes = full_nodes(cfg, b)
+    assert any(s.snapshots and any(s.snapshots[0].view) for s, *_ in nodes)  # an object in a snapshot
+    assert reduced(cfg, b, group) == orbits(nodes, group)
+
+
+def test_a_renaming_across_regions_is_not_a_symmetry_and_the_check_says_so():
+    cfg = make_config("entra")
+    # A2 <-> B2 alone: moves a replica to the other region
+    wrong = Group(replicas=(((0, 1, 2, 3), (0, 1)), ((0, 3, 2, 1), (0, 1))), sessions=((0, 1),), objects=((0, 1),))
+    nodes = full_nodes(cfg, SMALL)
+    assert reduced(cfg, SMALL, wrong) != orbits(nodes, wrong)
+
+
+def test_the_group_of_entra_and_what_a_configuration_breaks():
+    cfg = make_config("entra")
+    assert group_of(cfg).size == 8 * 2 * 2  # regions x replicas in each x sessions x objects
+    assert group_of(cfg, ("replicas",)).size == 4
+    assert breaks(cfg) == {}
+    from dirproof.model import Datacenter
+    lopsided = make_config("entra", datacenters=(Datacenter("A1", 0), Datacenter("A2", 0), Datacenter("B1", 1)))
+    assert "regions" in breaks(lopsided)
+    assert group_of(lopsided).size == 2 * 2 * 2  # A1<->A2 only, sessions, objects
+    wide = make_config("wide")  # 3 regions x 3 replicas: too many renamings to try per state
+    assert group_of(wide).size == 6 * 6 and set(breaks(wide)) == {"regions", "replicas"}
+
+
+@pytest.mark.parametrize("flaw, depth", [("ship-unacked", 3), ("read-ignores-token", 4)])
+def test_verdicts_and_lengths_agree_with_and_without_symmetry(flaw, depth):
+    cfg = make_config("entra", flaws=[flaw])
+    b = Bounds(writes=1, epochs=2, faults=0, days=0, depth=depth)
+    props = tuple(PROPERTIES)
+    with_sym = search(cfg, b, props)
+    without = search(cfg, b, props, symmetry=())
+    assert {p: f.depth for p, f in with_sym.found.items()} == {p: f.depth for p, f in without.found.items()}
+    assert with_sym.found and with_sym.states < without.states
