@@ -71,7 +71,6 @@ class Expander:
     def expand(self, frontier: list, skip: frozenset, known: Any = None) -> Iterator[list]:
         chunks = [frontier[i:i + CHUNK] for i in range(0, len(frontier), CHUNK)]
         if self.pool is None or len(chunks) < 2:
-            from .search import expand
             for chunk in chunks:
                 yield expand(self.problem, chunk, skip, known)
             return
@@ -92,3 +91,20 @@ class Expander:
                 seen.add(child[4])
                 out.append((child, parent))
         return out
+
+
+def expand(problem: Any, nodes: list, skip: frozenset, known: Any = None) -> list[tuple[Any, int, list]]:
+    """Successors of `nodes` not dominated in `known`, as (node, parent
+    fingerprint, violations of the properties not in `skip`); the caller
+    drops those already stored. Used in-process (with the store as `known`,
+    so that no stored state is judged again) and by the workers."""
+    out = []
+    seen: set[int] = set()
+    for node in nodes:
+        for _, child in problem.successors(node):
+            fp = child[4]
+            if fp in seen or (known is not None and known.dominated(child[5], child[2], child[3])):
+                continue
+            seen.add(fp)
+            out.append((child, node[4], problem.judge(child[0], child[1], skip)))
+    return out

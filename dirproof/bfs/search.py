@@ -28,6 +28,7 @@ from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import Ghost, fresh, observe_all
 
 from .bounds import Bounds
+from .parallel import Expander
 from .symmetry import Group, canonical, group_of
 
 # state, ghost, writes used, faults used, fingerprint of the node, fingerprint of its canonical key
@@ -117,24 +118,6 @@ class Problem:
             yield action, (nxt, g, w, f, *self.fingerprint(nxt, g, w, f))
 
 
-def expand(problem: Problem, nodes: list[Node], skip: frozenset,
-           known: Optional[Store] = None) -> list[tuple[Node, int, list]]:
-    """Successors of `nodes` not dominated in `known`, as (node, parent
-    fingerprint, violations of the properties not in `skip`); the caller
-    drops those already stored. Used in-process (with the store as `known`,
-    so that no stored state is judged again) and by the workers."""
-    out = []
-    seen: set[int] = set()
-    for node in nodes:
-        for _, child in problem.successors(node):
-            fp = child[4]
-            if fp in seen or (known is not None and known.dominated(child[5], child[2], child[3])):
-                continue
-            seen.add(fp)
-            out.append((child, node[4], problem.judge(child[0], child[1], skip)))
-    return out
-
-
 def root(problem: Problem, config: Config) -> Node:
     """The initial state's node."""
     s0 = initial_state(config)
@@ -159,7 +142,6 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
     out.states = 1
     _note(out, 0, first, problem.judge(first[0], first[1]))
     frontier = [first]
-    from .parallel import Expander
     with Expander(problem, workers) as expander:
         while frontier:
             if bounds.depth is not None and out.depth >= bounds.depth:

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import attrs
 import typer
@@ -60,44 +60,47 @@ def _verdict_code(best: dict, run: Run, coverage: dict) -> int:
     return INCONCLUSIVE if coverage.get("unreached") or unchecked or vacuous else OK
 
 
+# The options of `dirproof check`, declared once (Typer reads them from the annotations).
+ProfileOpt = Annotated[str, typer.Option("--profile", help=f"Profile: {', '.join(PROFILES)}.")]
+FlawOpt = Annotated[list[str], typer.Option("--flaw", help="Seeded flaw to turn on (repeatable); see `dirproof flaws`.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A TOML design variant (docs/user-guide.md).")]
+EngineOpt = Annotated[list[str], typer.Option("--engine", help=f"Engine to run (repeatable): {', '.join(ENGINE_MODULES)} "
+                                                             f"or all (default: all = {', '.join(ENGINE_ORDER)}, "
+                                                             f"in that order).")]
+ExamplesOpt = Annotated[Optional[int], typer.Option(
+    "--examples", callback=in_range(*EXAMPLES_RANGE),
+    help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}..{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES}).")]
+SecondsOpt = Annotated[Optional[float], typer.Option(
+    "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
+    help=f"Time budget of the WHOLE run, every engine included ({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g}): "
+         f"what is not judged by then is reported 'not checked'. Without --examples the exploration uses half "
+         f"of it (all of it if it runs alone). Default: none (Z3's bounded search then has its default "
+         f"{DEFAULT_SECONDS:.0f} s per property).")]
+DepthOpt = Annotated[Optional[int], typer.Option(
+    "--depth", callback=in_range(*DEPTH_RANGE),
+    help=f"Z3 bounded-model-checking depth for a property not proved ({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; "
+         f"default {DEFAULT_DEPTH}; object steps for the object properties, default {OBJECT_DEPTH}).")]
+ScopeOpt = Annotated[Optional[tuple[int, int]], typer.Option(
+    "--scope", metavar="L E", callback=in_range(*SCOPE_RANGE),
+    help=f"Scope of the Z3 proof: logs of at most L entries, epochs up to E ({SCOPE_RANGE[0]}..{SCOPE_RANGE[1]} "
+         f"each; default 3 3). A proof holds for that scope only; a wider one takes longer.")]
+SeedOpt = Annotated[Optional[int], typer.Option(
+    "--seed", callback=in_range(*SEED_RANGE),
+    help=f"Fixed Hypothesis seed for a reproducible run ({SEED_RANGE[0]}..{SEED_RANGE[1]}).")]
+OverBudgetOpt = Annotated[bool, typer.Option(
+    "--over-budget", help="Let faults exceed the fault budget; violations then report as assumption-broken.")]
+KeepGoingOpt = Annotated[bool, typer.Option(
+    "--keep-going", help="After a violation, still judge every other property (the Z3 proofs take a minute or "
+                         "more). Default: stop there.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for counterexample files.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the text.")]
+
+
 @app.command()
-def check(
-    profile: str = typer.Option("entra", "--profile", help=f"Profile: {', '.join(PROFILES)}."),
-    flaw: list[str] = typer.Option([], "--flaw", help="Seeded flaw to turn on (repeatable); see `dirproof flaws`."),
-    config: Optional[Path] = typer.Option(None, "--config", help="A TOML design variant (docs/user-guide.md)."),
-    engine: list[str] = typer.Option([], "--engine", help=f"Engine to run (repeatable): {', '.join(ENGINE_ORDER)} "
-                                                          f"or all (default: all, in that order)."),
-    examples: Optional[int] = typer.Option(None, "--examples", callback=in_range(*EXAMPLES_RANGE),
-                                           help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}.."
-                                                f"{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES})."),
-    seconds: Optional[float] = typer.Option(None, "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
-                                            help=f"Time budget of the WHOLE run, every engine included "
-                                                 f"({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g}): what is not "
-                                                 f"judged by then is reported 'not checked'. Without "
-                                                 f"--examples the exploration uses half of it (all of it if it "
-                                                 f"runs alone). Default: none (Z3's bounded search then has "
-                                                 f"its default {DEFAULT_SECONDS:.0f} s per property)."),
-    depth: Optional[int] = typer.Option(None, "--depth", callback=in_range(*DEPTH_RANGE),
-                                        help=f"Z3 bounded-model-checking depth for a property not proved "
-                                             f"({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; default {DEFAULT_DEPTH}; object steps for the object "
-                                             f"properties, default {OBJECT_DEPTH})."),
-    scope: Optional[tuple[int, int]] = typer.Option(None, "--scope", metavar="L E", callback=in_range(*SCOPE_RANGE),
-                                                    help=f"Scope of the Z3 proof: logs of at most L entries, "
-                                                         f"epochs up to E ({SCOPE_RANGE[0]}..{SCOPE_RANGE[1]} "
-                                                         f"each; default 3 3). A proof holds for that scope "
-                                                         f"only; a wider one takes longer."),
-    seed: Optional[int] = typer.Option(None, "--seed", callback=in_range(*SEED_RANGE),
-                                       help=f"Fixed Hypothesis seed for a reproducible run "
-                                            f"({SEED_RANGE[0]}..{SEED_RANGE[1]})."),
-    over_budget: bool = typer.Option(False, "--over-budget",
-                                     help="Let faults exceed the fault budget; violations then report "
-                                          "as assumption-broken."),
-    keep_going: bool = typer.Option(False, "--keep-going",
-                                    help="After a violation, still judge every other property (the Z3 "
-                                         "proofs take a minute or more). Default: stop there."),
-    out: Path = typer.Option(Path("counterexamples"), "--out", help="Folder for counterexample files."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
-) -> None:
+def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt = None,  # noqa: B006
+          engine: EngineOpt = [], examples: ExamplesOpt = None, seconds: SecondsOpt = None,  # noqa: B006
+          depth: DepthOpt = None, scope: ScopeOpt = None, seed: SeedOpt = None, over_budget: OverBudgetOpt = False,
+          keep_going: KeepGoingOpt = False, out: OutOpt = Path("counterexamples"), as_json: JsonOpt = False) -> None:
     """Check every property of a design and print one verdict per property.
 
     Verdicts: proved (a Z3 inductive proof for a fixed scope, stated with it:
@@ -128,22 +131,8 @@ def check(
         typer.echo(f"dirproof: {line}", err=True)
     interrupt.set_deadline(seconds)
     start = time.perf_counter()
-    try:
-        with staged_folder(out) as stage:
-            run = run_in_order(cfg, engines, stage, examples=examples, seconds=seconds, depth=depth,
-                               scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going,
-                               show=not as_json and sys.stderr.isatty())
-            try:
-                best = merge(run.results)
-            except Contradiction as exc:
-                publish(stage, out)
-                fail(str(exc).replace(str(stage), str(out.absolute())), DISAGREE)
-            interrupt.phase("writing")
-            moved = publish(stage, out)
-    except OutputError as exc:
-        fail(str(exc))
-    except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
-        encoding_disagreement(exc)
+    run, best, moved = _judge(cfg, engines, out, as_json, examples=examples, seconds=seconds, depth=depth,
+                              scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going)
     best = {p: attrs.evolve(r, counterexample=moved.get(r.counterexample or "", r.counterexample))
             for p, r in best.items()}
     coverage = run.coverage
@@ -171,3 +160,23 @@ def _print_text(best: dict, cfg, run: Run, out: Path, coverage: dict) -> None:
     typer.echo("\n".join(lines))
     if os.environ.get("DIRPROOF_PHASES"):
         interrupt.phase("done")
+
+
+def _judge(cfg, engines, out: Path, as_json: bool, **options) -> tuple:
+    """Run the engines into a staging folder, merge their verdicts and
+    publish the counterexamples: (run, verdicts, where each file went)."""
+    try:
+        with staged_folder(out) as stage:
+            run = run_in_order(cfg, engines, stage, show=not as_json and sys.stderr.isatty(), **options)
+            try:
+                best = merge(run.results)
+            except Contradiction as exc:
+                publish(stage, out)
+                fail(str(exc).replace(str(stage), str(out.absolute())), DISAGREE)
+            interrupt.phase("writing")
+            moved = publish(stage, out)
+    except OutputError as exc:
+        fail(str(exc))
+    except AssertionError as exc:  # only the encodings' disagreement, a bug of dirproof, is reported so
+        encoding_disagreement(exc)
+    return run, best, moved
