@@ -19,6 +19,7 @@ from dirproof.results import PropertyResult
 ENGINE_MODULES: dict[str, str] = {
     "hypothesis": "dirproof.hypothesis_engine",
     "z3": "dirproof.z3_engine",
+    "z3-param": "dirproof.parametric.engine",
 }
 
 

@@ -19,12 +19,14 @@ from typing import Any, Iterable, Optional
 import attrs
 import z3
 
-from . import show
+from . import epr, show
 from .invariants import invariants
 from .protocol import REPLICATION, TRANSITIONS, initial, properties
-from .vocab import Vocab, axioms
+from .vocab import CLIENT, EPOCH, INDEX, LOGICAL, REGION, REPLICA, VALUE, Vocab, axioms
 
 TIMEOUT_MS = 120_000
+MINIMIZE_MS = 3_000
+MINIMIZE = True  # shrink counterexamples to induction before showing them
 
 
 @attrs.frozen
@@ -69,11 +71,40 @@ def _solver() -> z3.Solver:
     return s
 
 
+def _at_most(sort: Any, k: int) -> Any:
+    x = z3.Const("x_card", sort)
+    cs = [z3.Const(f"card_{sort.name()}_{n}", sort) for n in range(k)]
+    return z3.ForAll([x], z3.Or(*(x == c for c in cs)))
+
+
+def _minimize(s: z3.Solver, model: Any) -> Any:
+    """The counterexample with the fewest elements of each sort in turn
+    (epochs, LSNs, values, replicas, ...), as mypyvy's minimize does: each
+    smaller size is tried under a short timeout; the smallest found is kept."""
+    s.set("timeout", MINIMIZE_MS)
+    depth = 0
+    for sort in (EPOCH, INDEX, VALUE, REPLICA, CLIENT, LOGICAL, REGION):
+        size = len(model.get_universe(sort) or [])
+        for k in range(1, size):
+            s.push()
+            s.add(_at_most(sort, k))
+            if s.check() == z3.sat:
+                model, depth = s.model(), depth + 1
+                break
+            s.pop()
+    for _ in range(depth):
+        s.pop()
+    s.set("timeout", TIMEOUT_MS)
+    return model
+
+
 def _check(s: z3.Solver, goal_negation: Any) -> tuple[str, Any]:
     s.push()
     s.add(goal_negation)
     res = s.check()
-    model = s.model() if res == z3.sat else None
+    model = _minimize(s, s.model()) if res == z3.sat and MINIMIZE else None
+    if res == z3.sat and model is None:
+        model = s.model()
     s.pop()
     return ("proved" if res == z3.unsat else "failed" if res == z3.sat else "unknown"), model
 
@@ -95,7 +126,11 @@ def initiation(flaws: frozenset, names: Iterable[str]) -> list[Obligation]:
     return out
 
 
-def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str]) -> list[Obligation]:
+def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str],
+                first_failure: bool = False) -> list[Obligation]:
+    """Inv & T => I' for each transition T and each named invariant I (with
+    `first_failure`, a transition's remaining invariants are skipped after
+    its first failure, as mypyvy stops at the first)."""
     pre, post = Vocab(""), Vocab("'")
     pre_invs, post_invs = invariants(pre, flaws), invariants(post, flaws)
     s = _solver()
@@ -111,6 +146,8 @@ def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[st
             status, model = _check(s, z3.Not(post_invs[name]))
             out.append(Obligation("consecution", name, tname, status, time.perf_counter() - t,
                                   _text(model, pre, post, step)))
+            if first_failure and status != "proved":
+                break
         s.pop()
     return out
 
@@ -128,17 +165,45 @@ def safety(flaws: frozenset, props: Iterable[str] = REPLICATION) -> list[Obligat
     return out
 
 
+def formulas(flaws: frozenset) -> list[Any]:
+    """Every formula some obligation asserts (with its polarity), for the EPR lint."""
+    pre, post = Vocab(""), Vocab("'")
+    post_invs = invariants(post, flaws)
+    out = [*axioms(), initial(pre), *invariants(pre, flaws).values()]
+    out += [TRANSITIONS[t](pre, post, flaws).framed(pre, post) for t in TRANSITIONS]
+    out += [z3.Not(f) for f in post_invs.values()] + [z3.Not(f) for f in properties(pre).values()]
+    return out
+
+
+def enabled(flaws: frozenset, transitions: Optional[Iterable[str]] = None) -> list[str]:
+    """The transitions that no state of the invariant can take (a proof over
+    them would be vacuous); [] when every one is enabled somewhere."""
+    pre, post = Vocab(""), Vocab("'")
+    s = _solver()
+    s.add(*invariants(pre, flaws).values())
+    dead = []
+    for tname in transitions if transitions is not None else TRANSITIONS:
+        s.push()
+        s.add(TRANSITIONS[tname](pre, post, flaws).framed(pre, post))
+        if s.check() != z3.sat:
+            dead.append(tname)
+        s.pop()
+    return dead
+
+
 def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None,
-          only: Optional[Iterable[str]] = None, props: Iterable[str] = REPLICATION) -> Report:
+          only: Optional[Iterable[str]] = None, props: Iterable[str] = REPLICATION,
+          first_failure: bool = False) -> Report:
     """Every obligation (or those of the named transitions and invariants)."""
     fl = frozenset(flaws)
     t = time.perf_counter()
+    epr.lint(formulas(fl))
     names = list(only) if only is not None else list(invariants(Vocab(""), fl))
     trans = list(transitions) if transitions is not None else list(TRANSITIONS)
     obs = []
     if transitions is None:
         obs += initiation(fl, names)
-    obs += consecution(fl, trans, names)
+    obs += consecution(fl, trans, names, first_failure)
     if transitions is None and only is None:
         obs += safety(fl, props)
     return Report(fl, tuple(obs), time.perf_counter() - t)
