@@ -50,8 +50,8 @@ def _refused_in_safe_design(actions, decisive) -> bool:
 def test_steered_walks_of_the_safe_design_refine_the_parametric_form(flaw):
     actions, decisive = _decisive(flaw)
     assert _refused_in_safe_design(actions, decisive) or flaw == "keep-divergent-suffix"
-    walk = list(refine.walk(initial_state(make_config("entra")), actions, steps=12, rng=random.Random(7)))
-    assert len(walk) >= 12 and any(a is decisive for _, a, _ in walk) == (flaw == "keep-divergent-suffix")
+    walk = list(refine.walk(initial_state(make_config("entra")), actions, steps=8, rng=random.Random(7)))
+    assert len(walk) >= 8 and any(a is decisive for _, a, _ in walk) == (flaw == "keep-divergent-suffix")
     assert refine.check_walk(walk) == []
 
 

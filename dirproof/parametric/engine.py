@@ -21,8 +21,10 @@ import time
 
 from dirproof.results import PropertyResult
 
-from .induction import Report, enabled, prove
+from .induction import Report, prove
+from .invariants import invariants
 from .protocol import REPLICATION
+from .vocab import Vocab
 
 ENGINE = "z3-parametric"
 SCOPE = ("proved (any size): any number of replicas, regions >= 2, sessions, log entries and epochs, "
@@ -32,11 +34,14 @@ ASSUMES = ("assumes the orchestrator is reliable and linearisable (its roles per
            "and any object-layer behaviour (a write's payload is free)")
 
 
-def outcome(request) -> tuple[Report, list[str]]:
-    """The proof report for the request's design and the transitions that are never enabled."""
+def outcome(request) -> tuple[Report, dict[str, str]]:
+    """The proof report for the request's design, and whether each transition
+    is shown enabled in some state of the invariant (refine.witnesses: a
+    model step that is that transition, from a state of the invariant)."""
+    from .refine import witnesses
     flaws = frozenset(request.config.flaws)
     rep = prove(flaws, first_failure=bool(flaws))
-    return rep, ([] if not rep.ok else enabled(flaws))
+    return rep, (witnesses(flaws) if rep.ok else {})
 
 
 def run(request) -> list[PropertyResult]:
@@ -45,11 +50,14 @@ def run(request) -> list[PropertyResult]:
     if not wanted:
         return []
     t = time.perf_counter()
-    rep, dead = outcome(request)
+    rep, live = outcome(request)
     seconds = round(time.perf_counter() - t, 2)
-    if not rep.ok or dead:
+    if not rep.ok or "no" in live.values():
         return []
-    n = len(rep.obligations)
-    detail = (f"{SCOPE}; {ASSUMES}; inductive invariant of {len({o.invariant for o in rep.obligations})} "
-              f"universal formulas, {n} obligations in EPR, every transition enabled")
+    unknown = [t for t, v in live.items() if v != "yes"]
+    enabled_text = ("every transition enabled in some state of the invariant" if not unknown
+                    else f"not shown enabled: {', '.join(unknown)}")
+    n_inv = len(invariants(Vocab(""), frozenset(request.config.flaws)))
+    detail = (f"{SCOPE}; {ASSUMES}; inductive invariant of {n_inv} universal formulas, "
+              f"{len(rep.obligations)} obligations in EPR; {enabled_text}")
     return [PropertyResult(p, "proved", ENGINE, seconds=seconds, detail=detail) for p in wanted]

@@ -175,20 +175,15 @@ def formulas(flaws: frozenset) -> list[Any]:
     return out
 
 
-def enabled(flaws: frozenset, transitions: Optional[Iterable[str]] = None) -> list[str]:
-    """The transitions that no state of the invariant can take (a proof over
-    them would be vacuous); [] when every one is enabled somewhere."""
+def changed_by(flaws: Iterable[str]) -> list[str]:
+    """The transitions whose formula the flaws change (and all of them when
+    the flaws change the invariant too, as pp-same-region does)."""
     pre, post = Vocab(""), Vocab("'")
-    s = _solver()
-    s.add(*invariants(pre, flaws).values())
-    dead = []
-    for tname in transitions if transitions is not None else TRANSITIONS:
-        s.push()
-        s.add(TRANSITIONS[tname](pre, post, flaws).framed(pre, post))
-        if s.check() != z3.sat:
-            dead.append(tname)
-        s.pop()
-    return dead
+    fl = frozenset(flaws)
+    if any(not a.eq(b) for a, b in zip(invariants(pre).values(), invariants(pre, fl).values())):
+        return list(TRANSITIONS)
+    return [t for t, build in TRANSITIONS.items()
+            if not build(pre, post, frozenset()).framed(pre, post).eq(build(pre, post, fl).framed(pre, post))]
 
 
 def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None,
