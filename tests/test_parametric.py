@@ -119,3 +119,12 @@ def test_module_entry_point_lints():
     res = subprocess.run([sys.executable, "-m", "dirproof.parametric", "--lint"], capture_output=True, text=True,
                          timeout=120)
     assert res.returncode == 0 and "no cycle; sorts in order:" in res.stdout
+
+
+def test_the_docs_explain_every_invariant_and_transition():
+    from pathlib import Path
+
+    from dirproof.parametric.invariants import explanations
+    text = (Path(__file__).resolve().parents[1] / "docs" / "parametric.md").read_text()
+    missing = [n for n in [*explanations(), *induction.TRANSITIONS] if f"`{n}`" not in text]
+    assert missing == []

@@ -85,6 +85,10 @@ class Vocab:
             self.symbols[name] = sym
             setattr(self, name, sym)
 
+    def __getattr__(self, name: str) -> Any:
+        """The symbols set in __init__ (declared for type checkers)."""
+        raise AttributeError(name)
+
     # Derived notions, in the words of model/state.py.
     def connected(self, a: Any, b: Any) -> Any:
         """Both up and their datacenters can talk (model.state.connected)."""
