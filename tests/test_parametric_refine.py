@@ -21,6 +21,7 @@ from dirproof.model import Rejected, initial_state, make_config, step, step_name
 from dirproof.parametric import refine
 from tests.mutants import MUTANTS, applied
 from tests.scenarios import SCENARIOS
+from tests.test_proofs import FLAW_STEP
 
 # the situations, by flaw scenario, and the step whose guard decides them
 STEERED = {"no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
@@ -94,3 +95,23 @@ def test_each_mutant_fails_the_refinement_at_the_step_it_changes(mutant):
     assert problems, f"mutant {mutant.name!r} refines the parametric form"
     first = problems[0]
     assert MUTANT_STEP[mutant.name] in first and "is not a transition" in first, first
+
+
+@pytest.mark.parametrize("flaw", sorted(FLAW_STEP))
+def test_the_flawed_model_refines_the_flawed_form(flaw):
+    """The parametric form reads the flaws from the Config: each flaw
+    scenario's steps, run on the flawed model, are transitions of the form
+    with that flaw, and the first step the safe form refuses is the one the flaw changes."""
+    cfg = make_config("entra", flaws=[flaw])
+    walk = list(refine.walk(initial_state(cfg), SCENARIOS[flaw][1]))
+    assert len(walk) == len(SCENARIOS[flaw][1])
+    assert [refine.check_step(pre, step_name(a), post) for pre, a, post in walk] == [None] * len(walk)
+    safe = [k for k, (pre, a, post) in enumerate(walk)
+            if refine.check_step(_unflawed(pre), step_name(a), _unflawed(post))]
+    # pp-same-region breaks the property at acknowledge, but changes the choice of the PP
+    changed = "emergency_failover" if flaw == "pp-same-region" else FLAW_STEP[flaw]
+    assert safe and step_name(walk[safe[0]][1]) == changed, safe
+
+
+def _unflawed(st):
+    return attrs.evolve(st, config=attrs.evolve(st.config, flaws=()))
