@@ -58,6 +58,7 @@ def run(request) -> list[PropertyResult]:
     enabled_text = ("every transition enabled in some state of the invariant" if not unknown
                     else f"not shown enabled: {', '.join(unknown)}")
     n_inv = len(invariants(Vocab(""), frozenset(request.config.flaws)))
-    detail = (f"{SCOPE}; {ASSUMES}; inductive invariant of {n_inv} universal formulas, "
+    detail = (f"{SCOPE}; {ASSUMES}; inductive invariant of {n_inv} formulas (universal but one, forall-exists "
+              f"into epochs and values), "
               f"{len(rep.obligations)} obligations in EPR; {enabled_text}")
     return [PropertyResult(p, "proved", ENGINE, seconds=seconds, detail=detail) for p in wanted]
