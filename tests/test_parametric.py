@@ -128,3 +128,11 @@ def test_the_docs_explain_every_invariant_and_transition():
     text = (Path(__file__).resolve().parents[1] / "docs" / "parametric.md").read_text()
     missing = [n for n in [*explanations(), *induction.TRANSITIONS] if f"`{n}`" not in text]
     assert missing == []
+
+
+def test_every_auxiliary_invariant_of_the_fixed_scope_proof_has_a_parametric_form():
+    from dirproof.parametric.invariants import PYTHON, explanations
+    from dirproof.properties.invariants import INVARIANTS
+    assert set(PYTHON) == set(INVARIANTS)
+    names = [n for ns in PYTHON.values() for n in ns]
+    assert len(names) == len(set(names)) and set(names) <= set(explanations())

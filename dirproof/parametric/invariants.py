@@ -157,6 +157,25 @@ OF = {"acked-in-two-regions": "no-acked-write-lost", "one-acked-per-lsn": "one-h
       "mono-clear": "monotonic-reads", "lost-clear": "no-read-of-lost-write"}
 
 
+# which parametric invariants state each auxiliary invariant of the fixed-scope proof
+# (properties/invariants.py INVARIANTS)
+PYTHON = {
+    "shape": ["cur-started", "epoch-le-cur", "ap-unique", "pp-unique", "roles-started", "roles-apart",
+              "primaries-current", "commit-le-len", "log-range", "log-function", "log-contiguous", "lost-empty",
+              "guard-distinct", "acked-range", "sessions-started"],
+    "log-matching": ["log-matching", "epochs-grow"],
+    "ap-holds-its-epoch": ["ap-holds-its-epoch", "ap-holds-its-acked"],
+    "current-prefix": ["current-prefix"],
+    "deposed-fenced": ["deposed-fenced"],
+    "commit-acked": ["commit-acked", "committed-holds-acked"],
+    "ap-holds-acked": ["ap-holds-acked"],
+    "in-sync": ["in-sync", "in-sync-guard"],
+    "guard": ["guard-ap", "guard-holds", "guard-one-holds"],
+    "guard-covers-shared": ["guard-epoch", "guard-covers-shared"],
+    "tokens": ["token-covers-reads", "token-covers-writes", "writers-started"],
+}
+
+
 def invariants(V: Vocab, flaws: frozenset = frozenset()) -> dict[str, Any]:
     """id -> formula over V, in a fixed order."""
     return {name: f for group in GROUPS.values() for name, _, f in group(V, flaws)}
