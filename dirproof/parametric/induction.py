@@ -43,6 +43,9 @@ class Obligation:
         return self.status == "proved"
 
     def headline(self) -> str:
+        if self.status == "unknown":
+            where = f" over transition {self.transition}" if self.transition else ""
+            return f"{self.kind} of {self.invariant}{where}: the solver gave up (timeout), not proved"
         if self.kind == "consecution":
             return f"invariant {self.invariant} is not preserved by transition {self.transition}"
         if self.kind == "initiation":
