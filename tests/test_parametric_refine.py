@@ -115,3 +115,17 @@ def test_the_flawed_model_refines_the_flawed_form(flaw):
 
 def _unflawed(st):
     return attrs.evolve(st, config=attrs.evolve(st.config, flaws=()))
+
+
+def test_every_flaw_scenario_on_the_safe_design_refines_the_form_and_a_read_pulls():
+    """The scenarios' steps that the safe design accepts (a read that pulls
+    up to its token among them) are transitions, their states satisfy the invariant."""
+    pulled = False
+    for flaw in sorted(FLAW_STEP):
+        walk = list(refine.walk(initial_state(make_config("entra")), SCENARIOS[flaw][1]))
+        assert refine.check_walk(walk) == [], flaw
+        for pre, a, post in walk:
+            if step_name(a) == "read":
+                r = pre.sessions[a.session].replica
+                pulled |= post.replicas[r].commit > pre.replicas[r].commit
+    assert pulled
