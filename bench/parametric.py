@@ -8,6 +8,10 @@ proofs  the whole parametric proof of the five replication properties on
         invariant), and the vacuity witnesses (refine.witnesses); each run
         in a fresh process; medians and spread of --runs runs, the total
         per transition and the slowest obligations (medians);
+necessity (with --necessity) each invariant left out in turn: the first
+        obligation of the rest that then fails (the invariant is needed
+        there), or "redundant" when the rest is still inductive and implies
+        the properties.
 flaws   (with --flaws) under each replication flaw, the proof over the
         transition the flaw changes (tests/test_proofs.py FLAW_STEP), up to
         its first failure: which invariant, and the time (one run each).
@@ -92,10 +96,27 @@ def flaws() -> dict:
     return out
 
 
+def necessity() -> dict:
+    from dirproof.parametric import induction
+    from dirproof.parametric.invariants import explanations
+    induction.MINIMIZE, induction.TIMEOUT_MS = False, 10_000
+    out = {}
+    for name in explanations():
+        t = time.perf_counter()
+        rep = induction.prove(drop=[name], first_failure=True)
+        bad = rep.failures()
+        out[name] = {"first_failure": bad[0].headline() if bad else "redundant",
+                     "failures": len(bad), "seconds": time.perf_counter() - t}
+        print(f"  without {name}: {out[name]['first_failure']} ({len(bad)} failing; "
+              f"{out[name]['seconds']:.1f} s)", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="fresh-process runs of the proof (default 5)")
     ap.add_argument("--flaws", action="store_true", help="also each flaw's first failure")
+    ap.add_argument("--necessity", action="store_true", help="also drop each invariant in turn")
     ap.add_argument("--json", type=Path, help="write the figures to this file")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -115,6 +136,9 @@ def main() -> None:
     if args.flaws:
         print("flaws (first failure at the transition each changes):")
         fig["flaws"] = flaws()
+    if args.necessity:
+        print("necessity (each invariant left out):")
+        fig["necessity"] = necessity()
     if args.json:
         args.json.write_text(json.dumps(fig, indent=2))
 

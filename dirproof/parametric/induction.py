@@ -130,14 +130,16 @@ def initiation(flaws: frozenset, names: Iterable[str]) -> list[Obligation]:
 
 
 def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str],
-                first_failure: bool = False) -> list[Obligation]:
+                first_failure: bool = False, drop: Iterable[str] = ()) -> list[Obligation]:
     """Inv & T => I' for each transition T and each named invariant I (with
     `first_failure`, a transition's remaining invariants are skipped after
-    its first failure, as mypyvy stops at the first)."""
+    its first failure, as mypyvy stops at the first; `drop`: invariants left
+    out of the pre-state's hypothesis (prove() leaves them out of the
+    goals too: is the rest inductive without them?))."""
     pre, post = Vocab(""), Vocab("'")
     pre_invs, post_invs = invariants(pre, flaws), invariants(post, flaws)
     s = _solver()
-    s.add(*pre_invs.values())
+    s.add(*(f for n, f in pre_invs.items() if n not in set(drop)))
     names = list(names)
     out = []
     for tname in transitions:
@@ -155,10 +157,10 @@ def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[st
     return out
 
 
-def safety(flaws: frozenset, props: Iterable[str] = REPLICATION) -> list[Obligation]:
+def safety(flaws: frozenset, props: Iterable[str] = REPLICATION, drop: Iterable[str] = ()) -> list[Obligation]:
     V = Vocab("")
     s = _solver()
-    s.add(*invariants(V, flaws).values())
+    s.add(*(f for n, f in invariants(V, flaws).items() if n not in set(drop)))
     forms = properties(V)
     out = []
     for name in props:
@@ -191,17 +193,17 @@ def changed_by(flaws: Iterable[str]) -> list[str]:
 
 def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None,
           only: Optional[Iterable[str]] = None, props: Iterable[str] = REPLICATION,
-          first_failure: bool = False) -> Report:
+          first_failure: bool = False, drop: Iterable[str] = ()) -> Report:
     """Every obligation (or those of the named transitions and invariants)."""
     fl = frozenset(flaws)
     t = time.perf_counter()
     epr.lint(formulas(fl))
-    names = list(only) if only is not None else list(invariants(Vocab(""), fl))
+    names = [n for n in (only if only is not None else invariants(Vocab(""), fl)) if n not in set(drop)]
     trans = list(transitions) if transitions is not None else list(TRANSITIONS)
     obs = []
     if transitions is None:
         obs += initiation(fl, names)
-    obs += consecution(fl, trans, names, first_failure)
+    obs += consecution(fl, trans, names, first_failure, drop)
     if transitions is None and only is None:
-        obs += safety(fl, props)
+        obs += safety(fl, props, drop)
     return Report(fl, tuple(obs), time.perf_counter() - t)
