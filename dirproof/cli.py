@@ -10,7 +10,7 @@ from dirproof import __version__
 from dirproof.app import app
 from dirproof.commands import catalogue, check, review  # noqa: F401  (registers commands)
 from dirproof.commands import conform, pg, replay, z3  # noqa: F401
-from dirproof.commands import bfs  # noqa: F401
+from dirproof.commands import bfs, parametric  # noqa: F401
 
 
 def _version(value: bool) -> None:

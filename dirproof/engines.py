@@ -20,6 +20,7 @@ ENGINE_MODULES: dict[str, str] = {
     "bfs": "dirproof.bfs",
     "hypothesis": "dirproof.hypothesis_engine",
     "z3": "dirproof.z3_engine",
+    "z3-param": "dirproof.parametric.engine",
 }
 
 # The order `dirproof check` runs the engines in: the fast explorers first, so

@@ -1,0 +1,209 @@
+"""Induction checks of the parametric form, one solver frame per (invariant,
+transition) as mypyvy does: the axioms and the whole invariant of the
+pre-state are asserted once, each transition in a frame above them, and
+each invariant's negation in the post-state in a frame above that. An
+unsat frame is a proof for every size; a sat one is a counterexample to
+induction, a small structure (show.py prints it).
+
+Three kinds of obligation, each with its own frame:
+- initiation: Init => I, for each invariant I;
+- consecution: Inv & T => I', for each transition T and invariant I;
+- safety: Inv => P, for each replication property P.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable, Optional
+
+import attrs
+import z3
+
+from . import epr, show
+from .invariants import invariants
+from .protocol import REPLICATION, TRANSITIONS, initial, properties
+from .vocab import CLIENT, EPOCH, INDEX, LOGICAL, REGION, REPLICA, VALUE, Vocab, axioms
+
+TIMEOUT_MS = 120_000
+MINIMIZE_MS = 3_000
+MINIMIZE = True  # shrink counterexamples to induction before showing them
+
+
+@attrs.frozen
+class Obligation:
+    kind: str  # "initiation", "consecution" or "safety"
+    invariant: str  # the invariant or property
+    transition: Optional[str]  # consecution: the transition
+    status: str  # "proved", "failed" or "unknown"
+    seconds: float
+    cti: str = attrs.field(default="", eq=False, repr=False)  # the counterexample, in words (show.py)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "proved"
+
+    def headline(self) -> str:
+        if self.status == "unknown":
+            where = f" over transition {self.transition}" if self.transition else ""
+            return f"{self.kind} of {self.invariant}{where}: the solver gave up (timeout), not proved"
+        if self.kind == "consecution":
+            return f"invariant {self.invariant} is not preserved by transition {self.transition}"
+        if self.kind == "initiation":
+            return f"invariant {self.invariant} does not hold in an initial state"
+        return f"property {self.invariant} does not follow from the invariant"
+
+
+@attrs.frozen
+class Report:
+    flaws: frozenset
+    obligations: tuple[Obligation, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.obligations)
+
+    def failures(self) -> list[Obligation]:
+        return [o for o in self.obligations if not o.ok]
+
+
+def _solver() -> z3.Solver:
+    s = z3.Solver()
+    s.set("timeout", TIMEOUT_MS)
+    s.add(*axioms())
+    return s
+
+
+def _at_most(sort: Any, k: int) -> Any:
+    x = z3.Const("x_card", sort)
+    cs = [z3.Const(f"card_{sort.name()}_{n}", sort) for n in range(k)]
+    return z3.ForAll([x], z3.Or(*(x == c for c in cs)))
+
+
+def _minimize(s: z3.Solver, model: Any) -> Any:
+    """The counterexample with the fewest elements of each sort in turn
+    (epochs, LSNs, values, replicas, ...), as mypyvy's minimize does: each
+    smaller size is tried under a short timeout; the smallest found is kept."""
+    s.set("timeout", MINIMIZE_MS)
+    depth = 0
+    for sort in (EPOCH, INDEX, VALUE, REPLICA, CLIENT, LOGICAL, REGION):
+        size = len(model.get_universe(sort) or [])
+        for k in range(1, size):
+            s.push()
+            s.add(_at_most(sort, k))
+            if s.check() == z3.sat:
+                model, depth = s.model(), depth + 1
+                break
+            s.pop()
+    for _ in range(depth):
+        s.pop()
+    s.set("timeout", TIMEOUT_MS)
+    return model
+
+
+def _check(s: z3.Solver, goal_negation: Any) -> tuple[str, Any]:
+    s.push()
+    s.add(goal_negation)
+    res = s.check()
+    model = _minimize(s, s.model()) if res == z3.sat and MINIMIZE else None
+    if res == z3.sat and model is None:
+        model = s.model()
+    s.pop()
+    return ("proved" if res == z3.unsat else "failed" if res == z3.sat else "unknown"), model
+
+
+def _text(model: Any, pre: Vocab, post: Optional[Vocab] = None, step: Any = None) -> str:
+    return show.cti(model, pre, post, step) if model is not None else ""
+
+
+def initiation(flaws: frozenset, names: Iterable[str]) -> list[Obligation]:
+    V = Vocab("")
+    invs = invariants(V, flaws)
+    s = _solver()
+    s.add(initial(V))
+    out = []
+    for name in names:
+        t = time.perf_counter()
+        status, model = _check(s, z3.Not(invs[name]))
+        out.append(Obligation("initiation", name, None, status, time.perf_counter() - t, _text(model, V)))
+    return out
+
+
+def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str],
+                first_failure: bool = False, drop: Iterable[str] = ()) -> list[Obligation]:
+    """Inv & T => I' for each transition T and each named invariant I (with
+    `first_failure`, a transition's remaining invariants are skipped after
+    its first failure, as mypyvy stops at the first; `drop`: invariants left
+    out of the pre-state's hypothesis (prove() leaves them out of the
+    goals too: is the rest inductive without them?))."""
+    pre, post = Vocab(""), Vocab("'")
+    pre_invs, post_invs = invariants(pre, flaws), invariants(post, flaws)
+    s = _solver()
+    s.add(*(f for n, f in pre_invs.items() if n not in set(drop)))
+    names = list(names)
+    out = []
+    for tname in transitions:
+        step = TRANSITIONS[tname](pre, post, flaws)
+        s.push()
+        s.add(step.framed(pre, post))
+        for name in names:
+            t = time.perf_counter()
+            status, model = _check(s, z3.Not(post_invs[name]))
+            out.append(Obligation("consecution", name, tname, status, time.perf_counter() - t,
+                                  _text(model, pre, post, step)))
+            if first_failure and status != "proved":
+                break
+        s.pop()
+    return out
+
+
+def safety(flaws: frozenset, props: Iterable[str] = REPLICATION, drop: Iterable[str] = ()) -> list[Obligation]:
+    V = Vocab("")
+    s = _solver()
+    s.add(*(f for n, f in invariants(V, flaws).items() if n not in set(drop)))
+    forms = properties(V)
+    out = []
+    for name in props:
+        t = time.perf_counter()
+        status, model = _check(s, z3.Not(forms[name]))
+        out.append(Obligation("safety", name, None, status, time.perf_counter() - t, _text(model, V)))
+    return out
+
+
+def formulas(flaws: frozenset) -> list[Any]:
+    """Every formula some obligation asserts (with its polarity), for the EPR lint."""
+    pre, post = Vocab(""), Vocab("'")
+    post_invs = invariants(post, flaws)
+    out = [*axioms(), initial(pre), *invariants(pre, flaws).values()]
+    out += [TRANSITIONS[t](pre, post, flaws).framed(pre, post) for t in TRANSITIONS]
+    out += [z3.Not(f) for f in post_invs.values()] + [z3.Not(f) for f in properties(pre).values()]
+    return out
+
+
+def changed_by(flaws: Iterable[str]) -> list[str]:
+    """The transitions whose formula the flaws change (and all of them when
+    the flaws change the invariant too, as pp-same-region does)."""
+    pre, post = Vocab(""), Vocab("'")
+    fl = frozenset(flaws)
+    if any(not a.eq(b) for a, b in zip(invariants(pre).values(), invariants(pre, fl).values())):
+        return list(TRANSITIONS)
+    return [t for t, build in TRANSITIONS.items()
+            if not build(pre, post, frozenset()).framed(pre, post).eq(build(pre, post, fl).framed(pre, post))]
+
+
+def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None,
+          only: Optional[Iterable[str]] = None, props: Iterable[str] = REPLICATION,
+          first_failure: bool = False, drop: Iterable[str] = ()) -> Report:
+    """Every obligation (or those of the named transitions and invariants)."""
+    fl = frozenset(flaws)
+    t = time.perf_counter()
+    epr.lint(formulas(fl))
+    names = [n for n in (only if only is not None else invariants(Vocab(""), fl)) if n not in set(drop)]
+    trans = list(transitions) if transitions is not None else list(TRANSITIONS)
+    obs = []
+    if transitions is None:
+        obs += initiation(fl, names)
+    obs += consecution(fl, trans, names, first_failure, drop)
+    if transitions is None and only is None:
+        obs += safety(fl, props, drop)
+    return Report(fl, tuple(obs), time.perf_counter() - t)
