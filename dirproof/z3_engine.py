@@ -24,9 +24,10 @@ derived from the model's object code and composed with this proof
 from __future__ import annotations
 
 import datetime
+import time
+from pathlib import Path
 
 import attrs
-from pathlib import Path
 
 from dirproof.interrupt import phase
 from dirproof.defaults import DEFAULT_DEPTH, DEFAULT_SECONDS
@@ -34,9 +35,8 @@ from dirproof.model import Config
 from dirproof.proofs.bmc import SEARCHABLE, BmcResult, bmc
 from dirproof.proofs.forms import AVAILABILITY, REPLICATION
 from dirproof.proofs.houdini import Proof, prove, prove_availability, scope_text, witnesses
-from dirproof.proofs.induction import PROOF_SCOPE, request_scope
+from dirproof.proofs.induction import request_scope
 from dirproof.results import PropertyResult
-from dirproof.symbolic.states import Scope
 
 WITNESS_DEPTH = 8
 
@@ -67,11 +67,34 @@ def run(request) -> list:
         phase("z3-witnesses")
         found = witnesses(cfg, [p for p in wanted if proved[p][0]], WITNESS_DEPTH,
                           seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
-        out = [judge(request, p, *proved[p], found.get(p)) for p in wanted]
+        out = any_size(request, [judge(request, p, *proved[p], found.get(p)) for p in wanted])
     if objects:
         from dirproof.proofs.objects import run_objects
         out += run_objects(request, objects, proof)
     return out
+
+
+def any_size(request, results: list) -> list:
+    """The replication properties proved for the fixed scope, proved again
+    by the parametric form for any number of replicas, regions, sessions,
+    entries and epochs (dirproof/parametric): the stronger verdict first,
+    the fixed-scope proof kept as its cross-check. When the parametric
+    proof does not go through, the fixed-scope verdict stands and says so."""
+    from dirproof.parametric import engine as parametric
+    todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
+    if not todo:
+        return results
+    phase("z3-parametric")
+    t0 = time.perf_counter()
+    rep, live = parametric.outcome(request)
+    spent = round(time.perf_counter() - t0, 2)
+    if not rep.ok or "no" in live.values():
+        why = rep.failures()[0].headline() if not rep.ok else "a transition not shown enabled"
+        return [attrs.evolve(r, detail=f"{r.detail}; not proved for any size: {why}") if r in todo else r
+                for r in results]
+    return [attrs.evolve(r, engine=parametric.ENGINE, seconds=round(r.seconds + spent, 2), scope="any size",
+                         detail=f"{parametric.SCOPE}; cross-check: {r.detail}") if r in todo else r
+            for r in results]
 
 
 def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:

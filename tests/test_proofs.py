@@ -53,6 +53,22 @@ def test_the_safe_design_is_proved_for_its_scope_with_a_witness_each(tmp_path):
         assert "proved for entra (4 replicas, 2 regions, 2 sessions), logs <= 3, epochs <= 3" in r.detail
         if r.property in REPLICATION:
             assert "witness:" in r.detail
+            # the stronger verdict first, the fixed-scope proof kept as its cross-check
+            assert (r.engine, r.scope) == ("z3-parametric", "any size")
+            assert r.detail.startswith("proved (any size)") and "cross-check: proved for entra" in r.detail
+        else:
+            assert r.engine == "z3-induction"
+
+
+def test_a_fixed_scope_proof_the_parametric_form_cannot_repeat_stays_fixed_scope_and_says_why():
+    from dirproof import z3_engine
+    from dirproof.results import PropertyResult
+    fixed = PropertyResult("no-acked-write-lost", "proved", "z3-induction", detail="proved for entra ...",
+                           scope="entra ...")
+    request = EngineRequest(make_config("entra", flaws=["read-ignores-token"]), ("no-acked-write-lost",))
+    [r] = z3_engine.any_size(request, [fixed])
+    assert (r.engine, r.scope) == ("z3-induction", "entra ...")
+    assert "not proved for any size: " in r.detail and "read" in r.detail
 
 
 @pytest.mark.parametrize("flaw", sorted(FLAW_STEP))
