@@ -95,25 +95,31 @@ def require(condition: Any, reason: Reason) -> None:
     """A guard of the step: it is rejected with `reason` unless `condition` holds."""
     if condition is True:
         return
-    if _term(condition):
-        _BACKEND.assume(condition)  # type: ignore[union-attr]
+    if _BACKEND is None:  # a concrete run (the model itself): the hot path
+        if not condition:
+            raise Refused(_text(reason))
+        return
+    if _BACKEND.is_term(condition):
+        _BACKEND.assume(condition)
         return
     if not condition:  # a symbolic run drops the path: its reason is never read
-        raise Refused(_text(reason) if _BACKEND is None else "refused")
+        raise Refused("refused")
 
 
 def branch(condition: Any) -> bool:
     """The outcome of a state-dependent condition, for an `if`."""
     if condition is True or condition is False:
         return condition
-    if _term(condition):
+    if _BACKEND is None:
+        return bool(condition)
+    if _BACKEND.is_term(condition):
         return _BACKEND.decide(condition)  # type: ignore[union-attr]
     return bool(condition)
 
 
 def choose(value: Any, domain: Iterable) -> Any:
     """`value` as a concrete member of `domain` (a replica, an epoch...)."""
-    if _term(value):
+    if _BACKEND is not None and _BACKEND.is_term(value):
         return _BACKEND.choose(value, tuple(domain))  # type: ignore[union-attr]
     return value
 
@@ -130,6 +136,11 @@ def apart(fn: Callable[..., Any]) -> Any:
 # --------------------------------------------------------------------------- truth
 
 def AND(*xs: Any) -> Any:
+    if _BACKEND is None:  # a concrete run: the first false one, else True
+        for x in xs:
+            if x is not True and not x:
+                return x if isinstance(x, Fail) else False
+        return True
     terms = []
     for x in xs:
         if x is True:
@@ -144,6 +155,13 @@ def AND(*xs: Any) -> Any:
 
 
 def OR(*xs: Any) -> Any:
+    if _BACKEND is None:  # a concrete run: True at the first true one, else the last false one
+        last: Any = False
+        for x in xs:
+            if x:
+                return True
+            last = x
+        return last
     terms, last = [], False
     for x in xs:
         if _term(x):
@@ -158,7 +176,9 @@ def OR(*xs: Any) -> Any:
 
 
 def NOT(x: Any) -> Any:
-    if _term(x):
+    if _BACKEND is None:
+        return not x
+    if _BACKEND.is_term(x):
         return _BACKEND.not_(x)  # type: ignore[union-attr]
     return not x
 

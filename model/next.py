@@ -210,6 +210,21 @@ _SPECIAL: dict[type, Callable[[State], Iterable]] = {
 }
 
 
+# The actions of a class whose arguments range over the configuration alone
+# (a replica, a session, a region), made once per configuration: listing the
+# candidates is the explorer's hot path (docs/model.md, Performance).
+_FIXED: dict[tuple[type, Config], tuple] = {}
+
+
+def _fixed(cls: type, cfg: Config) -> tuple:
+    got = _FIXED.get((cls, cfg))
+    if got is None:
+        if len(_FIXED) > 4096:  # many configurations in one process (tests): start again
+            _FIXED.clear()
+        got = _FIXED[(cls, cfg)] = tuple(cls(*args) for args in SPECS[cls].arguments(cfg))
+    return got
+
+
 def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
     """Every action worth trying in `state` (a superset of the enabled ones),
     of the given action classes (all by default), class by class."""
@@ -218,7 +233,7 @@ def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
         if special is not None:
             yield from special(state)
         else:
-            yield from (cls(*args) for args in SPECS[cls].arguments(state.config))
+            yield from _fixed(cls, state.config)
 
 
 def enabled(state: State) -> list[tuple[Any, State]]:
