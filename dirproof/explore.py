@@ -44,6 +44,7 @@ from dirproof.situations import REACHABILITY, SITUATIONS, Situation  # noqa: F40
 DEFAULT_COLLECT = 20
 MAX_POLISHED = 8  # polish at most this many of them (the shortest first)
 DEFAULT_BATCH = 50  # examples per Hypothesis run
+HYPOTHESIS_BATCH = 10  # with backend "hypothesis" (a run of it cannot end early)
 
 
 def derive_seed(seed: Optional[int], run: int) -> Optional[int]:
@@ -156,7 +157,9 @@ class _Explorer:
         rnd = Round(self.config, options, stats, tree, limit=self.examples, deadline=self.deadline)
         while not rnd.done() and rnd.raised is None:
             before = stats.examples
-            n = self.batch if self.examples is None else min(self.batch, self.examples - before)
+            n = min(self.batch, rnd.left() or self.batch)
+            if options.backend != "plain":
+                n = min(n, HYPOTHESIS_BATCH)  # (its runs end only after max_examples: Round.skip)
             run_batch(rnd, n, derive_seed(self.seed, self.runs), salt=self.runs)
             self.runs += 1
             if stats.examples == before:

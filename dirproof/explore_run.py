@@ -70,9 +70,23 @@ class Round:
             return True
         if self.raise_failures and self.first_at is not None:
             return False  # Hypothesis shrinks or replays: every example must run as it did before
-        return (self.first_at is not None and self.stats.examples - self.first_at >= self.options.collect
-                or self.limit is not None and self.stats.examples >= self.limit
-                or self.deadline is not None and time.perf_counter() >= self.deadline)
+        return self.left() == 0 or self.deadline is not None and time.perf_counter() >= self.deadline
+
+    def left(self) -> Optional[int]:
+        """Examples left to run in this round, if it is counted in examples."""
+        left = None if self.limit is None else self.limit - self.stats.examples
+        if self.first_at is not None:
+            collect = self.first_at + self.options.collect - self.stats.examples
+            left = collect if left is None else min(left, collect)
+        return None if left is None else max(0, left)
+
+    def skip(self) -> bool:
+        """The next example is to pass at once. A plain example has made its
+        only Hypothesis draw by then; an example drawn from Hypothesis's
+        choices must not stop earlier than one with the same choices did
+        (Hypothesis checks it), so with that backend a run only ends early
+        on a signal (and `run_batch` keeps its runs short instead)."""
+        return self.done() if self.options.backend == "plain" else signals.pending()
 
     def record(self, walker: Walker, verdict: tuple) -> PropertyFailure:
         pid, status, msg, broken = verdict
@@ -95,7 +109,7 @@ class Round:
             self.stats.on_example(self.stats)
         walker = Walker(self.config, self.options, self.tree, self.stats)
         weights = kind_weights(draw_factors(pick, self.options.swarm), self.options.weighted)
-        for _ in range(self.options.max_steps):
+        for _ in range(self.step_limit()):
             walker.advance(draw_kind(pick, walker.has_moves, weights), pick)
             verdict = walker.verdict()
             if verdict is not None:
@@ -103,6 +117,15 @@ class Round:
             if signals.pending():
                 return None
         return None
+
+    def step_limit(self) -> int:
+        """Steps in the next example: `max_steps`; while collecting, no more
+        than the shortest failure so far (a longer walk could only add a
+        longer failing trace, and costs the most)."""
+        if self.first_at is None or self.raise_failures:
+            return self.options.max_steps
+        shortest = min(len(steps) for found in self.found.values() for steps in found)
+        return min(self.options.max_steps, shortest)
 
     def failures(self) -> list[PropertyFailure]:
         """One failure per (property, status): Hypothesis's shrunk one if it
@@ -147,7 +170,7 @@ def example_test(rnd: Round, salt: int = 0) -> Callable[[], None]:
     @given(st.data())
     def explore_example(data) -> None:
         pick = _chooser(data, rnd.options.backend, salt)
-        if rnd.done():
+        if rnd.skip():
             return
         failure = rnd.example(pick)
         if failure is not None and rnd.raise_failures:

@@ -80,7 +80,7 @@ def deferred() -> Iterator[None]:
     if _depth == 0 and threading.current_thread() is threading.main_thread():
         for sig in SIGNALS:
             before = signal.getsignal(sig)
-            if before is not None:  # (None: a handler set outside Python, left alone)
+            if before not in (None, signal.SIG_IGN):  # (None: set outside Python; left alone)
                 _saved[sig] = before
                 signal.signal(sig, _note)
     _depth += 1

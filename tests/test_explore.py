@@ -365,3 +365,23 @@ def test_the_exploration_runs_as_a_plain_hypothesis_test():
         flawed()
     assert info.value.property == "no-acked-write-lost"
     _replays(info.value.config, info.value.steps, "no-acked-write-lost")
+
+
+def test_the_hypothesis_backend_ends_its_rounds_without_upsetting_hypothesis():
+    """With every choice drawn from Hypothesis, an example must not stop
+    earlier than one with the same choices did (Hypothesis raises
+    FlakyStrategyDefinition): its runs are kept short instead of passing
+    the examples left at once. With the plain backend's early pass, it breaks."""
+    cfg = make_config("entra", flaws=["ack-before-sync"])
+
+    def run():
+        return E.explore(cfg, examples=60, seed=1, backend="hypothesis", collect=5)
+    ex = run()
+    assert "no-acked-write-lost" in ex.violated
+    _replays(cfg, ex.violated["no-acked-write-lost"].steps, "no-acked-write-lost")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(E.Round, "skip", E.Round.done)
+        mp.setattr(E, "HYPOTHESIS_BATCH", 50)
+        from hypothesis.errors import FlakyStrategyDefinition
+        with pytest.raises(FlakyStrategyDefinition):
+            run()
