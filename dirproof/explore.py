@@ -21,6 +21,7 @@ See docs/exploration.md.
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from collections import Counter
 from typing import Callable, Iterable, Optional
@@ -160,7 +161,10 @@ class _Explorer:
             n = min(self.batch, rnd.left() or self.batch)
             if options.backend != "plain":
                 n = min(n, HYPOTHESIS_BATCH)  # (its runs end only after max_examples: Round.skip)
-            run_batch(rnd, n, derive_seed(self.seed, self.runs), salt=self.runs)
+            seed = derive_seed(self.seed, self.runs)
+            # (the salt makes every run's walks its own: Hypothesis starts each
+            # run with the same simplest draw, and often draws small seeds)
+            run_batch(rnd, n, seed, salt=random.getrandbits(64) if seed is None else seed)
             self.runs += 1
             if stats.examples == before:
                 break  # (Hypothesis ran nothing: its search space is exhausted)
