@@ -19,7 +19,9 @@ examples past the first failure, when the example budget or the deadline is
 spent, or when a signal is pending (dirproof.explore_signals). The examples
 left in a Hypothesis run then pass at once (after the same first draw, so
 the run stays consistent): Hypothesis has no public way to end a run early,
-and a run is kept short (`batch` examples) so that few are left.
+and a run is kept short (`batch` examples) so that few are left. (With the
+"hypothesis" backend only a signal does that: `Round.skip`.) While
+collecting, an example is no longer than the shortest failure so far.
 
 Failures are recorded by the round itself, not reported through Hypothesis
 (which would stop generating at the first and shrink it); only with
