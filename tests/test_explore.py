@@ -174,13 +174,13 @@ def test_the_kind_is_drawn_by_weight_times_the_swarm_factor_among_the_enabled_ki
 def test_the_same_seed_gives_the_same_exploration():
     """--seed reproduces a run: same examples, steps, counts and findings."""
     cfg = make_config("entra", flaws=["read-ignores-token"])
-    runs = [E.explore(cfg, examples=60, seed=7, batch=25) for _ in range(2)]
+    runs = [E.explore(cfg, examples=30, seed=7, batch=10) for _ in range(2)]
     a, b = (r.stats for r in runs)
     assert (a.examples, a.steps, a.step_counts, a.situation_counts) == \
         (b.examples, b.steps, b.step_counts, b.situation_counts)
     assert {p: f.steps for p, f in runs[0].violated.items()} == \
         {p: f.steps for p, f in runs[1].violated.items()}
-    other = E.explore(cfg, examples=60, seed=8, batch=25).stats
+    other = E.explore(cfg, examples=30, seed=8, batch=10).stats
     assert (other.steps, other.step_counts) != (a.steps, a.step_counts), "the seed is used"
 
 
