@@ -5,6 +5,9 @@ For every seeded flaw, medians over several seeds of:
   * shrunk: seconds to the shortened counterexample, as `dirproof check` saves
     it (polish over the collected failures, then the search over the trace's
     own actions, dirproof.shorten);
+  * cpu: the process's CPU seconds for that whole run (first failure to the
+    shortened counterexample): steadier than wall-clock seconds on a loaded
+    machine;
   * len: its length, beside the shortest length known and how it is known:
     `z3` = Z3's bounded search (exact; the replication flaws), `bfs` = a
     breadth-first search over the model restricted to the action kinds (and
@@ -17,6 +20,7 @@ property checked after every step.
 
     python bench/explore.py [--seeds 5] [--examples 2000] [--flaw ID ...]
                             [--swarm modes|off|kinds] [--backend plain|hypothesis] [--no-bfs]
+                            [--safe-seconds 20] [--safe-only]
 """
 
 from __future__ import annotations
@@ -93,7 +97,7 @@ def known(flaw: str, prop: str, bfs: bool) -> str:
 
 def one(flaw: str, seed: int, examples: int, swarm: str, backend: str = "plain"):
     cfg = make_config("entra", flaws=[flaw])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     ex = explore(cfg, tuple(PROPERTIES), examples=examples, seed=seed, swarm=swarm, backend=backend,
                  stop_when=lambda e: any(p in e.violated for p in FLAWS[flaw].caught_by))
     named = [p for p in FLAWS[flaw].caught_by if p in ex.violated]
@@ -101,7 +105,8 @@ def one(flaw: str, seed: int, examples: int, swarm: str, backend: str = "plain")
         return None
     f = min((ex.violated[p] for p in named), key=lambda f: f.first_seconds)
     cx = shorter(Counterexample(cfg, tuple(f.steps), f.property, f.at, f.message))
-    return f.property, f.first_seconds, time.perf_counter() - start, len(cx.steps)
+    return (f.property, f.first_seconds, time.perf_counter() - start, len(cx.steps),
+            time.process_time() - cpu)
 
 
 def main() -> None:
@@ -115,27 +120,33 @@ def main() -> None:
                          "generation (with mutation of earlier examples)")
     ap.add_argument("--no-bfs", action="store_true", help="skip the restricted search for minima")
     ap.add_argument("--safe-seconds", type=float, default=20.0)
+    ap.add_argument("--safe-only", action="store_true", help="only the safe design's throughput")
     args = ap.parse_args()
     print(f"swarm={args.swarm}, backend={args.backend}, seeds 1..{args.seeds}, "
           f"at most {args.examples} examples per run")
-    print(f"{'flaw':26} {'property':28} {'first s':>7} {'shrunk s':>8} {'len':>4} {'known':>8} found")
-    for flaw in args.flaw or list(FLAWS):
+    print(f"{'flaw':26} {'property':28} {'first s':>7} {'shrunk s':>8} {'cpu s':>6} {'len':>4} "
+          f"{'known':>8} found")
+    for flaw in [] if args.safe_only else args.flaw or list(FLAWS):
         runs = [one(flaw, seed, args.examples, args.swarm, args.backend)
                 for seed in range(1, args.seeds + 1)]
         hits = [r for r in runs if r]
         if not hits:
-            print(f"{flaw:26} {'-':28} {'-':>7} {'-':>8} {'-':>4} {'-':>8} 0/{len(runs)}", flush=True)
+            print(f"{flaw:26} {'-':28} {'-':>7} {'-':>8} {'-':>6} {'-':>4} {'-':>8} 0/{len(runs)}",
+                  flush=True)
             continue
         prop = statistics.mode(r[0] for r in hits)
         med = lambda i: statistics.median(r[i] for r in hits)  # noqa: E731
-        print(f"{flaw:26} {prop:28} {med(1):7.2f} {med(2):8.2f} {int(med(3)):4d} "
+        print(f"{flaw:26} {prop:28} {med(1):7.2f} {med(2):8.2f} {med(4):6.2f} {int(med(3)):4d} "
               f"{known(flaw, prop, not args.no_bfs):>8} {len(hits)}/{len(runs)}", flush=True)
     if args.safe_seconds:
+        cpu = time.process_time()
         ex = explore(make_config("entra"), seconds=args.safe_seconds, seed=1, swarm=args.swarm,
                      backend=args.backend)
         print(f"\nsafe design, {args.safe_seconds:.0f} s: {ex.stats.examples} examples, "
               f"{ex.stats.steps} steps ({ex.stats.examples / ex.seconds:.1f} examples/s, "
-              f"{ex.stats.steps / ex.seconds:.0f} steps/s); violations: {sorted(ex.violated) or 'none'}")
+              f"{ex.stats.steps / ex.seconds:.0f} steps/s, "
+              f"{ex.stats.steps / (time.process_time() - cpu):.0f} steps per CPU second); "
+              f"violations: {sorted(ex.violated) or 'none'}")
 
 
 if __name__ == "__main__":

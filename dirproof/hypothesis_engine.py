@@ -4,9 +4,14 @@ PropertyResult per property, saving each counterexample as a file.
 The exploration stops at the first round in which a property breaks. The
 failing example is made 1-minimal by `dirproof.explore.polish` (removing
 steps, then pairs of steps, over plain replays on the model; Hypothesis's
-own stateful shrinking is off by default: it costs tens of seconds here and
-ends no shorter, see docs/exploration.md), and shortened further by a
-bounded breadth-first search over its own actions (dirproof.shorten).
+own shrinking is off: it costs tens of seconds here and ends no shorter,
+see docs/exploration.md), and shortened further by a bounded breadth-first
+search over its own actions (dirproof.shorten).
+
+A Ctrl-C (or SIGTERM) during `run` is raised out of it (KeyboardInterrupt
+for Python's default SIGINT handler; whatever a handler the caller
+installed raises), at the next step of the exploration or after the
+shortening under way: dirproof.explore_signals. No result is returned then.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import datetime
 
 import time
 
+from dirproof import explore_signals as signals
 from dirproof.counterexample import Counterexample, save
 from dirproof.defaults import DEFAULT_EXAMPLES  # noqa: F401 (re-exported: tests, review)
 from dirproof.engines import EngineRequest
@@ -42,10 +48,15 @@ def _found(request: EngineRequest, finding, status: str) -> PropertyResult:
 
 
 def run(request: EngineRequest) -> list[PropertyResult]:
+    with signals.deferred():
+        return _run(request)
+
+
+def _run(request: EngineRequest) -> list[PropertyResult]:
     budget = {"seconds": request.seconds} if request.seconds else \
         {"examples": request.examples or DEFAULT_EXAMPLES}
     ex = explore(request.config, request.properties, seed=request.seed,
-                 over_budget=request.over_budget, progress=request.progress, shrink=False, swarm="modes",
+                 over_budget=request.over_budget, progress=request.progress, swarm="modes",
                  stop_when=lambda e: bool(e.violated or e.over_budget), **budget)
     request.on_coverage(ex.coverage())
     missed = ex.unreached()
@@ -53,6 +64,7 @@ def run(request: EngineRequest) -> list[PropertyResult]:
              + (f" (not: {', '.join(missed)})" if missed else ""))
     out = []
     for pid in request.properties:
+        signals.check()
         if pid in ex.violated:
             out.append(_found(request, ex.violated[pid], "violated"))
         elif pid in ex.over_budget:

@@ -1,34 +1,36 @@
 """How the exploration chooses its next step: weights, swarm modes, draws.
 
-`RuleChoice` replaces Hypothesis's uniform choice among the rules of the
-state machine (dirproof.explore): it draws a step kind by `WEIGHTS` times the
-example's swarm factor, among the kinds that have an enabled action, by
-striking out a drawn kind that has none and drawing again. `MODES` are the
-swarm modes (one per example). docs/exploration.md gives the measurements
-behind the weights and the modes.
+Every draw goes through a `pick(n)` function that returns one of 0..n-1
+(uniformly, from a seeded random source or from Hypothesis's choice
+sequence: dirproof.explore_run). `draw_kind` draws a step kind by `WEIGHTS`
+times the example's swarm factor among the kinds that have an enabled
+action, by striking out a drawn kind that turns out to have none and drawing
+again: exactly a weighted draw among the enabled kinds, but only the drawn
+kinds are tested for enabled actions (testing one means stepping the
+model). `MODES` are the swarm modes (one per example). docs/exploration.md
+gives the measurements behind the weights and the modes.
+
+This module knows nothing of Hypothesis or of the exploration's state: the
+caller passes `enabled(kind)`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
-
-from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
+from typing import Callable, Optional, Sequence
 
 from dirproof.model import ACTION_TYPES, step_name
 
-if TYPE_CHECKING:  # pragma: no cover
-    from dirproof.explore import ExplorationMachine
+Pick = Callable[[int], int]  # pick(n): one of 0..n-1
 
 STEP_KINDS: tuple[str, ...] = tuple(step_name(c) for c in ACTION_TYPES)
 KIND_OF: dict[type, str] = {c: step_name(c) for c in ACTION_TYPES}
 CLASS_OF: dict[str, type] = {k: c for c, k in KIND_OF.items()}
 
-# How often each rule is picked, relative to the others, among the rules whose
-# precondition holds (see `RuleChoice`). The write path and the objects
-# need many steps in a row; faults and failovers are cheap to reach and
-# quickly make the model unavailable, so they are drawn less often. Measured
-# in bench/explore.py; docs/exploration.md gives the figures.
+# How often each kind is drawn, relative to the others, among the kinds that
+# have an enabled action. The write path and the objects need many steps in
+# a row; faults and failovers are cheap to reach and quickly make the model
+# unavailable, so they are drawn less often. Measured in bench/explore.py;
+# docs/exploration.md gives the figures.
 WEIGHTS: dict[str, int] = {
     "client_write": 10, "replicate_to_passive": 8, "acknowledge": 8, "replicate_to_secondary": 4,
     "rejoin": 4, "read": 5, "move_session": 1, "crash": 1, "recover": 4, "lose_disk": 1,
@@ -37,87 +39,21 @@ WEIGHTS: dict[str, int] = {
 }
 assert set(WEIGHTS) == set(STEP_KINDS)
 
-# ---------------------------------------------------------------- weighting and swarm
-
+# Faults drawn "to a primary or to a secondary" first (two-level draw).
 ROLE_GROUPED = frozenset({"crash", "recover", "lose_disk", "partition", "heal"})
 
 
-def _replicas_of(action) -> set:
+def replicas_of(action) -> set:
+    """The replicas an action names (a fault's target, a partition's ends)."""
     return {getattr(action, f) for f in ("replica", "a", "b") if hasattr(action, f)}
 
 
-class RuleChoice(SearchStrategy):
-    """Hypothesis's rule choice, weighted: among the rules whose precondition
-    holds, rule k is drawn with probability WEIGHTS[k] x its swarm factor /
-    total. One integer is drawn per step (it shrinks towards the first
-    enabled kind); the rule's `data` argument is then drawn as usual.
-
-    Swarm ("kinds"): at the first step of an example a factor is drawn for
-    every kind: 1 (as weighted), 0 (off for this example) or SWARM_BOOST
-    (boosted); it shrinks towards 1. An example with every enabled kind off
-    falls back to the plain weights."""
-
-    def __init__(self, machine: "ExplorationMachine", rules: dict) -> None:
-        super().__init__()
-        self.machine = machine
-        self.rules = rules
-
-    def do_draw(self, data):
-        m = self.machine
-        if m.factors is None:
-            m.factors = _draw_factors(data, m.options.swarm)
-        # Rejection sampling: draw among the kinds with candidate actions, by
-        # weight, and strike out a kind found to have no enabled action. The
-        # outcome is a weighted draw among the enabled kinds, but only the
-        # drawn kinds are tested for enabled actions.
-        kinds = list(STEP_KINDS)
-        weights = [_scaled(WEIGHTS[k], m.factors.get(k, 1)) for k in kinds]
-        kind = _draw_enabled(data, m, kinds, weights)
-        if kind is None:  # every enabled kind is off in this example: plain weights
-            kind = _draw_enabled(data, m, [k for k, w in zip(kinds, weights) if not w],
-                                 [WEIGHTS[k] for k, w in zip(kinds, weights) if not w])
-        if kind is None:
-            raise AssertionError("no step is enabled: the model has a state with no successor")
-        return self.rules[kind], {"data": data.draw(st.data())}
-
-
-def draw_index(data, n: int) -> int:
-    """One of 0..n-1 from Hypothesis's choice sequence, shrinking towards 0.
-
-    The exploration draws several integers per step; drawing them straight
-    from the ConjectureData, not through `st.integers`, halves Hypothesis's
-    share of the run time (bench/explore.py). Replays, shrinking and seeds
-    are unchanged: it is the same choice either way."""
-    draw = getattr(data, "draw_integer", None)
-    if draw is None:  # pragma: no cover - another Hypothesis version
-        return data.draw(st.integers(0, n - 1))
-    return draw(0, n - 1)
-
-
-def _draw_enabled(data, m: "ExplorationMachine", kinds: list, weights: list) -> Optional[str]:
-    """A kind drawn by weight among those with an enabled action, or None."""
-    kinds, weights = list(kinds), list(weights)
-    while any(weights):
-        x = draw_index(data, sum(weights))
-        for i, w in enumerate(weights):
-            if x < w:
-                break
-            x -= w
-        if m.has_moves(kinds[i]):
-            return kinds[i]
-        del kinds[i], weights[i]
-    return None
-
+# ---------------------------------------------------------------- swarm
 
 SWARM_BOOST = 4
+SWARM_FACTORS = (1, 0, SWARM_BOOST)  # swarm "kinds": per kind, drawn at the start of an example
+SWARMS = ("modes", "kinds", "off")
 
-
-def _scaled(w: int, factor: float) -> int:
-    return 0 if factor == 0 else max(1, round(w * factor))
-SWARM_FACTORS = (1, 0, SWARM_BOOST)
-
-
-FAULT_KINDS = ("crash", "lose_disk", "lose_region", "partition")
 _CRASHY = {"crash": SWARM_BOOST, "emergency_failover": SWARM_BOOST, "lose_disk": 0, "lose_region": 0,
            "partition": 0, "read": 0.5, "tick": 0.5, "move_session": 0}
 MODES: tuple[dict, ...] = (  # swarm "modes": one per example, shrinking towards the first
@@ -134,37 +70,59 @@ MODES: tuple[dict, ...] = (  # swarm "modes": one per example, shrinking towards
 MODE_NAMES = ("normal", "calm", "crashy", "laggy")
 
 
-def _draw_factors(data, swarm: str) -> dict:
+def draw_factors(pick: Pick, swarm: str) -> dict:
+    """The swarm factors of one example, drawn at its start: "modes" one of
+    MODES, "kinds" a factor 1/0/SWARM_BOOST per kind, "off" none."""
     if swarm == "kinds":
-        pick = st.integers(0, len(SWARM_FACTORS) - 1)
-        return {k: SWARM_FACTORS[data.draw(pick)] for k in STEP_KINDS}
+        return {k: SWARM_FACTORS[pick(len(SWARM_FACTORS))] for k in STEP_KINDS}
     if swarm == "modes":
-        return MODES[data.draw(st.integers(0, len(MODES) - 1))]
-    return {}
+        return MODES[pick(len(MODES))]
+    if swarm == "off":
+        return {}
+    raise ValueError(f"unknown swarm {swarm!r}; known: {', '.join(SWARMS)}")
 
 
-def _install_rule_choice(machine: "ExplorationMachine") -> bool:
-    """Put RuleChoice in place of Hypothesis's uniform rule strategy.
-
-    This replaces one attribute (`_rules_strategy`) that Hypothesis 6's
-    stateful runner draws each step from; if it is not there (another
-    Hypothesis version), the machine keeps Hypothesis's own choice (uniform,
-    with its own swarm testing), which is still sound, only slower to find
-    deep states; tests/test_explore.py checks that RuleChoice is in place."""
-    rs = getattr(machine, "_rules_strategy", None)
-    rules = getattr(rs, "rules", None)
-    if rs is None or not rules:
-        return False
-    by_name = {r.function.__name__: r for r in rules}
-    if set(by_name) != set(STEP_KINDS):
-        return False
-    machine._rules_strategy = RuleChoice(machine, by_name)
-    return True
+def _scaled(w: int, factor: float) -> int:
+    return 0 if factor == 0 else max(1, round(w * factor))
 
 
-def _no_swarm(machine: "ExplorationMachine") -> None:
-    """Hypothesis's own rule choice with every rule enabled in every example."""
-    from hypothesis.strategies._internal.featureflags import FeatureFlags
-    rs = machine._rules_strategy
-    if hasattr(rs, "enabled_rules_strategy"):
-        rs.enabled_rules_strategy = st.just(FeatureFlags())
+def kind_weights(factors: dict, weighted: bool = True) -> list[int]:
+    """The weight of each of STEP_KINDS in an example with these swarm
+    factors: WEIGHTS (or 1 each when not `weighted`) times the factor."""
+    return [_scaled(WEIGHTS[k] if weighted else 1, factors.get(k, 1)) for k in STEP_KINDS]
+
+
+# ---------------------------------------------------------------- draws
+
+def draw_enabled(pick: Pick, enabled: Callable[[str], bool], kinds: Sequence[str],
+                 weights: Sequence[int]) -> Optional[str]:
+    """A kind drawn by weight among those for which `enabled(kind)`, or None.
+
+    Rejection sampling: draw by weight among all, strike out a drawn kind
+    that is not enabled, draw again. The outcome is distributed as a
+    weighted draw among the enabled kinds (tests/test_explore.py checks it
+    with exact fractions)."""
+    kinds, weights = list(kinds), list(weights)
+    while any(weights):
+        x = pick(sum(weights))
+        for i, w in enumerate(weights):
+            if x < w:
+                break
+            x -= w
+        if enabled(kinds[i]):
+            return kinds[i]
+        del kinds[i], weights[i]
+    return None
+
+
+def draw_kind(pick: Pick, enabled: Callable[[str], bool], weights: Sequence[int]) -> str:
+    """The next step's kind: by `weights` (kind_weights) among the enabled
+    kinds; when every enabled kind is off in this example (weight 0), by
+    plain WEIGHTS among those."""
+    kind = draw_enabled(pick, enabled, STEP_KINDS, weights)
+    if kind is None:
+        off = [k for k, w in zip(STEP_KINDS, weights) if not w]
+        kind = draw_enabled(pick, enabled, off, [WEIGHTS[k] for k in off])
+    if kind is None:
+        raise AssertionError("no step is enabled: the model has a state with no successor")
+    return kind
