@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 from dirproof.model import ACTION_TYPES, step_name
+from dirproof.model.next import NEXT
 
 Pick = Callable[[int], int]  # pick(n): one of 0..n-1
 
@@ -27,17 +28,12 @@ KIND_OF: dict[type, str] = {c: step_name(c) for c in ACTION_TYPES}
 CLASS_OF: dict[str, type] = {k: c for c, k in KIND_OF.items()}
 
 # How often each kind is drawn, relative to the others, among the kinds that
-# have an enabled action. The write path and the objects need many steps in
-# a row; faults and failovers are cheap to reach and quickly make the model
+# have an enabled action: read from the one registry of steps (model/next.py
+# NEXT, `weight`). The write path and the objects need many steps in a row;
+# faults and failovers are cheap to reach and quickly make the model
 # unavailable, so they are drawn less often. Measured in bench/explore.py;
 # docs/exploration.md gives the figures.
-WEIGHTS: dict[str, int] = {
-    "client_write": 10, "replicate_to_passive": 8, "acknowledge": 8, "replicate_to_secondary": 4,
-    "rejoin": 4, "read": 5, "move_session": 1, "crash": 1, "recover": 4, "lose_disk": 1,
-    "partition": 1, "heal": 4, "lose_region": 1, "emergency_failover": 6, "planned_failover": 2,
-    "replace_passive": 3, "tick": 2,
-}
-assert set(WEIGHTS) == set(STEP_KINDS)
+WEIGHTS: dict[str, int] = {s.name: s.weight for s in NEXT}
 
 # Faults drawn "to a primary or to a secondary" first (two-level draw).
 ROLE_GROUPED = frozenset({"crash", "recover", "lose_disk", "partition", "heal"})
