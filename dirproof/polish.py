@@ -24,9 +24,10 @@ def breaks_at(config: Config, steps: Iterable, prop: str, status: str = "violate
     check = PROPERTIES[prop].check
     state = initial_state(config)
     for i, action in enumerate(steps, 1):
-        state = step(state, action)
-        if isinstance(state, Rejected):
+        nxt = step(state, action)
+        if isinstance(nxt, Rejected):
             return None
+        state = nxt
         if check(state):
             beyond = bool(broken_assumptions(state))
             return i if beyond == (status == "assumption-broken") else None
@@ -79,5 +80,7 @@ def polish(config: Config, steps: Iterable, prop: str, status: str = "violated")
                     break
     state = initial_state(config)
     for a in cur:
-        state = step(state, a)
+        nxt = step(state, a)
+        assert not isinstance(nxt, Rejected), f"the polished trace is refused at {a}"  # breaks_at ran it whole
+        state = nxt
     return cur, PROPERTIES[prop].check(state) or ""

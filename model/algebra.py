@@ -113,14 +113,14 @@ def branch(condition: Any) -> bool:
     if _BACKEND is None:
         return bool(condition)
     if _BACKEND.is_term(condition):
-        return _BACKEND.decide(condition)  # type: ignore[union-attr]
+        return _BACKEND.decide(condition)
     return bool(condition)
 
 
 def choose(value: Any, domain: Iterable) -> Any:
     """`value` as a concrete member of `domain` (a replica, an epoch...)."""
     if _BACKEND is not None and _BACKEND.is_term(value):
-        return _BACKEND.choose(value, tuple(domain))  # type: ignore[union-attr]
+        return _BACKEND.choose(value, tuple(domain))
     return value
 
 
@@ -151,7 +151,7 @@ def AND(*xs: Any) -> Any:
             return x if isinstance(x, Fail) else False
     if not terms:
         return True
-    return terms[0] if len(terms) == 1 else _BACKEND.and_(terms)  # type: ignore[union-attr]
+    return terms[0] if len(terms) == 1 else _BACKEND.and_(terms)
 
 
 def OR(*xs: Any) -> Any:
@@ -172,14 +172,14 @@ def OR(*xs: Any) -> Any:
             last = x
     if not terms:
         return last
-    return terms[0] if len(terms) == 1 else _BACKEND.or_(terms)  # type: ignore[union-attr]
+    return terms[0] if len(terms) == 1 else _BACKEND.or_(terms)
 
 
 def NOT(x: Any) -> Any:
     if _BACKEND is None:
         return not x
     if _BACKEND.is_term(x):
-        return _BACKEND.not_(x)  # type: ignore[union-attr]
+        return _BACKEND.not_(x)
     return not x
 
 

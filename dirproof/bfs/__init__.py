@@ -7,6 +7,6 @@ from .search import Outcome, path_to, search
 __all__ = ["Bounds", "Outcome", "path_to", "search", "run"]
 
 
-def run(request):  # type: ignore[no-untyped-def]
+def run(request):
     from .engine import run as _run
     return _run(request)

@@ -200,11 +200,10 @@ def relevant(state: State) -> tuple[list, list]:
     """The acknowledged entries and the reads that the key keeps (in order)."""
     acked, reads = [], []
     for ev in state.history:
-        t = type(ev)
-        if t is Acked:
+        if isinstance(ev, Acked):
             if isinstance(ev.entry.write.op, _OBJECT_EVENTS):
                 acked.append(ev.entry)
-        elif t is ReadServed:
+        elif isinstance(ev, ReadServed):
             if any(isinstance(e.write.op, _TOMBSTONES) for e in ev.seen):
                 reads.append(ev)
     return acked, reads

@@ -125,9 +125,9 @@ def structure(d: Domain, st: State, gh: Ghost, V: Vocab) -> list[Any]:
         there = 1 <= e <= len(roles)
         out += [V.ap(E[e], R[r]) == (there and roles[e - 1][0] == r),
                 V.pp(E[e], R[r]) == (there and roles[e - 1][1] == r)]
-    b = st.budget
-    out += [V.cur == E[orch.epoch], V.in_sync == orch.pp_in_sync, V.gA == R[b.guard[0]], V.gP == R[b.guard[1]],
-            V.pending == b.pending, V.exceeded == b.exceeded]
+    budget = st.budget
+    out += [V.cur == E[orch.epoch], V.in_sync == orch.pp_in_sync, V.gA == R[budget.guard[0]],
+            V.gP == R[budget.guard[1]], V.pending == budget.pending, V.exceeded == budget.exceeded]
     for s, sess in enumerate(st.sessions):
         rd = gh.reads[s]
         out += [V.aff(S[s]) == R[sess.replica], V.tok(S[s]) == I_[sess.token.lsn],
