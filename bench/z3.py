@@ -34,7 +34,8 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from dirproof.model import FLAWS, make_config  # noqa: E402
-from dirproof.proofs.forms import REPLICATION, SEARCHABLE  # noqa: E402
+from dirproof.proofs.bmc import SEARCHABLE  # noqa: E402
+from dirproof.proofs.forms import REPLICATION  # noqa: E402
 from dirproof.symbolic.states import Scope  # noqa: E402
 
 FAST = ("ack-before-sync", "ship-unacked", "read-ignores-token", "token-reset-on-failover", "pp-same-region",
@@ -60,9 +61,8 @@ def one_proof(profile: str, scope: Scope) -> dict:
 def proofs(profile: str, scope: Scope, runs: int) -> dict:
     got = []
     for _ in range(runs):
-        code = (f"import json,sys; sys.path.insert(0, {str(_HERE)!r}); import importlib; "
-                f"b = importlib.import_module('z3'.join(['', ''])) if False else None; "
-                f"from dirproof.symbolic.states import Scope; "
+        # not with bench/ on the path: this file would shadow the z3 package
+        code = (f"import json; from dirproof.symbolic.states import Scope; "
                 f"import runpy; m = runpy.run_path({str(_HERE / 'z3.py')!r}, run_name='bench'); "
                 f"print(json.dumps(m['one_proof']({profile!r}, Scope({scope.log}, {scope.epochs}))))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
