@@ -9,6 +9,8 @@ With no selection it runs proofs, flaws (the fast ones) and vacuity:
               auxiliary invariant on the safe design, over the relation
               derived from the model: build time of the relation, total,
               per step (medians of --runs runs, each in a fresh process);
+              and beside it the parametric proof of the same properties
+              for any size (dirproof/parametric, bench/parametric.py);
   flaws       each seeded flaw's shortest counterexample by bounded search
               (all its named properties at once): length, time, replayed;
   vacuity     the shortest witness of each property's subject;
@@ -111,6 +113,22 @@ def necessity(profile: str, scope: Scope) -> dict:
     return out
 
 
+def parametric(runs: int) -> dict:
+    """Beside the fixed-scope proof: the parametric proof of the same five
+    properties for any size (bench/parametric.py has its details), the
+    medians of `runs` fresh processes."""
+    got = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, str(_HERE / "parametric.py"), "--one"], capture_output=True,
+                             text=True, check=True)
+        got.append(json.loads(out.stdout))
+    return {"what": "parametric proof (any size), proof and transition witnesses", "runs": runs,
+            "ok": all(g["ok"] for g in got), "obligations": got[0]["obligations"],
+            "proof": round(statistics.median(g["proof"] for g in got), 2),
+            "witnesses": round(statistics.median(g["witnesses"] for g in got), 2),
+            "all": [round(g["proof"], 2) for g in got]}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", default="entra")
@@ -129,6 +147,8 @@ def main(argv=None) -> int:
     if a.proofs or everything:
         res["proofs"] = proofs(a.profile, scope, a.runs)
         print(json.dumps(res["proofs"]), flush=True)
+        res["parametric"] = parametric(a.runs)
+        print(json.dumps(res["parametric"]), flush=True)
     if a.flaws is not None or everything:
         res["flaws"] = flaw_searches(a.profile, a.flaws or FAST, a.depth)
     if a.vacuity or everything:
