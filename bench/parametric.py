@@ -13,7 +13,7 @@ necessity (with --necessity) each invariant left out in turn: the first
         there), or "redundant" when the rest is still inductive and implies
         the properties.
 flaws   (with --flaws) under each replication flaw, the proof over the
-        transition the flaw changes (tests/test_proofs.py FLAW_STEP), up to
+        transition the flaw changes (tests/scenarios.py FLAW_STEP), up to
         its first failure: which invariant, and the time (one run each).
 
 Figures are noisy when other work shares the machine; nothing here is
@@ -34,14 +34,8 @@ from pathlib import Path
 # bench/z3.py must not shadow the z3 package when this file runs as a script.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-FLAW_STEP = {
-    "ack-before-sync": "acknowledge", "pp-same-region": "acknowledge",
-    "promote-any-secondary": "emergency_failover", "promote-unsynced-pp": "emergency_failover",
-    "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
-    "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
-    "token-reset-on-failover": "planned_failover",
-}
+sys.path.insert(0, str(_HERE.parent / "tests"))
+from scenarios import FLAW_STEP  # noqa: E402  (the step each flaw changes, shared with the tests)
 
 
 def one_run() -> dict:

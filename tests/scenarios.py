@@ -163,3 +163,18 @@ Z3_RECORDED = {
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
                **{f: len(path) for f, (_, path) in Z3_RECORDED.items()}}
+
+
+# ---------------------------------------------------------------- the step each flaw changes
+# The step each replication flaw changes, where the safe design's inductive
+# invariant first fails under it (fixed-scope and parametric proofs alike) (its guard or its update); for
+# pp-same-region, which lets failover pick a PP in the AP's region (and the
+# roles invariant allows it under the flaw), where that first matters: an
+# entry held in one region is acknowledged.
+FLAW_STEP = {
+    "ack-before-sync": "acknowledge", "pp-same-region": "acknowledge",
+    "promote-any-secondary": "emergency_failover", "promote-unsynced-pp": "emergency_failover",
+    "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
+    "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
+    "token-reset-on-failover": "planned_failover",
+}

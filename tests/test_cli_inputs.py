@@ -5,6 +5,7 @@ engines are replaced by a stub that fails the test if it is ever reached)."""
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,6 +57,11 @@ def corpus(tmp: Path) -> list[list[str]]:
         ["conform", str(tmp / "absent.jsonl")], ["conform", str(tmp)], ["conform", str(a_file), "--svg", "/dev/full"],
         ["conform", str(a_file), "--frontier", "0"], ["conform", str(a_file), "--depth", "-1"],
         ["pg", "run", "--ops", "5"], ["pg", "run", "--config", "nope"], ["pg", "run", "--kills", "9"],
+        ["bfs", "--seconds", "inf"], ["bfs", "--seconds", "nan"], ["bfs", "--writes", "-1"],
+        ["bfs", "--flaw", "nope"], ["bfs", "--profile", "nope"], ["bfs", "--unbounded", "writes", "--unbounded",
+                                                                    "epochs", "--unbounded", "days"],
+        ["bfs", "--out", "/dev/full"], ["bfs", "--out", str(a_file)], ["bfs", "--out", "/proc/x/y"],
+        ["prove-any", "--flaw", "nope"], ["prove-any", "--transition", "fly"], ["prove-any", "--timeout", "nan"],
     ]
 
 
@@ -82,6 +88,9 @@ def no_long_work(monkeypatch):
     monkeypatch.setattr("dirproof.commands.check.run_in_order", never)
     monkeypatch.setattr("dirproof.review.gather", never)
     monkeypatch.setattr("dirproof.conform.report.judge", never, raising=False)
+    import dirproof.bfs.search  # noqa: F401  (the package re-exports the function under the module's name)
+    monkeypatch.setattr(sys.modules["dirproof.bfs.search"], "search", never)
+    monkeypatch.setattr("dirproof.parametric.induction.prove", never)
 
 
 def test_every_bad_input_is_one_line_and_exit_2(tmp_path, no_long_work):

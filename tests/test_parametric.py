@@ -19,7 +19,7 @@ from dirproof.model import make_config
 from dirproof.parametric import epr, induction
 from dirproof.parametric.protocol import REPLICATION
 from dirproof.parametric.vocab import EPOCH, INDEX, REPLICA, VALUE, Vocab, var
-from tests.test_proofs import FLAW_STEP
+from scenarios import FLAW_STEP
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from dirproof.model import Rejected, initial_state, make_config, step, step_name
 from dirproof.parametric import refine
 from tests.mutants import MUTANTS, applied
 from tests.scenarios import SCENARIOS
-from tests.test_proofs import FLAW_STEP
+from scenarios import FLAW_STEP
 
 # the situations, by flaw scenario, and the step whose guard decides them
 STEERED = {"no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",

@@ -26,21 +26,10 @@ from dirproof.proofs.forms import REPLICATION
 from dirproof.proofs.induction import PROOF_SCOPE, induction, proof_system
 from dirproof.symbolic.derive import Act
 from dirproof.model import BY_NAME
-from scenarios import Z3_FAST, Z3_RECORDED
+from scenarios import FLAW_STEP, Z3_FAST, Z3_RECORDED
 
 runner = CliRunner()
 
-# The step each replication flaw changes (its guard or its update); for
-# pp-same-region, which lets failover pick a PP in the AP's region (and the
-# roles invariant allows it under the flaw), where that first matters: an
-# entry held in one region is acknowledged.
-FLAW_STEP = {
-    "ack-before-sync": "acknowledge", "pp-same-region": "acknowledge",
-    "promote-any-secondary": "emergency_failover", "promote-unsynced-pp": "emergency_failover",
-    "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
-    "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
-    "token-reset-on-failover": "planned_failover",
-}
 
 
 def test_the_safe_design_is_proved_for_its_scope_with_a_witness_each(tmp_path):

@@ -19,6 +19,9 @@ from rich.console import Console
 from rich.table import Table
 
 from dirproof.app import app, fail
+from dirproof.commands.options import in_range
+from dirproof.defaults import SECONDS_RANGE
+from dirproof.outputs import OutputError, publish, staged_folder
 from dirproof.model import PROFILES, ConfigError, make_config
 from dirproof.properties import PROPERTIES
 
@@ -77,7 +80,8 @@ def bfs(
                                        help="Highest day (default 0; retention + 1 with an object-layer flaw)."),
     depth: Optional[int] = typer.Option(None, "--depth", min=0, help="Steps per path (default: none)."),
     unbounded: list[str] = typer.Option([], "--unbounded", help="Lift a bound (repeatable): " + ", ".join(BOUND_NAMES)),
-    seconds: float = typer.Option(600.0, "--seconds", min=0.1, help="Time budget of the search."),
+    seconds: float = typer.Option(600.0, "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
+                                  help=f"Time budget of the search ({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g})."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes expanding each level."),
     no_symmetry: bool = typer.Option(False, "--no-symmetry", help="Store every state, not one per orbit."),
     all_properties: bool = typer.Option(False, "--all", help="Do not stop when a seeded flaw's property breaks."),
@@ -101,8 +105,15 @@ def bfs(
     b = _bounds(cfg, {"writes": writes, "epochs": epochs, "faults": faults, "days": days, "depth": depth}, unbounded)
     from dirproof.bfs.engine import named
     wanted = set() if all_properties else named(cfg)
-    result = search(cfg, b, tuple(PROPERTIES), over_budget=over_budget, symmetry=() if no_symmetry else SYMMETRIES,
-                    seconds=seconds, stop_when=lambda found: bool(wanted & set(found)), workers=workers)
-    res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=out, over_budget=over_budget), result)
+    try:
+        with staged_folder(out) as stage:  # refused before the search; published whole or not at all
+            result = search(cfg, b, tuple(PROPERTIES), over_budget=over_budget,
+                            symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
+                            stop_when=lambda found: bool(wanted & set(found)), workers=workers)
+            res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
+            moved = publish(stage, out)
+    except OutputError as exc:
+        fail(str(exc))
+    res = [attrs.evolve(r, counterexample=moved.get(r.counterexample or "", r.counterexample)) for r in res]
     _print(cfg, b, result, res, as_json)
     raise typer.Exit(1 if any(r.status != "held" for r in res) else 0)
