@@ -79,17 +79,23 @@ def any_size(request, results: list) -> list:
     by the parametric form for any number of replicas, regions, sessions,
     entries and epochs (dirproof/parametric): the stronger verdict first,
     the fixed-scope proof kept as its cross-check. When the parametric
-    proof does not go through, the fixed-scope verdict stands and says so."""
+    proof does not go through, or the running model takes a step the form
+    does not allow (parametric.refine.model_refines: scripted and steered
+    walks), the fixed-scope verdict stands and says so."""
     from dirproof.parametric import engine as parametric
+    from dirproof.parametric.refine import model_refines
     todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
     if not todo:
         return results
     phase("z3-parametric")
     t0 = time.perf_counter()
     rep, live = parametric.outcome(request)
+    drift = model_refines(request.config.flaws) if rep.ok else []
     spent = round(time.perf_counter() - t0, 2)
-    if not rep.ok or "no" in live.values():
-        why = rep.failures()[0].headline() if not rep.ok else "a transition not shown enabled"
+    if not rep.ok or drift or any(v != "yes" for v in live.values()):
+        why = (rep.failures()[0].headline() if not rep.ok
+               else f"the model does what the parametric form does not allow: {drift[0]}" if drift
+               else "a transition of the form is not shown taken by the model")
         return [attrs.evolve(r, detail=f"{r.detail}; not proved for any size: {why}") if r in todo else r
                 for r in results]
     return [attrs.evolve(r, engine=parametric.ENGINE, seconds=round(r.seconds + spent, 2), scope="any size",

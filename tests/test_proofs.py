@@ -27,6 +27,7 @@ from dirproof.proofs.induction import PROOF_SCOPE, induction, proof_system
 from dirproof.symbolic.derive import Act
 from dirproof.model import BY_NAME
 from scenarios import FLAW_STEP, Z3_FAST, Z3_RECORDED
+from mutants import MUTANTS, applied
 
 runner = CliRunner()
 
@@ -140,3 +141,20 @@ def test_a_witness_search_cut_by_time_is_not_evidence_of_vacuity():
     assert (short.found, short.complete, short.depth) == (False, True, 2)
     cut = witness(cfg, "read-your-writes", depth=8, seconds=0.01)
     assert not cut.found and not cut.complete and cut.depth < 8
+
+
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.protects == "one-history" or "fencing" in m.name
+                                    or "in-sync" in m.name], ids=lambda m: m.name.replace(" ", "-"))
+def test_a_model_that_no_longer_refines_the_parametric_form_is_not_proved_for_any_size(mutant):
+    """The any-size claim is about the running model: with a safety guard
+    removed from the model's code alone, the steered walks find a step the
+    parametric form does not allow, and no property is upgraded."""
+    from dirproof import z3_engine
+    from dirproof.results import PropertyResult
+    fixed = PropertyResult("monotonic-reads", "proved", "z3-induction", detail="proved for entra ...",
+                           scope="entra ...")
+    request = EngineRequest(make_config("entra"), ("monotonic-reads",))
+    assert z3_engine.any_size(request, [fixed])[0].scope == "any size"  # the safe model refines it
+    with applied(mutant):
+        [r] = z3_engine.any_size(request, [fixed])
+    assert r.scope == "entra ..." and "does not allow" in r.detail
