@@ -37,20 +37,27 @@ def definition(name: str) -> Callable:
 _FORMS: dict = {}
 
 
-def form(sys: System, name: str) -> Any:
-    """The Z3 term of `name` over the system's pre-state (cached per system)."""
+def cached(sys: Any, name: str, build: Callable[[], Any]) -> Any:
+    """The term `build()` gives for `name` over `sys`, built once per system
+    (the replication and the object systems share this cache)."""
     key = (id(sys), name)
     hit = _FORMS.get(key)
     if hit is not None and hit[0] is sys:
         return hit[1]
-    if name == SCOPE_ID:
-        term = in_scope(sys)
-    else:
-        fn = definition(name)
-        with sys.numbers():
-            term = to_z3(P.evaluate(lambda: fn(sys.state, sys.ghost), allows_term))
+    term = build()
     _FORMS[key] = (sys, term)
     return term
+
+
+def form(sys: System, name: str) -> Any:
+    """The Z3 term of `name` over the system's pre-state (cached per system)."""
+    def build() -> Any:
+        if name == SCOPE_ID:
+            return in_scope(sys)
+        fn = definition(name)
+        with sys.numbers():
+            return to_z3(P.evaluate(lambda: fn(sys.state, sys.ghost), allows_term))
+    return cached(sys, name, build)
 
 
 def at(sys: System, term: Any, values: dict) -> Any:

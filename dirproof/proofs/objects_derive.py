@@ -32,8 +32,8 @@ from dirproof.symbolic.derive import merge
 from dirproof.symbolic.terms import numbers, to_z3
 
 from . import objects_state as S
+from .forms import SCOPE_ID, cached
 
-SCOPE_ID = "in-scope"
 
 
 def _var(prefix: str) -> Any:
@@ -110,23 +110,15 @@ def definition(name: str) -> Any:
     return OBJECT_INVARIANTS[name].verdict
 
 
-_FORMS: dict = {}
-
-
 def form(sys: ObjectSystem, name: str) -> Any:
     """The Z3 term of a property or invariant over the system's pre-state."""
-    key = (id(sys), name)
-    hit = _FORMS.get(key)
-    if hit is not None and hit[0] is sys:
-        return hit[1]
-    if name == SCOPE_ID:
-        term = in_scope(sys)
-    else:
+    def build() -> Any:
+        if name == SCOPE_ID:
+            return in_scope(sys)
         fn = definition(name)
         with numbers(None, None):
-            term = to_z3(P.evaluate(lambda: fn(sys.cfg, sys.state)))
-    _FORMS[key] = (sys, term)
-    return term
+            return to_z3(P.evaluate(lambda: fn(sys.cfg, sys.state)))
+    return cached(sys, name, build)
 
 
 def in_scope(sys: ObjectSystem) -> Any:
