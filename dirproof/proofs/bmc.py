@@ -159,7 +159,24 @@ def bmc(cfg: Config, prop, depth: int = 8, budget: bool = True, seconds: Optiona
     t0 = time.perf_counter()
     scope = scope or bmc_scope(depth)
     un = Unroller(cfg, scope, None, budget, depth)
-    per, done = [], 0
+    found, k, per, done = levels(un, props, depth, seconds, progress, "depth",
+                                 lambda m: decode(cfg, un.acts_in(m), props))
+    if found is not None:
+        return BmcResult(found.property, k, found, time.perf_counter() - t0, per, scope, budget)
+    return BmcResult(props[0], done, None, time.perf_counter() - t0, per, scope, budget)
+
+
+def levels(un: Any, props: tuple, depth: int, seconds: Optional[float], progress: Optional[Callable],
+           what: str, decode_model: Callable[[z3.ModelRef], Any]) -> tuple:
+    """Unroll `un` one step at a time and ask, at each depth k, for a path
+    ending in a state that breaks one of `props` (`un.bad(p, k)`), through
+    the interruptible `un.check`: (the decoded first hit or None, its depth,
+    the per-depth record, the depth completed). The first hit is a
+    shortest one; a timeout or the budget's end stops it, held to the depth
+    completed. Shared by the replication and the object searches."""
+    t0 = time.perf_counter()
+    per: list = []
+    done = 0
     for k in range(1, depth + 1):
         left = None if seconds is None else seconds - (time.perf_counter() - t0)
         if left is not None and k > 1 and left <= 0:
@@ -173,14 +190,13 @@ def bmc(cfg: Config, prop, depth: int = 8, budget: bool = True, seconds: Optiona
             break  # the run's deadline: held to the depth completed, as on a timeout
         per.append((k, time.perf_counter() - t1, str(res)))
         if progress:
-            progress(k, depth, f"{', '.join(props)}: depth {k} {res}")
+            progress(k, depth, f"{', '.join(props)}: {what} {k} {res}")
         if res == z3.sat:
-            trace = decode(cfg, un.acts_in(un.solver.model()), props)
-            return BmcResult(trace.property, k, trace, time.perf_counter() - t0, tuple(per), scope, budget)
+            return decode_model(un.solver.model()), k, tuple(per), done
         if res != z3.unsat:
             break
         done = k
-    return BmcResult(props[0], done, None, time.perf_counter() - t0, tuple(per), scope, budget)
+    return None, None, tuple(per), done
 
 
 # --------------------------------------------------------------------------- from Z3 actions to model actions

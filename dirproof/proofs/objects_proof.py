@@ -22,16 +22,17 @@ from typing import Any, Callable, Optional, Sequence
 import attrs
 import z3
 
+from dirproof.interrupt import checked
 from dirproof.model import Config, Rejected, initial_state, step
 from dirproof.properties import PROPERTIES, broken_assumptions
 from dirproof.properties.object_invariants import OBJECT_INVARIANTS
 from dirproof.properties.objects import OBJECT_FORMS
 
 from . import objects_state as S
-from .bmc import BmcResult, EncodingDisagreement, Trace
+from .bmc import BmcResult, EncodingDisagreement, Trace, levels
 from .houdini import houdini
 from .induction import InductionReport, Obligation
-from .objects_derive import SCOPE_ID, ObjectSystem, at, form, fresh, fresh_inputs, literals, object_system
+from .objects_derive import SCOPE_ID, at, form, fresh, fresh_inputs, literals, object_system
 
 OBJECT_PROPS = tuple(OBJECT_FORMS)
 
@@ -162,6 +163,13 @@ class ObjectUnroller:
     def bad(self, prop: str, k: int) -> Any:
         return z3.Not(at(self.sys, form(self.sys, prop), self.states[k]))
 
+    def check(self, goal: Any, timeout: Optional[float] = None) -> Any:
+        """sat/unsat of the path so far ending in `goal`, interruptible
+        (dirproof/interrupt.py), unknown on timeout (seconds)."""
+        flag = z3.FreshBool("ogoal")
+        self.solver.add(z3.Implies(flag, goal))
+        return checked(self.solver, flag, timeout=timeout)
+
     def path(self, m: z3.ModelRef) -> list:
         """(OAct, plain OInputs) per step."""
         def val(x: Any) -> int:
@@ -197,27 +205,11 @@ def bmc_objects(cfg: Config, prop: Any, depth: int = 8, seconds: Optional[float]
     props = (prop,) if isinstance(prop, str) else tuple(prop)
     t0 = time.perf_counter()
     un = ObjectUnroller(cfg)
-    per, done = [], 0
-    for k in range(1, depth + 1):
-        left = None if seconds is None else seconds - (time.perf_counter() - t0)
-        if left is not None and k > 1 and left <= 0:
-            break
-        t1 = time.perf_counter()
-        un.extend()
-        flag = z3.FreshBool("ogoal")
-        un.solver.add(z3.Implies(flag, z3.Or(*[un.bad(p, k) for p in props])))
-        un.solver.set("timeout", int(max(left, 1.0) * 1000) if left is not None and k > 1 else 0)
-        res = un.solver.check(flag)
-        per.append((k, time.perf_counter() - t1, str(res)))
-        if progress:
-            progress(k, depth, f"{', '.join(props)}: object depth {k} {res}")
-        if res == z3.sat:
-            trace = decode_objects(cfg, un.path(un.solver.model()), props)
-            return BmcResult(trace.property, k, trace, time.perf_counter() - t0, tuple(per), None)  # type: ignore[arg-type]
-        if res != z3.unsat:
-            break
-        done = k
-    return BmcResult(props[0], done, None, time.perf_counter() - t0, tuple(per), None)  # type: ignore[arg-type]
+    found, k, per, done = levels(un, props, depth, seconds, progress, "object depth",
+                                 lambda m: decode_objects(cfg, un.path(m), props))
+    if found is not None:
+        return BmcResult(found.property, k, found, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
+    return BmcResult(props[0], done, None, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
 
 
 def shortened(cfg: Config, res: BmcResult) -> Any:
