@@ -34,8 +34,7 @@ import attrs
 class Refused(Exception):
     """A guard of the step does not hold: the step is rejected with `reason`."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
+    def __init__(self, reason: str):  # Exception.__new__ has set args: the refusal path stays cheap
         self.reason = reason
 
 
@@ -97,7 +96,7 @@ def require(condition: Any, reason: Reason) -> None:
         return
     if _BACKEND is None:  # a concrete run (the model itself): the hot path
         if not condition:
-            raise Refused(_text(reason))
+            raise Refused(reason() if callable(reason) else reason)
         return
     if _BACKEND.is_term(condition):
         _BACKEND.assume(condition)
@@ -191,6 +190,11 @@ def IMPLIES(a: Any, b: Any) -> Any:
 
 def ALL(xs: Iterable) -> Any:
     """AND over an iterable; a concrete run stops at the first false one."""
+    if _BACKEND is None:
+        for x in xs:
+            if x is not True and not x:
+                return x if isinstance(x, Fail) else False
+        return True
     terms = []
     for x in xs:
         if x is True:
@@ -204,6 +208,11 @@ def ALL(xs: Iterable) -> Any:
 
 def ANY(xs: Iterable) -> Any:
     """OR over an iterable; a concrete run stops at the first true one."""
+    if _BACKEND is None:
+        for x in xs:
+            if x:
+                return True
+        return False
     terms = []
     for x in xs:
         if _term(x):
@@ -215,7 +224,7 @@ def ANY(xs: Iterable) -> Any:
 
 def check(condition: Any, why: Reason) -> Any:
     """A verdict: `condition`, and when a concrete run finds it false, why."""
-    if condition is True or _term(condition):
+    if condition is True or (_BACKEND is not None and _BACKEND.is_term(condition)):
         return condition
     return True if condition else Fail(_text(why))
 
@@ -237,9 +246,9 @@ def EQ(a: Any, b: Any) -> Any:
         if len(a) != len(b):
             return False
         return AND(*(EQ(x, y) for x, y in zip(a, b)))
-    if attrs.has(type(a)) and type(a) is type(b):
-        return AND(*(EQ(getattr(a, f.name), getattr(b, f.name)) for f in attrs.fields(type(a))
-                     if f.eq))
+    rec = _record(type(a))
+    if rec is not None and type(a) is type(b):
+        return AND(*(EQ(getattr(a, name), getattr(b, name)) for name, _, eq, _ in rec if eq))
     if hasattr(a, "sym_eq"):
         return a.sym_eq(b)
     if hasattr(b, "sym_eq"):
@@ -249,11 +258,25 @@ def EQ(a: Any, b: Any) -> Any:
     return a == b
 
 
+_RECORDS: dict[type, Optional[tuple[tuple[str, str, bool, bool], ...]]] = {}
+
+
+def _record(cls: type) -> Optional[tuple[tuple[str, str, bool, bool], ...]]:
+    """(name, alias, eq, init) of each field of an attrs class (None for
+    other types), looked up once per class: a symbolic run asks often."""
+    try:
+        return _RECORDS[cls]
+    except KeyError:
+        got = tuple((f.name, f.alias, f.eq, f.init) for f in attrs.fields(cls)) if attrs.has(cls) else None
+        _RECORDS[cls] = got
+        return got
+
+
 def ITE(c: Any, a: Any, b: Any) -> Any:
     """a if c else b; for records and tuples, field by field."""
-    if c is True:
-        return a
-    if c is False or not _term(c):
+    if _BACKEND is None or c is True or c is False:
+        return a if c else b
+    if not _BACKEND.is_term(c):
         return a if c else b
     return _ite(c, a, b)
 
@@ -263,9 +286,10 @@ def _ite(c: Any, a: Any, b: Any) -> Any:
         return a
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return tuple(_ite(c, x, y) for x, y in zip(a, b))
-    if attrs.has(type(a)) and type(a) is type(b):
-        return type(a)(**{f.alias: _ite(c, getattr(a, f.name), getattr(b, f.name))
-                          for f in attrs.fields(type(a)) if f.init})
+    rec = _record(type(a))
+    if rec is not None and type(a) is type(b):
+        return type(a)(**{alias: _ite(c, getattr(a, name), getattr(b, name)) for name, alias, _, init in rec
+                          if init})
     if hasattr(a, "sym_ite"):
         return a.sym_ite(c, b, True)
     if hasattr(b, "sym_ite"):
@@ -285,6 +309,8 @@ def MAX(a: Any, b: Any) -> Any:
 
 def COUNT(xs: Iterable) -> Any:
     """How many of the conditions hold."""
+    if _BACKEND is None:
+        return sum(1 for x in xs if x)
     total: Any = 0
     for x in xs:
         total = total + ITE(x, 1, 0)

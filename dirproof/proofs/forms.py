@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable
 
 import z3
+from z3.z3 import _to_expr_ref
 
 from dirproof.properties import PROPERTIES
 from dirproof.properties.invariants import INVARIANTS
@@ -60,11 +61,37 @@ def form(sys: System, name: str) -> Any:
     return cached(sys, name, build)
 
 
-def at(sys: System, term: Any, values: dict) -> Any:
-    """`term` (over the pre-state) with the pre-state keys replaced by `values`' terms."""
+_SUBST: dict = {}
+
+
+def _substitution(sys: System, values: dict) -> tuple:
+    """(count, from, to) arrays of the substitution pre-state -> `values`,
+    made once per values dict (every form is substituted into the same
+    successor: z3.substitute's own checks cost more than the substitution)."""
+    key = (id(sys), id(values))
+    hit = _SUBST.get(key)
+    if hit is not None and hit[0] is sys and hit[1] is values:
+        return hit[2]
     pairs = [(sys.pre[k], v if z3.is_expr(v) else _lit(sys, k, v)) for k, v in values.items()
              if z3.is_expr(sys.pre[k]) and not (z3.is_expr(v) and v.eq(sys.pre[k]))]
-    return z3.substitute(term, *pairs) if pairs else term
+    src, dst = (z3.Ast * len(pairs))(), (z3.Ast * len(pairs))()
+    for i, (a, b) in enumerate(pairs):
+        if not a.sort().eq(b.sort()):
+            raise TypeError(f"substitution of {a} by {b}: their sorts differ")
+        src[i], dst[i] = a.as_ast(), b.as_ast()
+    if len(_SUBST) > 64:
+        _SUBST.clear()
+    arrays = (len(pairs), src, dst, pairs)  # pairs: keeps the terms alive
+    _SUBST[key] = (sys, values, arrays)
+    return arrays
+
+
+def at(sys: System, term: Any, values: dict) -> Any:
+    """`term` (over the pre-state) with the pre-state keys replaced by `values`' terms."""
+    n, src, dst, _ = _substitution(sys, values)
+    if not n:
+        return term
+    return _to_expr_ref(z3.Z3_substitute(term.ctx.ref(), term.as_ast(), n, src, dst), term.ctx)
 
 
 def _lit(sys: System, key: str, v: Any) -> Any:
@@ -74,7 +101,7 @@ def _lit(sys: System, key: str, v: Any) -> Any:
 
 
 def _kinds(sys: System) -> dict:
-    return dict(layout(sys.cfg, sys.scope))
+    return cached(sys, " kinds", lambda: dict(layout(sys.cfg, sys.scope)))
 
 
 _SUFFIX = [(r"\.log\.length$", "L"), (r"roles\.length$", "E1"), (r"\.epoch$", "E"), (r"\.commit$", "L"),

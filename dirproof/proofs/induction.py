@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import attrs
 import z3
@@ -28,7 +28,7 @@ import z3
 from dirproof.model import Config
 from dirproof.model.algebra import AND, EQ, OR
 from dirproof.symbolic import paths as P
-from dirproof.symbolic.derive import System, fresh_vars, initial_values, system
+from dirproof.symbolic.derive import System, initial_values, system
 from dirproof.symbolic.states import Scope
 from dirproof.symbolic.terms import to_z3, value_of
 
@@ -128,8 +128,8 @@ def proof_system(cfg: Config, scope: Scope) -> System:
     return system(cfg, scope, proof_bits(cfg, scope), None, True)
 
 
-def _initially(sys: System, name: str) -> bool:
-    init = initial_values(sys.cfg, sys.scope)
+def _initially(sys: System, name: str, init: Optional[dict] = None) -> bool:
+    init = initial_values(sys.cfg, sys.scope) if init is None else init
     return z3.is_true(z3.simplify(at(sys, form(sys, name), init)))
 
 
@@ -140,71 +140,83 @@ def _orbit_constraint(sys: System) -> z3.BoolRef:
 
 
 class Obligations:
-    """The solvers of one configuration and scope: for each step, the
-    relation restricted to it, every conjunct of `names` as a hypothesis
-    behind its own literal, and every conjunct's negated successor behind
-    another. A round (`check`) asks, under the literals of the conjuncts it
-    keeps, each kept goal in turn; Houdini's rounds reuse the solvers."""
+    """The obligations of one configuration and scope: for each step, its
+    guard and successor (derived once), and each conjunct of `names` over
+    the pre-state and over the successor. A round (`check`) asks each kept
+    goal in turn, under the kept conjuncts; Houdini's rounds share the
+    derivation and the terms.
+
+    A round has one solver per step with the kept conjuncts asserted as
+    facts, and each goal behind a fresh literal: Z3 propagates the facts,
+    which is several times faster than hypotheses behind assumption
+    literals. The successor is not a second set of constants tied to the
+    pre-state by the relation's equalities: each goal is stated directly
+    over the step's successor terms, so the frame costs nothing
+    (docs/z3.md, Speed)."""
 
     def __init__(self, cfg: Config, scope: Scope, names: Sequence[str], budget: bool = True,
                  symmetry: bool = True):
         t0 = time.perf_counter()
-        self.cfg, self.scope = cfg, scope
+        self.cfg, self.scope, self.budget, self.symmetry = cfg, scope, budget, symmetry
         self.sys = sys = proof_system(cfg, scope)
         self.names = [SCOPE_ID] + [n for n in names if n != SCOPE_ID]
-        self.initially = {n: _initially(sys, n) for n in self.names}
+        init = initial_values(cfg, scope)
+        self.initially = {n: _initially(sys, n, init) for n in self.names}
         with sys.numbers():
-            _, _, self.post = fresh_vars(cfg, scope, "post!")
             self.sel = sys.selector("sel!")
-        self.hyp = {n: z3.Bool(f"hyp!{n}") for n in self.names}
-        self.goal = {n: z3.Bool(f"goal!{n}") for n in self.names}
-        self.base = [z3.Implies(self.hyp[n], form(sys, n)) for n in self.names]
-        self.base += [z3.Implies(self.goal[n], z3.Not(at(sys, form(sys, n), self.post))) for n in self.names]
-        if budget:
-            self.base += [z3.Not(sys.pre["budget.exceeded"]), z3.Not(self.post["budget.exceeded"])]
-        if symmetry and "shape" in self.names:
-            self.base.append(z3.Implies(self.hyp["shape"], _orbit_constraint(sys)))
+        self.orbits = _orbit_constraint(sys) if symmetry and "shape" in self.names else None
         self.steps = list(dict.fromkeys(a.name for a in sys.acts))
-        self.solvers: dict[str, z3.Solver] = {}
+        self.parts: dict[str, tuple] = {}
         self.build_seconds = time.perf_counter() - t0
 
-    def solver(self, step: str) -> z3.Solver:
-        if step not in self.solvers:
+    def step_parts(self, step: str) -> tuple[list, dict, dict, list]:
+        """(facts of the step, its successor terms, goal name -> negated
+        successor conjunct, the step's actions)."""
+        if step not in self.parts:
             idx = [j for j, a in enumerate(self.sys.acts) if a.name == step]
-            s = z3.Solver()
-            s.add(*self.base)
-            s.add(self.sys.relation(self.post, self.sel, only=idx))
-            self.solvers[step] = s
-        return self.solvers[step]
+            guard, post = self.sys.successor(self.sel, idx)
+            facts = [guard]
+            if self.budget:
+                facts += [z3.Not(self.sys.pre["budget.exceeded"]), z3.Not(to_z3(post["budget.exceeded"]))]
+            goals = {n: z3.Not(at(self.sys, form(self.sys, n), post)) for n in self.names}
+            self.parts[step] = (facts, post, goals, idx)
+        return self.parts[step]
 
     def check(self, kept: Sequence[str], steps: Optional[Sequence[str]] = None,
               only: Optional[Sequence[str]] = None, progress: Optional[Callable] = None) -> InductionReport:
         t0 = time.perf_counter()
         kept = [SCOPE_ID] + [n for n in kept if n != SCOPE_ID]
-        assumptions = [self.hyp[n] for n in kept]
+        hyps = [form(self.sys, n) for n in kept]
+        if self.orbits is not None and "shape" in kept:
+            hyps.append(self.orbits)
         goals = [n for n in kept if only is None or n in only]
         chosen = [x for x in self.steps if steps is None or x in steps]
         out = []
         for name in chosen:
-            solver = self.solver(name)
+            facts, post, negated, idx = self.step_parts(name)
+            solver = z3.Solver()
+            solver.add(*hyps, *facts)
             for n in goals:
-                out.append(self._obligation(solver, assumptions, n, name))
+                out.append(self._obligation(solver, negated[n], n, name, post, idx))
                 if progress:
                     progress(len(out), len(chosen) * len(goals), out[-1].text())
         bad_init = tuple(n for n in kept if not self.initially[n])
         return InductionReport(self.cfg, self.scope, tuple(kept), bad_init, tuple(out),
                                time.perf_counter() - t0, self.build_seconds)
 
-    def _obligation(self, solver: z3.Solver, assumptions: list, n: str, step: str) -> Obligation:
+    def _obligation(self, solver: z3.Solver, negated: Any, n: str, step: str, post: dict,
+                    idx: list) -> Obligation:
         t1 = time.perf_counter()
-        res = checked(solver, *assumptions, self.goal[n])
+        goal = z3.FreshBool("goal")
+        solver.add(z3.Implies(goal, negated))
+        res = checked(solver, goal)
         cti = None
         if res == z3.sat:
             m = solver.model()
             sys = self.sys
-            act = sys.acts[m.eval(self.sel, model_completion=True).as_long()]
-            cti = ({k: value_of(m, v) for k, v in sys.pre.items()}, act.text(sys.cfg),
-                   {k: value_of(m, v) for k, v in self.post.items()})
+            j = idx[0] if len(idx) == 1 else m.eval(self.sel, model_completion=True).as_long()
+            cti = ({k: value_of(m, v) for k, v in sys.pre.items()}, sys.acts[j].text(sys.cfg),
+                   {k: value_of(m, v) for k, v in post.items()})
         status = "preserved" if res == z3.unsat else "broken" if res == z3.sat else "unknown"
         return Obligation(n, step, status, time.perf_counter() - t1, cti)
 

@@ -237,17 +237,26 @@ class System:
     def relation(self, post: dict, sel: Any, only: Optional[Iterable[int]] = None) -> Any:
         """T(pre, post): `sel` names the action taken (its index in acts)."""
         idx = list(range(len(self.acts))) if only is None else list(only)
+        guard, succ = self.successor(sel, idx, select=True)
         with self.numbers(), P.active():
-            guard = OR(*(AND(sel_is(sel, j), self.cases[j][0]) for j in idx))
-            frame = []
-            for k in self.pre:
-                v = self.pre[k]
+            return to_z3(AND(guard, *(EQ(post[k], succ[k]) for k in self.pre)))
+
+    def successor(self, sel: Any, only: Sequence[int], select: bool = False) -> tuple[Any, dict]:
+        """(guard, successor terms) of the actions `only`, `sel` naming the
+        one taken (unless there is one and not `select`): the relation
+        without post-state constants, for goals stated over the successor."""
+        idx = list(only)
+        pick = (lambda j: sel_is(sel, j)) if select or len(idx) > 1 else (lambda j: True)
+        with self.numbers(), P.active():
+            guard = OR(*(AND(pick(j), self.cases[j][0]) for j in idx))
+            post = {}
+            for k, v in self.pre.items():
                 for j in idx:
                     t = self.cases[j][1][k]
                     if t is not self.pre[k]:
-                        v = ITE(sel_is(sel, j), t, v)
-                frame.append(EQ(post[k], v))
-            return to_z3(AND(guard, *frame))
+                        v = ITE(pick(j), t, v)
+                post[k] = v
+            return to_z3(guard), post
 
     def selector(self, name: str) -> Any:
         if self.bits is None:

@@ -37,11 +37,55 @@ class Runner:
     """The symbolic backend of model/algebra.py for one exploration."""
 
     is_term = staticmethod(terms.is_term)
-    and_ = staticmethod(terms.and_)
-    or_ = staticmethod(terms.or_)
-    not_ = staticmethod(terms.not_)
-    ite = staticmethod(terms.ite)
-    eq = staticmethod(terms.eq)
+
+    # Terms built on a path fold what the path has decided or chosen: after
+    # `choose(ap)` took replica 1, `EQ(ap, 1)` is True there, and an `ITE`
+    # on a decided condition is its branch (smaller terms, same meaning
+    # under the path's condition, which is all a path's result is used under).
+    def _fold(self, x: Any) -> Any:
+        if self.memo and terms.is_term(x):
+            i = x.get_id()
+            got = self.memo.get(("c", i))
+            if got is not None:
+                return got
+            got = self.memo.get(("d", i))
+            if got is not None:
+                return got
+        return x
+
+    def and_(self, xs: list) -> Any:
+        kept = []
+        for x in map(self._fold, xs):
+            if x is False:
+                return False
+            if x is not True:
+                kept.append(x)
+        return True if not kept else kept[0] if len(kept) == 1 else terms.and_(kept)
+
+    def or_(self, xs: list) -> Any:
+        kept = []
+        for x in map(self._fold, xs):
+            if x is True:
+                return True
+            if x is not False:
+                kept.append(x)
+        return False if not kept else kept[0] if len(kept) == 1 else terms.or_(kept)
+
+    def not_(self, x: Any) -> Any:
+        x = self._fold(x)
+        return (not x) if isinstance(x, bool) else terms.not_(x)
+
+    def ite(self, c: Any, a: Any, b: Any) -> Any:
+        c = self._fold(c)
+        if isinstance(c, bool):
+            return a if c else b
+        return terms.ite(c, a, b)
+
+    def eq(self, a: Any, b: Any) -> Any:
+        a, b = self._fold(a), self._fold(b)
+        if not terms.is_term(a) and not terms.is_term(b):
+            return a == b
+        return terms.eq(a, b)
 
     def __init__(self, allows: Optional[Callable[[Any, Any], Any]] = None, memo: Optional[dict] = None):
         self._allows = allows
@@ -49,6 +93,9 @@ class Runner:
         self.prefix: list[int] = []
         self.todo: list[list[int]] = []
         self.memo: dict = dict(self.base)
+        # The memo is keyed by term ids, which Z3 reuses once a term is
+        # freed: every term it names is kept alive for the whole run.
+        self.alive: list = []
 
     # the per-path record
     def _start(self, prefix: list[int]) -> None:
@@ -80,15 +127,27 @@ class Runner:
         key = ("d", condition.get_id())
         if key in self.memo:
             return self.memo[key]
+        # A condition whose complement was decided on this path (`c < n`
+        # after `c >= n`) is decided too: no fork into an infeasible path.
+        others = terms.complements(condition)
+        self.alive += [condition, *others]
+        for other in others:
+            known = self.memo.get(("d", other.get_id()))
+            if known is not None:
+                self.memo[key] = not known
+                return not known
         k = self._next(2)
         self.pc.append(condition if k == 0 else NOT(condition))
         self.memo[key] = k == 0
+        for other in others:
+            self.memo[("d", other.get_id())] = k != 0
         return k == 0
 
     def choose(self, value: Any, domain: tuple) -> Any:
         key = ("c", value.get_id())
         if key in self.memo:
             return self.memo[key]
+        self.alive.append(value)
         k = self._next(len(domain))
         self.pc.append(EQ(value, domain[k]))
         self.memo[key] = domain[k]
@@ -117,6 +176,7 @@ class Runner:
                     result = fn()
                 except Refused:
                     continue
+                self.memo = {}  # the path's own decisions must not fold its condition to True
                 paths.append(Path(AND(*self.pc), AND(*self.guards), AND(*self.bounds), result))
             return paths
         finally:

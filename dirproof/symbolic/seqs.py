@@ -17,10 +17,17 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
 
+import weakref
+
 import attrs
 
 from dirproof.model import algebra
 from dirproof.model.algebra import AND, ANY, COUNT, EQ, ITE, MAX, MIN, NOT
+
+from . import paths
+
+
+_GETS: "weakref.WeakKeyDictionary[SymSeq, dict]" = weakref.WeakKeyDictionary()
 
 
 def _scope(condition: Any) -> None:
@@ -55,6 +62,24 @@ class SymSeq:
             if not 0 <= i < self.cap:
                 return default
             return self.slots[i] if default is None else ITE(self.length > i, self.slots[i], default)
+        # The same symbolic index into the same sequence is asked for again
+        # and again (the current roles, on every path of every step): the
+        # element term is built once, with no path's decisions folded in, so
+        # that it holds on every path.
+        cache = _GETS.setdefault(self, {})
+        key = (i.get_id(), id(default))
+        hit = cache.get(key)
+        if hit is not None and hit[1] is default:  # i: same id, and the cached i is alive: same term
+            return hit[2]
+        old = algebra.install(paths.Terms())  # builds terms, folds nothing
+        try:
+            out = self._get(i, default)
+        finally:
+            algebra.install(old)
+        cache[key] = (i, default, out)  # i and default kept alive: their ids stay theirs
+        return out
+
+    def _get(self, i: Any, default: Any) -> Any:
         out = self.null if default is None else default
         for j in range(self.cap - 1, -1, -1):
             out = ITE(EQ(i, j), self.slots[j], out)

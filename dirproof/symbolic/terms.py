@@ -101,6 +101,25 @@ def eq(a: Any, b: Any) -> Any:
     return z3.BoolRef(z3.Z3_mk_eq(_CTX.ref(), a.as_ast(), b.as_ast()), _CTX)
 
 
+_FLIP = {z3.Z3_OP_SLT: lambda a, b: a >= b, z3.Z3_OP_SLEQ: lambda a, b: a > b,
+         z3.Z3_OP_SGT: lambda a, b: a <= b, z3.Z3_OP_SGEQ: lambda a, b: a < b,
+         z3.Z3_OP_LT: lambda a, b: a >= b, z3.Z3_OP_LE: lambda a, b: a > b,
+         z3.Z3_OP_GT: lambda a, b: a <= b, z3.Z3_OP_GE: lambda a, b: a < b}
+
+
+def complements(c: Any) -> list:
+    """Terms that are exactly the negation of the Boolean term `c`: its
+    argument if it is a `Not`, the flipped comparison (`a >= b` for
+    `a < b`), and `Not(c)` itself (Z3 shares equal terms, so their ids match)."""
+    out = [z3.BoolRef(z3.Z3_mk_not(_CTX.ref(), c.as_ast()), _CTX)]
+    kind = c.decl().kind()
+    if kind == z3.Z3_OP_NOT:
+        out.append(c.arg(0))
+    elif kind in _FLIP:
+        out.append(_FLIP[kind](c.arg(0), c.arg(1)))
+    return out
+
+
 def to_z3(x: Any) -> Any:
     """A Python truth value or term as a Z3 Boolean."""
     return _bool(x) if isinstance(x, bool) else x
