@@ -10,6 +10,7 @@ Also the helpers the step tests share: start, go (run accepted steps) and
 refused (a rejection that leaves the state unchanged).
 """
 
+from dirproof.model import CrashUnclean, Flush, RetryWrite  # noqa: F401  (§6 steps)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -87,6 +88,19 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # §6 durability and restart (issue 13, items 1-3)
+    # B1 confirms LSN 1 from memory; a power loss takes it; A1 then loses its disk.
+    "ack-unflushed-pp": ("no-acked-write-lost",
+                         [w(Create(0)), *SYNC, CrashUnclean(B1), LoseDisk(A1)], {}),
+    # B1's commit point (0) is stale; restarting, it drops the acknowledged LSN 1 and is promoted.
+    "restart-truncates-to-commit": ("no-acked-write-lost",
+                                    [w(Create(0)), *SYNC, Crash(B1), Recover(B1), Crash(A1),
+                                     EmergencyFailover(B1, A2)], {}),
+    # A1 restarts and commits LSN 1, which B1 never confirmed; A2 copies it and serves it.
+    "restart-exposes-unconfirmed": ("no-read-of-lost-write",
+                                    [w(Create(0)), Crash(A1), Recover(A1), ReplicateToSecondary(A2), Read(0)], {}),
+    # The client's wait timed out; its retry is answered from A1's own log.
+    "ack-retry-from-local-log": ("no-acked-write-lost", [w(Create(0)), RetryWrite(A1, 0)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
