@@ -151,6 +151,7 @@ Z3_FAST = {
     "ship-unacked": ("no-read-of-lost-write", 3),
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
+    "ack-retry-from-local-log": ("no-acked-write-lost", 2),  # §6
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -173,6 +174,15 @@ Z3_RECORDED = {
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
         ("emergency_failover", (1, 3))]),
+    # §6 durability and restart
+    "restart-exposes-unconfirmed": ("no-read-of-lost-write", [
+        ("client_write", (0, 1)), ("move_session", (0, 0)), ("crash", (0,)), ("recover", (0,)), ("read", (0,))]),
+    "ack-unflushed-pp": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("lose_disk", (0,)),
+        ("crash_unclean", (2,))]),
+    "restart-truncates-to-commit": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("lose_disk", (0,)),
+        ("crash", (2,)), ("recover", (2,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -191,4 +201,7 @@ FLAW_STEP = {
     "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
     "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
     "token-reset-on-failover": "planned_failover",
+    # §6: the PP's copy stays unflushed, yet the pair is in sync and guarded
+    "ack-unflushed-pp": "replicate_to_passive", "restart-truncates-to-commit": "recover",
+    "restart-exposes-unconfirmed": "recover", "ack-retry-from-local-log": "retry_write",
 }
