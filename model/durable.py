@@ -17,7 +17,7 @@ from .algebra import AND, ANY, EQ, NOT, MIN, require
 from .records import SYSTEM, evolve
 from .replication import record_acks
 from .seq import items, length, prefix
-from .state import Replica, State, believes_ap, with_replica
+from .state import Replica, State, acting, with_replica
 
 
 def flush(state: State, replica: int) -> State:
@@ -55,7 +55,9 @@ def pending_writes(state: State, at: int, session: int) -> list[tuple[Any, Any]]
 
 def retry_write(state: State, at: int, session: int) -> State:
     """§6: a client whose wait timed out (or was cancelled) sends its write
-    again; the AP finds the entry already in its log, waiting for its PP.
+    again; the gateway routes it to the orchestrator's AP (decided here: a
+    deposed AP is not asked), which finds the entry already in its log,
+    waiting for its PP.
     The safe design answers it only with the PP's confirmation, which is
     `acknowledge`: the retry itself appends nothing and answers nothing
     (refused). Flaw `ack-retry-from-local-log`: the AP acknowledges the
@@ -63,7 +65,7 @@ def retry_write(state: State, at: int, session: int) -> State:
     cfg = state.config
     name = cfg.name_of(at)
     require(session != SYSTEM and 0 <= session < cfg.sessions, lambda: f"no session {session}")
-    require(believes_ap(state, at), lambda: f"{name} is not an active primary: the retry goes to the AP")
+    require(acting(state, at), lambda: f"{name} is not the acting AP: the gateway routes the retry to the AP")
     waiting = pending_writes(state, at, session)
     require(ANY(c for c, _ in waiting), lambda: f"no write of session {session} is waiting at {name}")
     require(cfg.has("ack-retry-from-local-log"),

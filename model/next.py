@@ -25,7 +25,7 @@ from .config import Config
 from .objects import (Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore,
                       SoftDelete, Update, view_of)
 from .records import SYSTEM
-from .state import State, believes_ap
+from .state import State, acting, believes_ap
 
 # The domain of an argument, by kind: "replica", "session", "writer" (a
 # session or the system), "region", and the inputs "op" (a directory
@@ -213,7 +213,8 @@ _SPECIAL: dict[type, Callable[[State], Iterable]] = {
     A.EmergencyFailover: lambda s: (A.EmergencyFailover(a, b) for a, b in product(s.config.replicas, repeat=2)
                                     if a != b),
     A.Tick: lambda s: map(A.Tick, tick_candidates(s)),
-    A.RetryWrite: lambda s: (A.RetryWrite(at, ss) for at in _aps(s) for ss in range(s.config.sessions)),
+    A.RetryWrite: lambda s: (A.RetryWrite(at, ss) for at in _aps(s) if holds(acting(s, at))
+                             for ss in range(s.config.sessions)),
 }
 
 

@@ -60,7 +60,7 @@ def restart(pre: Vocab, post: Vocab, flaws: Flaws, r: Any) -> tuple[Any, frozens
 def retry_write(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
     """§6: a client retries a write whose entry waits in the AP's log. The
     safe design answers it only with the PP's confirmation (acknowledge):
-    no transition. Flaw ack-retry-from-local-log: the AP acknowledges the
+    no transition. Flaw ack-retry-from-local-log: the acting AP acknowledges the
     session's waiting entries at once (the ghost `acked`, the session's
     token), whatever its PP holds."""
     a, s0, wi, we, wv = c("a", REPLICA), c("s0", CLIENT), c("wi", INDEX), c("we", EPOCH), c("wv", VALUE)
@@ -71,7 +71,7 @@ def retry_write(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
 
     def new(i: Any, e: Any, v: Any) -> Any:
         return z3.And(in_range(i, pre.commit(a), pre.len(a)), pre.log(a, i, e, v), WROTE(v, s0, pre.curl(s0)))
-    guard = z3.And(pre.believes_ap(a), new(wi, we, wv))
+    guard = z3.And(pre.acting(a), new(wi, we, wv))
     two_regions = z3.Exists([r1, r2], z3.And(pre.log(r1, i, e, v), pre.log(r2, i, e, v),
                                              REGION_OF(r1) != REGION_OF(r2)))
     bad = z3.Exists([i, e, v], z3.And(new(i, e, v), z3.Not(two_regions)))
