@@ -110,9 +110,10 @@ def acknowledge(state: State, replica: int) -> State:
         require(connected(state, replica, pp), lambda: f"{name} cannot reach its PP {pname}")
         require(NOT(fenced(state, pp_epoch, rep.epoch)),
                 lambda: f"fenced: PP {pname} has moved to epoch {pp_epoch}")
-        upto = MIN(common(rep.log, state.replicas[pp].log), rep.flushed)
+        held = common(rep.log, state.replicas[pp].log)
         if not cfg.acks_on_memory:  # §6: the PP confirms only what it has flushed
-            upto = MIN(upto, state.replicas[pp].flushed)
+            held = MIN(held, state.replicas[pp].flushed)
+        upto = MIN(held, rep.flushed)
     require(upto > rep.commit,
             lambda: f"nothing to acknowledge: the PP holds no entry past LSN {rep.commit}")
     state = with_replica(state, replica, evolve(rep, commit=upto))
