@@ -26,7 +26,7 @@ from pathlib import Path
 import attrs
 
 from dirproof.model import Config, ConfigError, Datacenter, make_config
-from dirproof.model.config import validate
+from dirproof.model.config import CHOICES, validate
 
 TOP_KEYS = {"profile", "flaws", "parameters", "topology"}
 PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "datacenters", "flaws"}
@@ -91,6 +91,10 @@ def _build(data: dict, extra_flaws) -> Config:
     if bad:
         raise ConfigError(f"unknown parameter(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(PARAMETERS))}")
     for key, value in params.items():
+        if key in CHOICES:  # a protocol-choice knob: one of its named settings
+            if value not in CHOICES[key]:
+                raise ConfigError(f"parameter {key} must be one of {', '.join(map(repr, CHOICES[key]))}, not {value!r}")
+            continue
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"parameter {key} must be a whole number, not {value!r}")
         lo, hi = LIMITS.get(key, (0, 1000))

@@ -87,6 +87,11 @@ def any_size(request, results: list) -> list:
     todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
     if not todo:
         return results
+    knobs = off_default_knobs(request.config)
+    if knobs:  # the parametric form has the design's setting of each §6 knob only
+        return [attrs.evolve(r, detail=f"{r.detail}; not proved for any size: the parametric form has the "
+                                       f"design's setting of {', '.join(knobs)} only") if r in todo else r
+                for r in results]
     phase("z3-parametric")
     t0 = time.perf_counter()
     rep, live = parametric.outcome(request)
@@ -101,6 +106,12 @@ def any_size(request, results: list) -> list:
     return [attrs.evolve(r, engine=parametric.ENGINE, seconds=round(r.seconds + spent, 2), scope="any size",
                          detail=f"{parametric.SCOPE}; cross-check: {r.detail}") if r in todo else r
             for r in results]
+
+
+def off_default_knobs(cfg: Config) -> list[str]:
+    """The protocol-choice knobs (model.config.CHOICES) not at the design's setting."""
+    from dirproof.model.config import CHOICES
+    return [f"{k} (here {getattr(cfg, k)!r})" for k, allowed in CHOICES.items() if getattr(cfg, k) != allowed[0]]
 
 
 def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:

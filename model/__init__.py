@@ -8,10 +8,12 @@ from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover
                       LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejected,
                       Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary, Tick,
                       step_name)
+from .actions import CrashUnclean, Flush, RetryWrite
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive
 from .faults import crash, heal, lose_disk, lose_region, partition, recover
+from .durable import crash_unclean, flush, retry_write
 from .objects import (GONE, LIVE, OP_TYPES, SOFT_DELETED, Create, ObjectRecord, Op,
                       PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
                       view_of)

@@ -148,9 +148,34 @@ class Tick:
     days: int = 1
 
 
+# §6 durability and restart (issue 13, items 1-3)
+
+@attrs.frozen
+class Flush:
+    """§6: `replica` writes the entries it holds in memory to its disk."""
+
+    replica: int
+
+
+@attrs.frozen
+class CrashUnclean:
+    """§6: `replica` stops without flushing (power loss): it keeps its flushed log."""
+
+    replica: int
+
+
+@attrs.frozen
+class RetryWrite:
+    """§6: a client whose wait timed out sends its write again to `at`."""
+
+    at: int
+    session: int
+
+
 Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
-               EmergencyFailover, PlannedFailover, ReplacePassive, Tick]
+               EmergencyFailover, PlannedFailover, ReplacePassive, Tick,
+               Flush, CrashUnclean, RetryWrite]
 
 
 def step_name(cls_or_action) -> str:

@@ -59,6 +59,15 @@ FLAWS: dict[str, Flaw] = {
              ("bounded-write-unavailability",), "availability"),
         Flaw("read-waits-for-primary", "every read pulls from the AP, even when the secondary covers the token",
              ("bounded-write-unavailability",), "availability"),
+        # §6 durability and restart (issue 13, items 1-3)
+        Flaw("ack-unflushed-pp", "the AP acknowledges what its PP holds in memory, before the PP has flushed it",
+             ("no-acked-write-lost",), "replication"),
+        Flaw("restart-truncates-to-commit", "a restarting replica truncates its log to its own (stale) commit point",
+             ("no-acked-write-lost",), "replication"),
+        Flaw("restart-exposes-unconfirmed", "a restarted AP treats its whole local log as committed, so entries "
+             "its PP never confirmed become visible", ("no-read-of-lost-write",), "replication"),
+        Flaw("ack-retry-from-local-log", "a retried write is acknowledged because its entry is already in the "
+             "AP's log, without the PP's confirmation", ("no-acked-write-lost",), "replication"),
     )
 }
 
@@ -88,6 +97,10 @@ class Config:
     snapshot_every_days: int = 1
     snapshots_kept: int = 5
     flaws: tuple[str, ...] = ()
+    # §6 durability knobs (docs/model.md, Durability and restart); the first
+    # value of each is the design's safe setting
+    ack_waits_for: str = "flushed"
+    restart_unconfirmed: str = "keep"
 
     @property
     def replicas(self) -> range:
@@ -101,6 +114,12 @@ class Config:
 
     def has(self, flaw: str) -> bool:
         return flaw in self.flaws
+
+    @property
+    def acks_on_memory(self) -> bool:
+        """The PP confirms what it holds in memory (knob ack_waits_for =
+        "memory", the same unsafe choice as flaw ack-unflushed-pp)."""
+        return self.ack_waits_for == "memory" or "ack-unflushed-pp" in self.flaws
 
 
 def _grid(profile: str, regions: int, per_region: int, **kw) -> Config:
@@ -160,7 +179,21 @@ def validate(cfg: Config) -> Config:
             "no second region for the passive primary: the design puts the PP in a different "
             "region from the AP, so give datacenters in at least two regions")
     _positive(cfg)
+    _choices(cfg)
     return cfg
+
+
+# The settings of each protocol-choice knob; the first is the design's (§6).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "ack_waits_for": ("flushed", "memory"),
+    "restart_unconfirmed": ("keep", "truncate"),
+}
+
+
+def _choices(cfg: Config) -> None:
+    for field, allowed in CHOICES.items():
+        if getattr(cfg, field) not in allowed:
+            raise ConfigError(f"{field} must be one of {', '.join(allowed)}, not {getattr(cfg, field)!r}")
 
 
 def _positive(cfg: Config) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from .algebra import AND, EQ, NOT, OR, choose, require
 from .records import evolve
 from .replication import rejoin_log, synced
-from .seq import append, same
+from .seq import append, length, same
 from .state import (FailedOver, Orchestrator, Replica, State, Token, acting, connected, linked, record,
                     with_replica)
 
@@ -61,7 +61,8 @@ def require_passive(state: State, ap: int, new_pp: int) -> None:
 
 
 def start_epoch(state: State, kind: str, ap: int, pp: int, new_pp_rejoins: bool) -> State:
-    """Install `(ap, pp)` as the roles of epoch e + 1 and tell both.
+    """Install `(ap, pp)` as the roles of epoch e + 1 and tell both; the
+    new AP flushes its log (§6).
 
     Flaw `token-reset-on-failover`: every session token is renumbered to
     `(e + 1, 0)`.
@@ -70,7 +71,9 @@ def start_epoch(state: State, kind: str, ap: int, pp: int, new_pp_rejoins: bool)
     epoch = orch.epoch + 1
     state = evolve(state, orchestrator=Orchestrator(append(orch.roles, (ap, pp)), not new_pp_rejoins))
     new_ap = state.replicas[ap]
-    state = with_replica(state, ap, evolve(new_ap, epoch=epoch))
+    # §6 (decided): starting an epoch is a write to the new AP's disk, which
+    # flushes its log with it
+    state = with_replica(state, ap, evolve(new_ap, epoch=epoch, flushed=length(new_ap.log)))
     old = state.replicas[pp]
     if new_pp_rejoins:
         state = with_replica(state, pp, rejoin_log(state, old, new_ap.log, epoch))
@@ -127,7 +130,7 @@ def planned_failover(state: State) -> State:
     require(same(p.log, a.log), lambda: f"the PP holds {len(p.log)} of the AP's {len(a.log)} entries: "
                                         "it must catch up first")
     state = start_epoch(state, "planned", pp, ap, new_pp_rejoins=False)
-    both = Replica(True, state.orchestrator.epoch, a.log, a.commit)
+    both = Replica(True, state.orchestrator.epoch, a.log, a.commit, length(a.log))  # the handover flushes (§6)
     return synced(with_replica(with_replica(state, pp, both), ap, both))
 
 

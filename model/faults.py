@@ -7,26 +7,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from .algebra import AND, ANY, EQ, NOT, OR, require
+from .algebra import AND, ANY, EQ, ITE, MIN, NOT, OR, require
 from .records import evolve
-from .seq import length
-from .state import FaultBudget, Replica, State, pair_index, with_replica
+from .seq import length, prefix
+from .state import FaultBudget, Replica, State, believes_ap, pair_index, with_replica
 
-LOST = Replica(False, 0, (), 0)  # a replica whose disk is gone
+LOST = Replica(False, 0, (), 0, 0)  # a replica whose disk is gone
 
 
 def crash(state: State, replica: int) -> State:
-    """A replica stops; its log is durable and survives."""
+    """A clean crash (a shutdown): the replica flushes its log and stops;
+    the log survives. An unclean one is durable.crash_unclean (§6)."""
     rep = state.replicas[replica]
     require(rep.up, lambda: f"{state.config.name_of(replica)} is already down")
-    return with_replica(state, replica, evolve(rep, up=False))
+    return with_replica(state, replica, evolve(rep, up=False, flushed=length(rep.log)))
 
 
 def recover(state: State, replica: int) -> State:
-    """A crashed replica restarts with the log and epoch it had."""
+    """A crashed replica restarts with the log, epoch and commit point its
+    disk holds (§6): it truncates nothing. Its log is a prefix of the
+    current AP's when its epoch is current (the AP ships only what it has
+    flushed, so it never lost what another replica holds), and a replica
+    whose epoch is behind truncates its divergent suffix when it rejoins,
+    by comparing its log with the AP's. A restarted AP keeps the entries its
+    PP never confirmed pending: past its commit point, invisible to reads,
+    and the PP's confirmation commits them (knob `restart_unconfirmed =
+    "truncate"`: it drops them). Flaw `restart-truncates-to-commit`: any
+    replica truncates its log to its own commit point, which is stale on a
+    PP or a secondary. Flaw `restart-exposes-unconfirmed`: a restarted AP
+    commits its whole log."""
+    cfg = state.config
     rep = state.replicas[replica]
-    require(NOT(rep.up), lambda: f"{state.config.name_of(replica)} is already up")
-    return with_replica(state, replica, evolve(rep, up=True))
+    require(NOT(rep.up), lambda: f"{cfg.name_of(replica)} is already up")
+    rep = evolve(rep, up=True)
+    if cfg.has("restart-truncates-to-commit"):
+        rep = evolve(rep, log=prefix(rep.log, rep.commit), flushed=MIN(rep.flushed, rep.commit))
+    state = with_replica(state, replica, rep)
+    ap = believes_ap(state, replica)
+    if cfg.restart_unconfirmed == "truncate":
+        keep = ITE(ap, rep.commit, length(rep.log))
+        rep = evolve(rep, log=prefix(rep.log, keep), flushed=MIN(rep.flushed, keep))
+    if cfg.has("restart-exposes-unconfirmed"):
+        rep = evolve(rep, commit=ITE(ap, length(rep.log), rep.commit))
+    return with_replica(state, replica, rep)
 
 
 def lost(rep: Replica) -> Any:

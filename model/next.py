@@ -18,14 +18,14 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 
 from . import actions as A
-from . import backups, election, faults, replication, sessions
+from . import backups, durable, election, faults, replication, sessions
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import Config
 from .objects import (Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore,
                       SoftDelete, Update, view_of)
 from .records import SYSTEM
-from .state import State, believes_ap
+from .state import State, acting, believes_ap
 
 # The domain of an argument, by kind: "replica", "session", "writer" (a
 # session or the system), "region", and the inputs "op" (a directory
@@ -122,6 +122,12 @@ NEXT: tuple[StepSpec, ...] = (
     StepSpec(A.ReplacePassive, election.replace_passive, "§2 failover (decided here)",
              ("replicas", "orchestrator", "sessions", "history"), R, "orchestrator", 3, "new PP {new_pp}"),
     StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots"), ("days",), "time", 2, "{days} day(s) pass"),
+    # §6 durability and restart (issue 13, items 1-3)
+    StepSpec(A.Flush, durable.flush, "§6 durability", ("replicas",), R, "replication", 3, "{replica} flushes its log"),
+    StepSpec(A.CrashUnclean, durable.crash_unclean, "§6 durability", ("replicas", "orchestrator"), R, "fault", 1,
+             "{replica} loses what it had not flushed"),
+    StepSpec(A.RetryWrite, durable.retry_write, "§6 retries", ("sessions", "history"), ("replica", "session"), "write",
+             2, "session {session} retries its write at {at}"),
 )
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}
@@ -207,6 +213,8 @@ _SPECIAL: dict[type, Callable[[State], Iterable]] = {
     A.EmergencyFailover: lambda s: (A.EmergencyFailover(a, b) for a, b in product(s.config.replicas, repeat=2)
                                     if a != b),
     A.Tick: lambda s: map(A.Tick, tick_candidates(s)),
+    A.RetryWrite: lambda s: (A.RetryWrite(at, ss) for at in _aps(s) if holds(acting(s, at))
+                             for ss in range(s.config.sessions)),
 }
 
 

@@ -75,7 +75,12 @@ def replicate_to_passive(state: State, source: int) -> State:
     commit = MIN(MAX(dst.commit, src.commit), length(src.log))
     require(NOT(AND(same(dst.log, src.log), EQ(dst.commit, commit))),
             lambda: f"PP {pname} already holds the whole log of {name}")
-    state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit))
+    # §6: the AP ships only what it has flushed (it flushes first), and the
+    # PP flushes what it takes before it confirms (knob ack_waits_for =
+    # "memory": it keeps it in memory and confirms at once)
+    flushed = MIN(dst.flushed, common(dst.log, src.log)) if cfg.acks_on_memory else length(src.log)
+    state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit, flushed))
+    state = with_replica(state, source, evolve(src, flushed=length(src.log)))
     orch = state.orchestrator
     if branch(AND(EQ(orch.ap, source), EQ(orch.pp, pp), EQ(src.epoch, orch.epoch))):
         state = synced(state)
@@ -87,8 +92,11 @@ def acknowledge(state: State, replica: int) -> State:
 
     The AP's commit point moves to the longest prefix of its log that the PP
     of its epoch holds, and each newly committed entry is acknowledged to
-    its session, whose token moves up to it. Flaw `ack-before-sync`: the
-    AP acknowledges its whole log without waiting for the PP.
+    its session, whose token moves up to it. §6: only what both hold
+    flushed is acknowledged (the AP flushed what it shipped); knob
+    `ack_waits_for = "memory"` / flaw `ack-unflushed-pp`: the PP's copy in
+    memory is enough. Flaw `ack-before-sync`: the AP acknowledges its whole
+    log without waiting for the PP.
     """
     cfg = state.config
     name = cfg.name_of(replica)
@@ -102,20 +110,26 @@ def acknowledge(state: State, replica: int) -> State:
         require(connected(state, replica, pp), lambda: f"{name} cannot reach its PP {pname}")
         require(NOT(fenced(state, pp_epoch, rep.epoch)),
                 lambda: f"fenced: PP {pname} has moved to epoch {pp_epoch}")
-        upto = common(rep.log, state.replicas[pp].log)
+        held = common(rep.log, state.replicas[pp].log)
+        if not cfg.acks_on_memory:  # §6: the PP confirms only what it has flushed
+            held = MIN(held, state.replicas[pp].flushed)
+        upto = MIN(held, rep.flushed)
     require(upto > rep.commit,
             lambda: f"nothing to acknowledge: the PP holds no entry past LSN {rep.commit}")
     state = with_replica(state, replica, evolve(rep, commit=upto))
-    return _record_acks(state, replica, rep, upto)
+    return record_acks(state, replica, rep, rep.commit, upto)
 
 
-def _record_acks(state: State, replica: int, rep: Replica, upto: Any) -> State:
-    """Each entry of `rep.log` between its old commit point and `upto` is
-    acknowledged (history: Acked, with the regions holding it), and its
-    session's token moves up to it."""
+def record_acks(state: State, replica: int, rep: Replica, lo: Any, upto: Any, only: Any = None) -> State:
+    """Each entry of `rep.log` between LSN `lo` and `upto` (of session
+    `only`'s current logical session, when given) is acknowledged (history:
+    Acked, with the regions holding it), and its session's token moves up
+    to it."""
     cfg = state.config
     sessions = list(state.sessions)
-    for present, _, e in items(rep.log, rep.commit, upto):
+    for present, _, e in items(rep.log, lo, upto):
+        if only is not None:
+            present = AND(present, EQ(e.session, only), EQ(e.logical, state.sessions[only].logical))
         held = tuple(ANY(log_holds(state.replicas[r].log, e.lsn, e) for r in cfg.replicas
                          if cfg.region_of(r) == g) for g in range(len(cfg.regions)))
         state = record(state, Acked(replica, rep.epoch, e, held), present)
@@ -154,7 +168,7 @@ def catch_up(state: State, replica: int, ap: int, upto: Any) -> State:
     log = extend(rep.log, src.log, upto)
     commit = length(log) if cfg.has("ship-unacked") else MAX(rep.commit, upto)
     require(NOT(AND(length(rep.log) >= upto, EQ(commit, rep.commit))), lambda: f"{name} is already up to date")
-    return with_replica(state, replica, Replica(rep.up, rep.epoch, log, commit))
+    return with_replica(state, replica, Replica(rep.up, rep.epoch, log, commit, rep.flushed))
 
 
 def rejoin_log(state: State, rep: Replica, ap_log: Any, epoch: Any) -> Replica:
@@ -163,7 +177,7 @@ def rejoin_log(state: State, rep: Replica, ap_log: Any, epoch: Any) -> Replica:
     Flaw `keep-divergent-suffix`: the suffix is kept.
     """
     log = rep.log if state.config.has("keep-divergent-suffix") else prefix(rep.log, common(rep.log, ap_log))
-    return Replica(rep.up, epoch, log, MIN(rep.commit, length(log)))
+    return Replica(rep.up, epoch, log, MIN(rep.commit, length(log)), MIN(rep.flushed, length(log)))
 
 
 def rejoin(state: State, replica: int) -> State:

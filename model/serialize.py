@@ -12,10 +12,11 @@ import json
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
 from . import actions as A
-from .config import Config, ConfigError, validate
+from .config import CHOICES, Config, ConfigError, validate
 from .objects import OP_TYPES, Op
 from .state import Event, State
 
@@ -46,6 +47,10 @@ def _converter() -> cattrs.Converter:
     configure_tagged_union(Op, conv, tag_generator=_snake, tag_name="op")
     configure_tagged_union(Event, conv, tag_generator=_snake, tag_name="event")
     configure_tagged_union(A.Action, conv, tag_generator=_snake, tag_name="step")
+    # a §6 knob at the design's setting is left out, so files written before
+    # the knob existed read and write as they did
+    knobs = {k: override(omit_if_default=True) for k in CHOICES}
+    conv.register_unstructure_hook(Config, make_dict_unstructure_fn(Config, conv, **knobs))
     return conv
 
 

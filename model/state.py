@@ -54,12 +54,17 @@ NULL_ENTRY = Entry(0, 0, 0, 0, 0)  # type: ignore[arg-type]  # what a log reads 
 
 @attrs.frozen
 class Replica:
-    """A replica: up or down, highest epoch seen, durable log, commit point."""
+    """A replica: up or down, highest epoch seen, log, commit point, and its
+    flushed point (design.md §6): the entries up to LSN `flushed` are on its
+    disk; those past it live only in memory and an unclean crash loses them.
+    The epoch and the commit point are kept on disk with the log's metadata.
+    """
 
     up: bool
     epoch: int
     log: tuple[Entry, ...]
     commit: int
+    flushed: int = 0
 
 
 @attrs.frozen

@@ -286,3 +286,9 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
     Invariant("tokens", "A session's token covers its logical session's acknowledged writes and its "
               "reads; no entry names a logical session not yet started.", tokens),
 )}
+
+
+# §6 durability: the flushed points (properties/invariants_durable.py)
+from .invariants_durable import DURABLE  # noqa: E402  (it reads the helpers above)
+
+INVARIANTS.update(DURABLE)

@@ -36,7 +36,7 @@ MUTANTS = (
     Mutant("in-sync check before promotion", election.emergency_failover,
            "require(orch.pp_in_sync,", "require(True,", "no-acked-write-lost", "promote-unsynced-pp"),
     Mutant("waiting for the PP before acknowledging", replication.acknowledge,
-           "upto = common(rep.log, state.replicas[pp].log)", "upto = length(rep.log)",
+           "upto = MIN(held, rep.flushed)", "upto = length(rep.log)",
            "no-acked-write-lost", "ack-before-sync"),
     Mutant("truncation on rejoin", replication.rejoin_log,
            'log = rep.log if state.config.has("keep-divergent-suffix") else prefix(rep.log, common(rep.log, ap_log))',

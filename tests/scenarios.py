@@ -10,6 +10,7 @@ Also the helpers the step tests share: start, go (run accepted steps) and
 refused (a rejection that leaves the state unchanged).
 """
 
+from dirproof.model import CrashUnclean, Flush, RetryWrite  # noqa: F401  (§6 steps)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -87,6 +88,19 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # §6 durability and restart (issue 13, items 1-3)
+    # B1 confirms LSN 1 from memory; a power loss takes it; A1 then loses its disk.
+    "ack-unflushed-pp": ("no-acked-write-lost",
+                         [w(Create(0)), *SYNC, CrashUnclean(B1), LoseDisk(A1)], {}),
+    # B1's commit point (0) is stale; restarting, it drops the acknowledged LSN 1 and is promoted.
+    "restart-truncates-to-commit": ("no-acked-write-lost",
+                                    [w(Create(0)), *SYNC, Crash(B1), Recover(B1), Crash(A1),
+                                     EmergencyFailover(B1, A2)], {}),
+    # A1 restarts and commits LSN 1, which B1 never confirmed; A2 copies it and serves it.
+    "restart-exposes-unconfirmed": ("no-read-of-lost-write",
+                                    [w(Create(0)), Crash(A1), Recover(A1), ReplicateToSecondary(A2), Read(0)], {}),
+    # The client's wait timed out; its retry is answered from A1's own log.
+    "ack-retry-from-local-log": ("no-acked-write-lost", [w(Create(0)), RetryWrite(A1, 0)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -137,6 +151,7 @@ Z3_FAST = {
     "ship-unacked": ("no-read-of-lost-write", 3),
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
+    "ack-retry-from-local-log": ("no-acked-write-lost", 2),  # §6
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -159,6 +174,15 @@ Z3_RECORDED = {
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
         ("emergency_failover", (1, 3))]),
+    # §6 durability and restart
+    "restart-exposes-unconfirmed": ("no-read-of-lost-write", [
+        ("client_write", (0, 1)), ("move_session", (0, 0)), ("crash", (0,)), ("recover", (0,)), ("read", (0,))]),
+    "ack-unflushed-pp": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("lose_disk", (0,)),
+        ("crash_unclean", (2,))]),
+    "restart-truncates-to-commit": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("lose_disk", (0,)),
+        ("crash", (2,)), ("recover", (2,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -177,4 +201,7 @@ FLAW_STEP = {
     "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
     "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
     "token-reset-on-failover": "planned_failover",
+    # §6: the PP's copy stays unflushed, yet the pair is in sync and guarded
+    "ack-unflushed-pp": "replicate_to_passive", "restart-truncates-to-commit": "recover",
+    "restart-exposes-unconfirmed": "recover", "ack-retry-from-local-log": "retry_write",
 }

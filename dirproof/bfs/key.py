@@ -5,7 +5,7 @@ model's, model/next.py) does the same to both and every property
 (properties/) judges both alike, now and after any steps. The key is a
 nested tuple of plain values built from:
 
-  * the state without its history: replicas (up, epoch, log, commit), the
+  * the state without its history: replicas (up, epoch, log, commit, flushed), the
     orchestrator's roles and sync flag, sessions (replica, token), links,
     day, snapshots, fault budget. No step reads the history (design.md §2:
     the history is the observer's, not the protocol's);
@@ -140,8 +140,8 @@ class Encoder:
 
 
 def summary(state: State) -> tuple:
-    """Per replica (up, epoch, log length, commit): the first thing keys compare."""
-    return tuple((r.up, r.epoch, len(r.log), r.commit) for r in state.replicas)
+    """Per replica (up, epoch, log length, commit, flushed point): the first thing keys compare."""
+    return tuple((r.up, r.epoch, len(r.log), r.commit, r.flushed) for r in state.replicas)
 
 
 def links_order(n: int, rp: tuple[int, ...]) -> tuple[int, ...]:

@@ -149,8 +149,42 @@ def _properties(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
     ]
 
 
+def _durable(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
+    """§6: where the safe design keeps entries on disk (properties/invariants_durable.py)."""
+    cur_ap = V.ap_current(a)
+    believes = And(lt_e(E0, V.ep(a)), V.ap(V.ep(a), a))
+    on_disk = lambda x: F([i, e, v], I_(V.acked(i, e, v), And(V.log(x, i, e, v), LE_I(i, V.flushed(x)))))  # noqa: E731
+    return [
+        ("flushed-in-log", "a flushed point is set to a log's length and cut with it",
+         F([r], LE_I(V.flushed(r), V.len(r)))),
+        ("ap-commit-flushed", "the AP acknowledges only what it has flushed",
+         F([a], I_(believes, LE_I(V.commit(a), V.flushed(a))))),
+        ("ap-unflushed-own-epoch", "a new AP flushes its log; what it appends after carries its epoch",
+         F([a, i, e, v], I_(And(believes, V.log(a, i, e, v), lt_i(V.flushed(a), i)), e == V.ep(a)))),
+        ("ap-epoch-flushed", "only the AP of an epoch ships its entries, and it flushes what it ships",
+         F([a, r, i, v], I_(And(believes, r != a, V.log(r, i, V.ep(a), v)), LE_I(i, V.flushed(a))))),
+        ("ap-acked-flushed", "the AP of an epoch acknowledges only what it has flushed",
+         F([a, i, v], I_(And(believes, V.acked(i, V.ep(a), v)), LE_I(i, V.flushed(a))))),
+        ("shipped-flushed", "the AP ships only what it has flushed; a rejoin keeps only older epochs",
+         F([a, r], I_(And(cur_ap, r != a, V.ep(r) == V.cur), LE_I(V.len(r), V.flushed(a))))),
+        ("acked-flushed-ap", "the AP holds what it acknowledged flushed, and a new AP flushes its log",
+         F([a, i, e, v], I_(And(cur_ap, V.acked(i, e, v)), LE_I(i, V.flushed(a))))),
+        ("acked-flushed-pp", "the PP confirms only what it has flushed; an unclean crash that loses entries "
+                             "takes it out of sync",
+         F([p, i, e, v], I_(And(V.in_sync, V.pp(V.cur, p), V.acked(i, e, v)), LE_I(i, V.flushed(p))))),
+        ("acked-flushed-guard", "with no guarded disk lost, both guarded replicas hold the acknowledged entries "
+                                "on disk", I_(Not(V.pending), And(on_disk(V.gA), on_disk(V.gP)))),
+        ("acked-flushed-one-guard", "one guarded replica always holds them on disk", Or(on_disk(V.gA), on_disk(V.gP))),
+        ("shared-flushed", "an AP entry another log holds was shipped, so flushed by both guarded replicas",
+         F([a, r, i, e, v], I_(And(Not(V.pending), cur_ap, V.log(a, i, e, v), V.log(r, i, e, v), r != a),
+                               Or(V.acked(i, e, v), And(V.log(V.gA, i, e, v), V.log(V.gP, i, e, v),
+                                                        LE_I(i, V.flushed(V.gA)), LE_I(i, V.flushed(V.gP))))))),
+    ]
+
+
 GROUPS: dict[str, Callable[[Vocab, frozenset], list[tuple[str, str, Any]]]] = {
-    "shape": _shape, "log-matching": _logs, "acks": _acks, "tokens": _tokens, "properties": _properties}
+    "shape": _shape, "log-matching": _logs, "acks": _acks, "tokens": _tokens, "properties": _properties,
+    "durable": _durable}
 
 # which Python invariant or property (properties/invariants.py, design.md §4) each one refines
 OF = {"acked-in-two-regions": "no-acked-write-lost", "one-acked-per-lsn": "one-history", "ryw-clear": "read-your-writes",
@@ -173,6 +207,11 @@ PYTHON = {
     "guard": ["guard-ap", "guard-holds", "guard-one-holds"],
     "guard-covers-shared": ["guard-epoch", "guard-covers-shared"],
     "tokens": ["token-covers-reads", "token-covers-writes", "writers-started"],
+    # §6 durability
+    "flushed-shape": ["flushed-in-log", "ap-commit-flushed", "ap-unflushed-own-epoch", "ap-epoch-flushed",
+                      "ap-acked-flushed", "shipped-flushed"],
+    "acked-flushed": ["acked-flushed-ap", "acked-flushed-pp", "acked-flushed-guard", "acked-flushed-one-guard"],
+    "shared-flushed": ["shared-flushed"],
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import z3
 
-from . import steps, steps_orch
+from . import steps, steps_durable, steps_orch
 from .frames import Step
 from .vocab import CLIENT, E0, EPOCH, I0, INDEX, LE_I, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
 
@@ -30,6 +30,10 @@ TRANSITIONS: dict[str, Builder] = {
     "emergency_failover": steps_orch.emergency_failover,
     "planned_failover": steps_orch.planned_failover,
     "replace_passive": steps_orch.replace_passive,
+    # §6 durability and restart
+    "flush": steps_durable.flush,
+    "crash_unclean": steps_durable.crash_unclean,
+    "retry_write": steps_durable.retry_write,
 }
 
 REPLICATION = ("no-acked-write-lost", "one-history", "read-your-writes", "monotonic-reads",
@@ -49,7 +53,7 @@ def initial(V: Vocab) -> Any:
         lt_e(E0, e1), V.cur == e1, a0 != p0, REGION_OF(a0) != REGION_OF(p0),
         z3.ForAll([e, r], V.ap(e, r) == z3.And(e == e1, r == a0)),
         z3.ForAll([e, r], V.pp(e, r) == z3.And(e == e1, r == p0)),
-        z3.ForAll([r], z3.And(V.up(r), V.ep(r) == e1, V.len(r) == I0, V.commit(r) == I0)),
+        z3.ForAll([r], z3.And(V.up(r), V.ep(r) == e1, V.len(r) == I0, V.commit(r) == I0, V.flushed(r) == I0)),
         z3.ForAll([r, i, e, v], z3.Not(V.log(r, i, e, v))),
         z3.ForAll([r, r2], z3.Not(V.cut(r, r2))),
         V.in_sync, V.gA == a0, V.gP == p0, z3.Not(V.pending), z3.Not(V.exceeded),

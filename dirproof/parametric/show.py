@@ -60,6 +60,7 @@ def state(n: Names, V: Vocab) -> list[str]:
                if n.true(V.log(r, i, e, v))]
         lines.append(f"{n.name[str(r)]} (region {n.of(REGION_OF(r))}) {'up' if n.true(V.up(r)) else 'down'}, "
                      f"epoch {n.of(V.ep(r))}, len {n.of(V.len(r))}, commit {n.of(V.commit(r))}, "
+                     f"flushed {n.of(V.flushed(r))}, "
                      f"log [{' '.join(log)}]")
     cuts = [f"{n.name[str(a)]}|{n.name[str(b)]}" for a in R for b in R
             if str(a) < str(b) and n.true(V.cut(a, b))]

@@ -54,14 +54,31 @@ def replicate_to_passive(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
     guard = z3.And(pre.believes_ap(a), pre.pp(pre.ep(a), p), pre.connected(a, p),
                    z3.Not(fenced(flaws, pre.ep(p), pre.ep(a))), z3.Not(lt_e(pre.ep(p), pre.ep(a))))
     sync = z3.And(pre.ap(pre.cur, a), pre.pp(pre.cur, p), pre.ep(a) == pre.cur)
-    upd = z3.And(at(pre, post, "log", (p,), lambda i, e, v: pre.log(a, i, e, v)),
+    upd = z3.And(_ship_flushed(pre, post, flaws, a, p),
+                 at(pre, post, "log", (p,), lambda i, e, v: pre.log(a, i, e, v)),
                  at(pre, post, "len", (p,), pre.len(a)),
                  at(pre, post, "commit", (p,), min_i(max_i(pre.commit(p), pre.commit(a)), pre.len(a))),
                  post.in_sync == z3.Or(sync, pre.in_sync),
                  post.gA == z3.If(sync, a, pre.gA), post.gP == z3.If(sync, p, pre.gP),
                  post.pending == z3.And(z3.Not(sync), pre.pending))
     return Step("replicate_to_passive", "§2 write path 3", (a, p), z3.And(guard, upd),
-                frozenset({"log", "len", "commit", "in_sync", "gA", "gP", "pending"}))
+                frozenset({"log", "len", "commit", "in_sync", "gA", "gP", "pending", "flushed"}))
+
+
+def acks_on_memory(flaws: Flaws) -> bool:
+    """Knob ack_waits_for = "memory", as flaw ack-unflushed-pp (model.config)."""
+    return "ack-unflushed-pp" in flaws
+
+
+def _ship_flushed(pre: Vocab, post: Vocab, flaws: Flaws, a: Any, p: Any) -> Any:
+    """§6: the AP flushes what it ships and the PP what it takes (flaw
+    ack-unflushed-pp: the PP's flushed point may only fall, to at most the
+    AP's length, as the model's min(flushed, common prefix) does)."""
+    if not acks_on_memory(flaws):
+        return define(pre, post, "flushed", lambda r: z3.If(z3.Or(r == a, r == p), pre.len(a), pre.flushed(r)))
+    fp = c("fp", INDEX)
+    return z3.And(LE_I(fp, pre.flushed(p)), LE_I(fp, pre.len(a)),
+                  define(pre, post, "flushed", lambda r: z3.If(r == a, pre.len(a), z3.If(r == p, fp, pre.flushed(r)))))
 
 
 def acknowledge(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
@@ -75,8 +92,10 @@ def acknowledge(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
     if "ack-before-sync" in flaws:
         sync: Any = u == pre.len(a)
     else:
+        on_disk = LE_I(u, pre.flushed(a)) if acks_on_memory(flaws) else z3.And(LE_I(u, pre.flushed(a)),
+                                                                                 LE_I(u, pre.flushed(p)))
         sync = z3.And(pre.pp(pre.ep(a), p), pre.connected(a, p), z3.Not(fenced(flaws, pre.ep(p), pre.ep(a))),
-                      LE_I(u, pre.len(a)),
+                      LE_I(u, pre.len(a)), on_disk,
                       z3.ForAll([i, e, v], z3.Implies(z3.And(in_range(i, I0, u), pre.log(a, i, e, v)),
                                                       pre.log(p, i, e, v))))
     guard = z3.And(pre.believes_ap(a), sync, lt_i(pre.commit(a), u))
@@ -116,7 +135,7 @@ def replicate_to_secondary(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
                 z3.And(guard, catch_up(pre, post, flaws, r, a, upto)), frozenset({"log", "len", "commit"}))
 
 
-def truncate(pre: Vocab, post: Vocab, flaws: Flaws, r: Any, a: Any, cpos: Any) -> Any:
+def truncate(pre: Vocab, post: Vocab, flaws: Flaws, r: Any, a: Any, cpos: Any, flushed: bool = True) -> Any:
     """`r` drops the suffix of its log that `a`'s log lacks (model.replication.rejoin_log).
 
     `cpos` is the last LSN both hold (i0 if none); with log matching that is
@@ -128,8 +147,9 @@ def truncate(pre: Vocab, post: Vocab, flaws: Flaws, r: Any, a: Any, cpos: Any) -
     i = var("i", INDEX)
     last = z3.And(z3.Or(cpos == I0, z3.Exists([e, v], z3.And(pre.log(r, cpos, e, v), pre.log(a, cpos, e, v)))),
                   z3.ForAll([i, e, v], z3.Implies(z3.And(pre.log(r, i, e, v), pre.log(a, i, e, v)), LE_I(i, cpos))))
+    cut = at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cpos)) if flushed else z3.BoolVal(True)
     return z3.And(last, at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cpos))),
-                  at(pre, post, "len", (r,), cpos), at(pre, post, "commit", (r,), min_i(pre.commit(r), cpos)))
+                  at(pre, post, "len", (r,), cpos), at(pre, post, "commit", (r,), min_i(pre.commit(r), cpos)), cut)
 
 
 def rejoin(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
@@ -137,7 +157,7 @@ def rejoin(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
     drops the suffix the acting AP does not have."""
     r, a, cpos = c("r", REPLICA), c("a", REPLICA), c("cpos", INDEX)
     guard = z3.And(pre.up(r), lt_e(pre.ep(r), pre.cur), pre.acting(a), pre.connected(a, r))
-    mods = {"ep"} if "keep-divergent-suffix" in flaws else {"ep", "log", "len", "commit"}
+    mods = {"ep"} if "keep-divergent-suffix" in flaws else {"ep", "log", "len", "commit", "flushed"}
     return Step("rejoin", "§2 fencing", (r, a, cpos),
                 z3.And(guard, truncate(pre, post, flaws, r, a, cpos), at(pre, post, "ep", (r,), pre.cur)),
                 frozenset(mods))

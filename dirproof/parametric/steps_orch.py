@@ -15,22 +15,26 @@ import z3
 
 from .frames import Step, at, define
 from .steps import Flaws, c, truncate
-from .vocab import E0, EPOCH, I0, INDEX, REGION, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
+from .vocab import E0, EPOCH, I0, INDEX, REGION, REGION_OF, REPLICA, VALUE, Vocab, lt_e, min_i, var
 
-BUDGET = frozenset({"up", "ep", "len", "commit", "log", "in_sync", "pending", "exceeded"})
+BUDGET = frozenset({"up", "ep", "len", "commit", "log", "in_sync", "pending", "exceeded", "flushed"})
 
 
 def crash(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
-    """A replica stops; its log is durable."""
+    """A clean crash: the replica flushes its log and stops (§6)."""
     r = c("r", REPLICA)
-    return Step("crash", "§2 faults", (r,), z3.And(pre.up(r), at(pre, post, "up", (r,), False)), frozenset({"up"}))
+    body = z3.And(pre.up(r), at(pre, post, "up", (r,), False), at(pre, post, "flushed", (r,), pre.len(r)))
+    return Step("crash", "§2 faults", (r,), body, frozenset({"up", "flushed"}))
 
 
 def recover(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
-    """A crashed replica restarts with the log and epoch it had."""
+    """A crashed replica restarts with the log, epoch and commit point it
+    had; it truncates nothing (§6; the flaws: steps_durable.restart)."""
+    from .steps_durable import restart
     r = c("r", REPLICA)
-    return Step("recover", "§2 faults", (r,), z3.And(z3.Not(pre.up(r)), at(pre, post, "up", (r,), True)),
-                frozenset({"up"}))
+    body, mods = restart(pre, post, flaws, r)
+    return Step("recover", "§2 faults", (r,), z3.And(z3.Not(pre.up(r)), at(pre, post, "up", (r,), True), body),
+                frozenset({"up"}) | mods)
 
 
 def _held(pre: Vocab, r: Any) -> Any:
@@ -43,6 +47,7 @@ def _wipe(pre: Vocab, post: Vocab, hit: Any) -> Any:
                   define(pre, post, "ep", lambda r: z3.If(hit(r), E0, pre.ep(r))),
                   define(pre, post, "len", lambda r: z3.If(hit(r), I0, pre.len(r))),
                   define(pre, post, "commit", lambda r: z3.If(hit(r), I0, pre.commit(r))),
+                  define(pre, post, "flushed", lambda r: z3.If(hit(r), I0, pre.flushed(r))),
                   define(pre, post, "log", lambda r, i, e, v: z3.And(z3.Not(hit(r)), pre.log(r, i, e, v))))
 
 
@@ -109,11 +114,14 @@ def start_epoch(pre: Vocab, post: Vocab, flaws: Flaws, ap: Any, pp: Any, ne: Any
                    define(pre, post, "pp", lambda e, r: z3.Or(pre.pp(e, r), z3.And(e == ne, r == pp))),
                    define(pre, post, "ep", lambda r: z3.If(z3.Or(r == ap, r == pp), ne, pre.ep(r))))
     tokens = define(pre, post, "tok", lambda s: I0) if "token-reset-on-failover" in flaws else z3.BoolVal(True)
-    return z3.And(roles, truncate(pre, post, flaws, pp, ap, cpos), tokens)
+    # §6: the new AP flushes its log; the new PP's flushed point is cut with its log
+    cut = (lambda r: pre.flushed(r)) if "keep-divergent-suffix" in flaws else (lambda r: min_i(pre.flushed(r), cpos))
+    flushed = define(pre, post, "flushed", lambda r: z3.If(r == ap, pre.len(ap), z3.If(r == pp, cut(r), pre.flushed(r))))
+    return z3.And(roles, truncate(pre, post, flaws, pp, ap, cpos, flushed=False), tokens, flushed)
 
 
 def _mods(flaws: Flaws, *more: str) -> frozenset[str]:
-    mods = {"cur", "ap", "pp", "ep", "in_sync", *more}
+    mods = {"cur", "ap", "pp", "ep", "in_sync", "flushed", *more}
     if "keep-divergent-suffix" not in flaws:
         mods |= {"log", "len", "commit"}
     if "token-reset-on-failover" in flaws:
@@ -152,10 +160,11 @@ def planned_failover(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
                    define(pre, post, "ap", lambda e, r: z3.Or(pre.ap(e, r), z3.And(e == ne, r == p))),
                    define(pre, post, "pp", lambda e, r: z3.Or(pre.pp(e, r), z3.And(e == ne, r == a))),
                    define(pre, post, "ep", lambda r: z3.If(z3.Or(r == a, r == p), ne, pre.ep(r))),
-                   at(pre, post, "commit", (p,), pre.commit(a)))
+                   at(pre, post, "commit", (p,), pre.commit(a)),
+                   define(pre, post, "flushed", lambda r: z3.If(z3.Or(r == a, r == p), pre.len(a), pre.flushed(r))))
     tokens = define(pre, post, "tok", lambda s: I0) if "token-reset-on-failover" in flaws else z3.BoolVal(True)
     synced = z3.And(post.in_sync, post.gA == p, post.gP == a, z3.Not(post.pending))
-    mods = {"cur", "ap", "pp", "ep", "commit", "in_sync", "gA", "gP", "pending"}
+    mods = {"cur", "ap", "pp", "ep", "commit", "in_sync", "gA", "gP", "pending", "flushed"}
     if "token-reset-on-failover" in flaws:
         mods.add("tok")
     return Step("planned_failover", "§2 failover (planned)", (a, p, ne),

@@ -71,6 +71,9 @@ MUTABLE: dict[str, tuple[tuple[Any, ...], Any]] = {
     "bad_lost": ((), B),
 }
 
+# §6 durability: the replica's flushed point (entries up to it are on its disk)
+MUTABLE["flushed"] = ((REPLICA,), INDEX)
+
 SORT_LETTER = {REPLICA: "R", REGION: "G", EPOCH: "E", INDEX: "I", VALUE: "V", CLIENT: "S", LOGICAL: "L"}
 
 

@@ -150,7 +150,7 @@ class Canvas:
             prev = rp.states[i - 1] if i else None
             for r, rep in enumerate(state.replicas):
                 if prev is None or prev.replicas[r] != rep:
-                    self.text(d, f"e{rep.epoch} log {len(rep.log)} c{rep.commit}", self.rx(r) + 6,
+                    self.text(d, f"e{rep.epoch} log {len(rep.log)} c{rep.commit} f{rep.flushed}", self.rx(r) + 6,
                               self.y(i) + 24, size=9, color="#555", anchor="start")
             for s, sess in enumerate(state.sessions):
                 if prev is None or prev.sessions[s].token != sess.token:

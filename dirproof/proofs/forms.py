@@ -104,7 +104,7 @@ def _kinds(sys: System) -> dict:
     return cached(sys, " kinds", lambda: dict(layout(sys.cfg, sys.scope)))
 
 
-_SUFFIX = [(r"\.log\.length$", "L"), (r"roles\.length$", "E1"), (r"\.epoch$", "E"), (r"\.commit$", "L"),
+_SUFFIX = [(r"\.log\.length$", "L"), (r"roles\.length$", "E1"), (r"\.epoch$", "E"), (r"\.commit$", "L"), (r"\.flushed$", "L"),
            (r"\.lsn$", "L"), (r"\.longest$", "L"), (r"\.session$", "S"), (r"\.replica$", "N"),
            (r"roles\[\d+\]\[\d\]$", "N-"), (r"guard\[\d\]$", "N"), (r"\.count$", "K")]
 

@@ -35,7 +35,7 @@ def describe(state: State, ghost: Ghost) -> list[str]:
     lines = [f"epoch {orch.epoch} ({roles}); PP in sync: {orch.pp_in_sync}; budget guards "
              f"({_rn(cfg, b.guard[0])}, {_rn(cfg, b.guard[1])}), pending {b.pending}, exceeded {b.exceeded}"]
     for r, rep in enumerate(state.replicas):
-        lines.append(f"  {_rn(cfg, r)}: {'up' if rep.up else 'down'}, epoch {rep.epoch}, commit {rep.commit}, "
+        lines.append(f"  {_rn(cfg, r)}: {'up' if rep.up else 'down'}, epoch {rep.epoch}, commit {rep.commit}, flushed {rep.flushed}, "
                      f"log [{', '.join(_entry(e) for e in rep.log)}]")
     cut = [f"{_rn(cfg, a)}-{_rn(cfg, c)}" for a, c in state.cut]
     if cut:
