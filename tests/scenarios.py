@@ -10,6 +10,8 @@ Also the helpers the step tests share: start, go (run accepted steps) and
 refused (a rejection that leaves the state unchanged).
 """
 
+from dirproof.model import (AcknowledgeAlone, LoseOrchestratorChange, Partition, ReplacePassive, RestoreImage,
+                            ShrinkSyncSet)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -87,6 +89,17 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # issue 13 items 4-5. A1 drops its lagging PP B1 and acknowledges alone.
+    "shrink-sync-set": ("no-acked-write-lost", [w(Create(0)), ShrinkSyncSet(), AcknowledgeAlone()], {}),
+    # B1 is cut off and replaced by B2 (epoch 2); an entry is acknowledged with
+    # B2; the store goes back to epoch 1 (A1, B1, in sync), A1 now looks lost
+    # (its epoch 2 is not the record's), and B1, which never had the entry, is promoted.
+    "orchestrator-loses-change": ("no-acked-write-lost",
+                                  [Partition(A1, B1), ReplacePassive(B2), w(Create(0)), ReplicateToPassive(A1),
+                                   Acknowledge(A1), LoseOrchestratorChange(), EmergencyFailover(B1, A2)], {}),
+    # A1 is restored from its provisioning image (epoch 1, nothing committed)
+    # and, still the AP of epoch 1, serves without the acknowledged (1, 1).
+    "restore-keeps-identity": ("no-acked-write-lost", [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -123,6 +136,11 @@ EXTRA_SCENARIOS = {
     "purge-early/soft-delete-restorable": (
         "purge-early", "soft-delete-restorable",
         [w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(29), w(Purge(0), session=SYSTEM)], {}),
+    # The restored A1 numbers its next entry (1, 1) again, ships it over B1's
+    # (1, 1) and acknowledges it: two different entries acknowledged at LSN 1.
+    "restore-keeps-identity/one-history": (
+        "restore-keeps-identity", "one-history",
+        [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1), w(Create(1)), *SYNC], {}),
 }
 
 
