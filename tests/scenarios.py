@@ -155,6 +155,7 @@ Z3_FAST = {
     "ship-unacked": ("no-read-of-lost-write", 3),
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
+    "shrink-sync-set": ("no-acked-write-lost", 3),
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -177,6 +178,13 @@ Z3_RECORDED = {
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
         ("emergency_failover", (1, 3))]),
+    # issue 13: the old record makes A1 the AP of epoch 1 again, without B1's entry of epoch 2
+    "orchestrator-loses-change": ("no-acked-write-lost", [
+        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("client_write", (2, 0)),
+        ("replicate_to_passive", (2,)), ("acknowledge", (2,)), ("lose_orchestrator_change", ())]),
+    "restore-keeps-identity": ("no-acked-write-lost", [
+        ("client_write", (0, 1)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
+        ("restore_image", (0,)), ("recover", (0,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -195,4 +203,7 @@ FLAW_STEP = {
     "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
     "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
     "token-reset-on-failover": "planned_failover",
+    # issue 13 (flaws whose steps the parametric form lacks: parametric.protocol.OUTSIDE_THE_FORM)
+    "shrink-sync-set": "shrink_sync_set", "orchestrator-loses-change": "lose_orchestrator_change",
+    "restore-keeps-identity": "restore_image",
 }
