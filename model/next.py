@@ -128,7 +128,7 @@ NEXT: tuple[StepSpec, ...] = (
     StepSpec(A.AcknowledgeAlone, sync_set.acknowledge_alone, "§2 write path 4 (decided here)",
              ("replicas", "sessions", "history"), (), "write", 6, "the AP acknowledges alone"),
     StepSpec(A.LoseOrchestratorChange, sync_set.lose_orchestrator_change, "§2 roles (assumption)", ("orchestrator",),
-             (), "fault", 1, "the orchestrator's store goes back to its previous record"),
+             (), "fault", 4, "the orchestrator's store goes back to its previous record"),
     StepSpec(A.TakeImage, images.take_image, "§2 faults (decided here)", ("images",), R, "fault", 1,
              "an image of {replica} is taken"),
     StepSpec(A.RestoreImage, images.restore_image, "§2 faults (decided here)", ("replicas", "orchestrator", "budget"),
