@@ -238,13 +238,16 @@ def _fault_model() -> str:
         "## The fault model", "",
         "Injected: crash and recovery of a replica; disk loss of a replica (its log, commit point and "
         "epoch are gone); network partitions between datacenters and their healing; loss of a whole "
-        "region (disk loss of every datacenter in it). Message delay is the interleaving of steps.", "",
+        "region (disk loss of every datacenter in it); a replica restored from an old image of itself "
+        "(the safe design counts it as a disk loss and makes the replica rejoin with a fresh copy). "
+        "Message delay is the interleaving of steps.", "",
         f"Fault budget (every property assumes it): {budget} Going over it is reported as "
         "`assumption-broken`, with its own counterexample, never as a pass.", "",
         "Outside the model:",
         "* losing the disks of both the AP and the PP (or of the AP and the old PP before a new PP "
         "has copied the log): acknowledged writes can be lost; this is the budget's edge;",
-        "* the failover orchestrator itself, assumed reliable and linearisable;",
+        "* the failover orchestrator itself, assumed reliable and linearisable (flaw "
+        "`orchestrator-loses-change` shows what one lost committed change of its record does);",
         "* Byzantine replicas, corrupted disks, clock skew (the model has no clocks: time is a tick "
         "step), message loss other than through partitions;",
         "* several partitions, the gateway, backup authentication and continuous access evaluation "
