@@ -19,7 +19,7 @@ import attrs
 from dirproof.model import (ClientWrite, Crash, LoseDisk, LoseOrchestratorChange, LoseRegion, Partition,
                             RestoreImage, State)
 
-FAULTS = (Crash, LoseDisk, Partition, LoseRegion)
+FAULTS: tuple[type, ...] = (Crash, LoseDisk, Partition, LoseRegion)
 FAULTS += (RestoreImage, LoseOrchestratorChange)  # issue 13: a restore replaces a disk; the store loses a change
 
 
