@@ -49,6 +49,10 @@ class EngineRequest:
     out_dir: Path = Path("counterexamples")  # where counterexample files go
     over_budget: bool = False  # hypothesis: faults may exceed the fault budget
     scope: Optional[tuple[int, int]] = None  # z3: the proof's (log, epochs) bound (None: PROOF_SCOPE)
+    # explorers: go on past the first violation until every property has broken
+    # or held for a whole round (dirproof check --all-violations, the review's flaw matrix)
+    all_violations: bool = False
+    later_examples: Optional[int] = None  # hypothesis, all_violations: examples per later round (None: examples)
     progress: Callable[[float, float, str], None] = attrs.field(default=_quiet, eq=False)
     # an exploring engine hands its coverage here (dirproof.explore.coverage)
     on_coverage: Callable[[dict], None] = attrs.field(default=_ignore, eq=False)

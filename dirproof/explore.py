@@ -136,6 +136,7 @@ class _Explorer:
     in_budget_only: set = attrs.Factory(set)
     trees: dict = attrs.Factory(dict)  # Options -> Tree
     runs: int = 0  # Hypothesis runs so far (each has its own derived seed)
+    later: Optional[int] = None  # examples per round after the first (None: `examples`)
 
     def report(self, stats: Stats) -> None:
         if self.progress is None:
@@ -155,7 +156,8 @@ class _Explorer:
                                check_in_budget_only=tuple(sorted(self.in_budget_only & set(self.active))))
         tree = self.trees.setdefault(options, Tree(self.config))
         stats = Stats(on_example=self.report)
-        rnd = Round(self.config, options, stats, tree, limit=self.examples, deadline=self.deadline)
+        limit = self.later if self.later is not None and self.out.rounds else self.examples
+        rnd = Round(self.config, options, stats, tree, limit=limit, deadline=self.deadline)
         while not rnd.done() and rnd.raised is None:
             before = stats.examples
             n = min(self.batch, rnd.left() or self.batch)
@@ -209,14 +211,16 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
             stop_when: Optional[Callable[["Exploration"], bool]] = None,
             progress: Optional[Callable[[float, float, str], None]] = None,
             batch: int = DEFAULT_BATCH, shrink: bool = False, collect: int = DEFAULT_COLLECT,
-            backend: str = "plain", polish_steps: bool = True) -> Exploration:
+            backend: str = "plain", polish_steps: bool = True,
+            later_examples: Optional[int] = None) -> Exploration:
     """Explore until every property has held for the budget or broken.
 
     Budget: `examples` examples (each of up to `max_steps` steps) per round,
     or `seconds` of wall-clock time in all. A round ends when a property
     breaks (after `collect` more examples, every failing one kept); the
     property then leaves the set and a new round, with a fresh example
-    budget, explores the properties still holding. `stop_when(exploration)`
+    budget (`later_examples`, when given, else `examples`), explores the
+    properties still holding. `stop_when(exploration)`
     may end it early (tests and the engine use it). `shrink` runs
     Hypothesis's shrinker on the first failure (backend "hypothesis" only);
     `polish_steps` makes the shortest few collected failures 1-minimal.
@@ -231,7 +235,7 @@ def explore(config: Config, properties: Iterable[str] = tuple(PROPERTIES), *,
         start = time.perf_counter()
         run = _Explorer(config, base, examples, None if seconds is None else start + seconds, seed,
                         batch, polish_steps, progress, Exploration(config, base.properties),
-                        start=start, active=list(base.properties))
+                        start=start, active=list(base.properties), later=later_examples)
         while run.active:
             if run.deadline is not None and time.perf_counter() >= run.deadline:
                 break

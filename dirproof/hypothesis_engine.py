@@ -1,7 +1,9 @@
 """The Hypothesis engine: explore the model (dirproof.explore) and report one
 PropertyResult per property, saving each counterexample as a file.
 
-The exploration stops at the first round in which a property breaks. The
+The exploration stops at the first round in which a property breaks (with
+`EngineRequest.all_violations`, it goes on for the properties still holding,
+each round with a fresh budget, until a round breaks none of them). The
 failing example is made 1-minimal by `dirproof.explore.polish` (removing
 steps, then pairs of steps, over plain replays on the model; Hypothesis's
 own shrinking is off: it costs tens of seconds here and ends no shorter,
@@ -55,9 +57,13 @@ def run(request: EngineRequest) -> list[PropertyResult]:
 def _run(request: EngineRequest) -> list[PropertyResult]:
     budget = {"seconds": request.seconds} if request.seconds else \
         {"examples": request.examples or DEFAULT_EXAMPLES}
+    # By default the first round with a violation ends the exploration; with
+    # all_violations the rounds go on for the properties still holding.
+    stop = None if request.all_violations else (lambda e: bool(e.violated or e.over_budget))
     ex = explore(request.config, request.properties, seed=request.seed,
                  over_budget=request.over_budget, progress=request.progress, swarm="modes",
-                 stop_when=lambda e: bool(e.violated or e.over_budget), **budget)
+                 stop_when=stop, later_examples=request.later_examples if budget.get("examples") else None,
+                 **budget)
     request.on_coverage(ex.coverage())
     missed = ex.unreached()
     reach = (f"{len(REACHABILITY) - len(missed)}/{len(REACHABILITY)} reachability situations reached"

@@ -9,6 +9,7 @@ from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover
                       Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary, Tick,
                       step_name)
 from .actions import CrashUnclean, Flush, RetryWrite
+from .actions import AcknowledgeAlone, LoseOrchestratorChange, RestoreImage, ShrinkSyncSet, TakeImage
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive

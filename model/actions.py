@@ -172,10 +172,42 @@ class RetryWrite:
     session: int
 
 
+# issue 13 items 4-5: the synchronous set, the orchestrator's record, replica images
+
+@attrs.frozen
+class ShrinkSyncSet:
+    """Synchronous set: the acting AP drops its lagging PP (flaw shrink-sync-set only)."""
+
+
+@attrs.frozen
+class AcknowledgeAlone:
+    """Synchronous set: the acting AP, its set shrunk to itself, acknowledges its log."""
+
+
+@attrs.frozen
+class LoseOrchestratorChange:
+    """Orchestrator fault: its store loses its latest committed change (flaw orchestrator-loses-change only)."""
+
+
+@attrs.frozen
+class TakeImage:
+    """Operations: an image (VM snapshot, backup) of `replica` is taken."""
+
+    replica: int
+
+
+@attrs.frozen
+class RestoreImage:
+    """Operations: `replica`'s disk is replaced by its last image."""
+
+    replica: int
+
+
 Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
                EmergencyFailover, PlannedFailover, ReplacePassive, Tick,
-               Flush, CrashUnclean, RetryWrite]
+               Flush, CrashUnclean, RetryWrite,
+               ShrinkSyncSet, AcknowledgeAlone, LoseOrchestratorChange, TakeImage, RestoreImage]
 
 
 def step_name(cls_or_action) -> str:

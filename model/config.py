@@ -68,6 +68,14 @@ FLAWS: dict[str, Flaw] = {
              "its PP never confirmed become visible", ("no-read-of-lost-write",), "replication"),
         Flaw("ack-retry-from-local-log", "a retried write is acknowledged because its entry is already in the "
              "AP's log, without the PP's confirmation", ("no-acked-write-lost",), "replication"),
+        # issue 13 items 4-5 (model/sync_set.py, model/images.py)
+        Flaw("shrink-sync-set", "the AP drops a lagging or unreachable PP from its synchronous set and "
+             "acknowledges alone", ("no-acked-write-lost",), "replication"),
+        Flaw("orchestrator-loses-change", "the orchestrator's store loses its latest committed change and "
+             "failover runs on the older record", ("no-acked-write-lost",), "replication"),
+        Flaw("restore-keeps-identity", "a replica restored from an old image of itself keeps its identity and "
+             "the image's epoch and resumes numbering from the image", ("one-history", "no-acked-write-lost"),
+             "replication"),
     )
 }
 
@@ -101,6 +109,9 @@ class Config:
     # value of each is the design's safe setting
     ack_waits_for: str = "flushed"
     restart_unconfirmed: str = "keep"
+    # issue 13 item 4: entries the AP's log may run ahead of its PP's before
+    # the PP counts as lagging (model/sync_set.py); the safe design only waits
+    pp_lag_limit: int = 1
 
     @property
     def replicas(self) -> range:
@@ -201,3 +212,9 @@ def _positive(cfg: Config) -> None:
                        ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")
+    if not 1 <= cfg.pp_lag_limit <= PP_LAG_RANGE[1]:
+        raise ConfigError(f"pp_lag_limit must be in {PP_LAG_RANGE[0]}..{PP_LAG_RANGE[1]} entries, "
+                          f"not {cfg.pp_lag_limit}")
+
+
+PP_LAG_RANGE = (1, 8)

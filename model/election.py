@@ -69,7 +69,10 @@ def start_epoch(state: State, kind: str, ap: int, pp: int, new_pp_rejoins: bool)
     """
     orch = state.orchestrator
     epoch = orch.epoch + 1
-    state = evolve(state, orchestrator=Orchestrator(append(orch.roles, (ap, pp)), not new_pp_rejoins))
+    # (the record superseded here is what a store losing this change goes back
+    # to, model/sync_set.py; a new epoch starts with its full acknowledging set)
+    state = evolve(state, orchestrator=Orchestrator(append(orch.roles, (ap, pp)), not new_pp_rejoins,
+                                                    prev_in_sync=orch.pp_in_sync, lost_change=orch.lost_change))
     new_ap = state.replicas[ap]
     # §6 (decided): starting an epoch is a write to the new AP's disk, which
     # flushes its log with it

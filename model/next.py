@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 
 from . import actions as A
-from . import backups, durable, election, faults, replication, sessions
+from . import backups, durable, election, faults, images, replication, sessions, sync_set
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import Config
@@ -128,6 +128,17 @@ NEXT: tuple[StepSpec, ...] = (
              "{replica} loses what it had not flushed"),
     StepSpec(A.RetryWrite, durable.retry_write, "§6 retries", ("sessions", "history"), ("replica", "session"), "write",
              2, "session {session} retries its write at {at}"),
+    # issue 13 items 4-5 (docs/model.md, "Synchronous set and the orchestrator's record", "Replica images")
+    StepSpec(A.ShrinkSyncSet, sync_set.shrink_sync_set, "§2 write path 4 (decided here)", ("orchestrator",), (),
+             "replication", 2, "the AP drops its lagging PP from its synchronous set"),
+    StepSpec(A.AcknowledgeAlone, sync_set.acknowledge_alone, "§2 write path 4 (decided here)",
+             ("replicas", "sessions", "history"), (), "write", 6, "the AP acknowledges alone"),
+    StepSpec(A.LoseOrchestratorChange, sync_set.lose_orchestrator_change, "§2 roles (assumption)", ("orchestrator",),
+             (), "fault", 4, "the orchestrator's store goes back to its previous record"),
+    StepSpec(A.TakeImage, images.take_image, "§2 faults (decided here)", ("images",), R, "fault", 1,
+             "an image of {replica} is taken"),
+    StepSpec(A.RestoreImage, images.restore_image, "§2 faults (decided here)", ("replicas", "orchestrator", "budget"),
+             R, "fault", 1, "{replica} is restored from its last image"),
 )
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}

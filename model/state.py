@@ -80,6 +80,14 @@ class Orchestrator:
 
     roles: tuple[tuple[int, int], ...]
     pp_in_sync: bool = True
+    # issue 13 item 4 (model/sync_set.py): the acknowledging set of the current
+    # epoch has shrunk to the AP alone (flaw shrink-sync-set only); what the
+    # record before the current one said of its PP being in sync (the record
+    # a store that loses its latest change goes back to); the store has lost
+    # a committed change (at most one: the bound of that fault)
+    solo: bool = False
+    prev_in_sync: bool = True
+    lost_change: bool = False
 
     @property
     def epoch(self) -> Any:
@@ -207,6 +215,11 @@ class State:
     snapshots: tuple[Snapshot, ...] = ()
     budget: FaultBudget = FaultBudget()
     history: tuple[Event, ...] = ()
+    # issue 13 item 5 (model/images.py): per replica, the (epoch, commit point)
+    # of its last image (a VM snapshot or backup of that replica); the
+    # provisioning image, (1, 0), until one is taken
+    images: tuple[tuple[int, int], ...] = attrs.field(
+        default=attrs.Factory(lambda s: ((1, 0),) * len(s.replicas), takes_self=True))
 
     @property
     def cut(self) -> tuple[tuple[int, int], ...]:

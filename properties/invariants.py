@@ -262,6 +262,15 @@ def tokens(state: State, ghost: Ghost) -> Any:
     return ALL(out)
 
 
+def sync_set_full(state: State, ghost: Ghost) -> Any:
+    """The AP never acknowledges alone (model/sync_set.py): only flaw
+    shrink-sync-set lets its set shrink; the orchestrator's store never lost
+    a change (only flaw orchestrator-loses-change)."""
+    orch = state.orchestrator
+    return ALL([check(NOT(orch.solo), "the AP's synchronous set has shrunk to itself"),
+                check(NOT(orch.lost_change), "the orchestrator's store has lost a committed change")])
+
+
 INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
     Invariant("shape", "Roles (AP and PP distinct, in different regions; they hold the current epoch "
               "unless their disk was lost), epochs, commit points, entries, sessions and the budget's "
@@ -285,6 +294,8 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
               "acknowledged or held by both guarded replicas.", guard_covers),
     Invariant("tokens", "A session's token covers its logical session's acknowledged writes and its "
               "reads; no entry names a logical session not yet started.", tokens),
+    Invariant("sync-set-full", "The acknowledging set is {AP, PP}: it never shrank to the AP alone, and the "
+              "orchestrator's record never went back (issue 13).", sync_set_full),
 )}
 
 

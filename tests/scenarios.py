@@ -11,6 +11,8 @@ refused (a rejection that leaves the state unchanged).
 """
 
 from dirproof.model import CrashUnclean, Flush, RetryWrite  # noqa: F401  (§6 steps)
+from dirproof.model import (AcknowledgeAlone, LoseOrchestratorChange, Partition, ReplacePassive, RestoreImage,
+                            ShrinkSyncSet)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -101,6 +103,17 @@ SCENARIOS = {
                                     [w(Create(0)), Crash(A1), Recover(A1), ReplicateToSecondary(A2), Read(0)], {}),
     # The client's wait timed out; its retry is answered from A1's own log.
     "ack-retry-from-local-log": ("no-acked-write-lost", [w(Create(0)), RetryWrite(A1, 0)], {}),
+    # issue 13 items 4-5. A1 drops its lagging PP B1 and acknowledges alone.
+    "shrink-sync-set": ("no-acked-write-lost", [w(Create(0)), ShrinkSyncSet(), AcknowledgeAlone()], {}),
+    # B1 is cut off and replaced by B2 (epoch 2); an entry is acknowledged with
+    # B2; the store goes back to epoch 1 (A1, B1, in sync), A1 now looks lost
+    # (its epoch 2 is not the record's), and B1, which never had the entry, is promoted.
+    "orchestrator-loses-change": ("no-acked-write-lost",
+                                  [Partition(A1, B1), ReplacePassive(B2), w(Create(0)), ReplicateToPassive(A1),
+                                   Acknowledge(A1), LoseOrchestratorChange(), EmergencyFailover(B1, A2)], {}),
+    # A1 is restored from its provisioning image (epoch 1, nothing committed)
+    # and, still the AP of epoch 1, serves without the acknowledged (1, 1).
+    "restore-keeps-identity": ("no-acked-write-lost", [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -137,6 +150,11 @@ EXTRA_SCENARIOS = {
     "purge-early/soft-delete-restorable": (
         "purge-early", "soft-delete-restorable",
         [w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(29), w(Purge(0), session=SYSTEM)], {}),
+    # The restored A1 numbers its next entry (1, 1) again, ships it over B1's
+    # (1, 1) and acknowledges it: two different entries acknowledged at LSN 1.
+    "restore-keeps-identity/one-history": (
+        "restore-keeps-identity", "one-history",
+        [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1), w(Create(1)), *SYNC], {}),
 }
 
 
@@ -152,6 +170,7 @@ Z3_FAST = {
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
     "ack-retry-from-local-log": ("no-acked-write-lost", 2),  # §6
+    "shrink-sync-set": ("no-acked-write-lost", 3),
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -183,6 +202,13 @@ Z3_RECORDED = {
     "restart-truncates-to-commit": ("no-acked-write-lost", [
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("lose_disk", (0,)),
         ("crash", (2,)), ("recover", (2,))]),
+    # issue 13: the old record makes A1 the AP of epoch 1 again, without B1's entry of epoch 2
+    "orchestrator-loses-change": ("no-acked-write-lost", [
+        ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("client_write", (2, 0)),
+        ("replicate_to_passive", (2,)), ("acknowledge", (2,)), ("lose_orchestrator_change", ())]),
+    "restore-keeps-identity": ("no-acked-write-lost", [
+        ("client_write", (0, 1)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
+        ("restore_image", (0,)), ("recover", (0,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -204,4 +230,7 @@ FLAW_STEP = {
     # §6: the PP's copy stays unflushed, yet the pair is in sync and guarded
     "ack-unflushed-pp": "replicate_to_passive", "restart-truncates-to-commit": "recover",
     "restart-exposes-unconfirmed": "recover", "ack-retry-from-local-log": "retry_write",
+    # issue 13 (flaws whose steps the parametric form lacks: parametric.protocol.OUTSIDE_THE_FORM)
+    "shrink-sync-set": "shrink_sync_set", "orchestrator-loses-change": "lose_orchestrator_change",
+    "restore-keeps-identity": "restore_image",
 }

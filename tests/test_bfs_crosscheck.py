@@ -23,7 +23,7 @@ from dirproof.properties import PROPERTIES
 from scenarios import Z3_FAST, Z3_RECORDED, Z3_SHORTEST
 
 PROVED = REPLICATION + ("bounded-write-unavailability",)
-FAULT_STEPS = {"crash", "lose_disk", "partition", "lose_region"}
+FAULT_STEPS = {"crash", "lose_disk", "partition", "lose_region", "restore_image", "lose_orchestrator_change"}
 FAILOVERS = {"emergency_failover", "planned_failover", "replace_passive"}
 
 

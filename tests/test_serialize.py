@@ -83,6 +83,8 @@ def one_of_each_action():
              A.Partition(0, 3), A.Heal(1, 2), A.LoseRegion(1), A.EmergencyFailover(2, 1),
              A.PlannedFailover(), A.ReplacePassive(3), A.Tick(29)]
     acts += [A.Flush(1), A.CrashUnclean(2), A.RetryWrite(0, 1)]  # §6
+    acts += [A.ShrinkSyncSet(), A.AcknowledgeAlone(), A.LoseOrchestratorChange(), A.TakeImage(1),
+             A.RestoreImage(2)]  # issue 13
     assert {type(a) for a in acts} == set(ACTION_TYPES)
     return acts
 

@@ -2,8 +2,9 @@
 
 A bound cuts a path at the step that would exceed it: client writes on the
 path (ClientWrite, the system's purges included), faults on the path
-(Crash, LoseDisk, Partition, LoseRegion: design.md §2, Faults; recoveries
-and heals are free), the highest epoch, the highest day (design.md §3,
+(Crash, LoseDisk, Partition, LoseRegion: design.md §2, Faults; and a
+restore from an image and a lost change of the orchestrator's store, issue
+13; recoveries, heals and images taken are free), the highest epoch, the highest day (design.md §3,
 time) and the number of steps. None is no bound. Within the bounds the
 search visits every reachable state, so "held" means: no state reachable by
 a path within these bounds breaks the property.
@@ -15,9 +16,11 @@ from typing import Any, Optional
 
 import attrs
 
-from dirproof.model import ClientWrite, Crash, LoseDisk, LoseRegion, Partition, State
+from dirproof.model import (ClientWrite, Crash, LoseDisk, LoseOrchestratorChange, LoseRegion, Partition,
+                            RestoreImage, State)
 
-FAULTS = (Crash, LoseDisk, Partition, LoseRegion)
+FAULTS: tuple[type, ...] = (Crash, LoseDisk, Partition, LoseRegion)
+FAULTS += (RestoreImage, LoseOrchestratorChange)  # issue 13: a restore replaces a disk; the store loses a change
 
 
 @attrs.frozen

@@ -15,7 +15,8 @@ One PropertyResult per requested property:
 
 With a seeded flaw the search stops after the level at which one of the
 properties the flaw names (design.md §5, `Flaw.caught_by`) breaks, as a
-model checker stops at its first violation.
+model checker stops at its first violation (with
+`EngineRequest.all_violations` it goes on to its bounds).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...]
     cfg = request.config
     bounds = bounds or default_bounds(cfg, request.depth)
     wanted = named(cfg) & set(request.properties)
+    stop_at_flaw = stop_at_flaw and not getattr(request, "all_violations", False)
     stop = (lambda found: bool(wanted & set(found))) if (stop_at_flaw and wanted) else (lambda found: False)
     seconds = request.seconds if request.seconds is not None else DEFAULT_SECONDS
     out = search(cfg, bounds, tuple(request.properties), over_budget=bool(request.over_budget),

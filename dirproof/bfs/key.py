@@ -162,7 +162,10 @@ def head(state: State, rl: Relabel, links: tuple[int, ...] = (), reps: tuple = (
     cut = tuple(state.links[i] for i in (links or links_order(len(state.replicas), rp)))
     ss = state.sessions
     sess = tuple((rp[ss[s].replica], ss[s].token.epoch, ss[s].token.lsn) for s in rl.sinv)
-    return reps_key, roles, state.orchestrator.pp_in_sync, cut, sess
+    orch = state.orchestrator
+    # (issue 13: the synchronous set, the record a lossy store goes back to, each replica's image)
+    extra = (orch.solo, orch.prev_in_sync, orch.lost_change, tuple(state.images[r] for r in inv))
+    return reps_key, roles, orch.pp_in_sync, cut, sess, extra
 
 
 def _pair(n: int, a: int, b: int) -> int:

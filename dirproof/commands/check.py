@@ -41,21 +41,39 @@ def _engines(names: list[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _out_text(best: dict, cfg, run: Run, out: Path, coverage: dict) -> list[str]:
+def _properties(names: list[str]) -> tuple[str, ...]:
+    """The properties to judge, in catalogue order (all when none is named)."""
+    unknown = [n for n in names if n not in PROPERTIES]
+    if unknown:
+        fail(f"unknown property {unknown[0]!r}; known properties: {', '.join(PROPERTIES)}")
+    return tuple(p for p in PROPERTIES if not names or p in names)
+
+
+def _selected(coverage: dict, chosen: tuple[str, ...]) -> dict:
+    """The coverage with only the unreached situations of the chosen properties:
+    a situation of a property not asked about cannot make the run inconclusive."""
+    if not coverage or "unreached" not in coverage:
+        return coverage
+    owner = {s["situation"]: s.get("property") for s in coverage.get("situations", [])}
+    return {**coverage, "unreached": [u for u in coverage["unreached"] if owner.get(u) in chosen]}
+
+
+def _out_text(best: dict, cfg, run: Run, out: Path, coverage: dict, chosen: tuple[str, ...]) -> list[str]:
     flaws = ", ".join(cfg.flaws) or "none (safe design)"
-    lines = verdict_lines(f"dirproof check: profile {cfg.profile}, flaws: {flaws}", best, PROPERTIES,
+    asked = "" if len(chosen) == len(PROPERTIES) else f"; properties: {', '.join(chosen)}"
+    lines = verdict_lines(f"dirproof check: profile {cfg.profile}, flaws: {flaws}{asked}", best, chosen,
                           run.why_not)
     if coverage:
         lines += coverage_lines(coverage)
     lines += [""] + [f"note: {n}" for n in run.notes]
-    lines.append(summary(best, PROPERTIES, str(out.absolute())))
+    lines.append(summary(best, chosen, str(out.absolute())))
     return lines
 
 
-def _verdict_code(best: dict, run: Run, coverage: dict) -> int:
+def _verdict_code(best: dict, run: Run, coverage: dict, chosen: tuple[str, ...]) -> int:
     if any(r.status in ("violated", "assumption-broken") for r in best.values()):
         return FAILED
-    unchecked = [p for p in PROPERTIES if p not in best]
+    unchecked = [p for p in chosen if p not in best]
     vacuous = [p for p, r in best.items() if r.status == "vacuous"]
     return INCONCLUSIVE if coverage.get("unreached") or unchecked or vacuous else OK
 
@@ -92,6 +110,14 @@ OverBudgetOpt = Annotated[bool, typer.Option(
 KeepGoingOpt = Annotated[bool, typer.Option(
     "--keep-going", help="After a violation, still judge every other property (the Z3 proofs take a minute or "
                          "more). Default: stop there.")]
+PropertyOpt = Annotated[list[str], typer.Option(
+    "--property", metavar="ID", help="Judge only this property (repeatable; default: every one). A design with several "
+                       "symptoms is searched for violations of the named ones only; see `dirproof properties`.")]
+AllViolationsOpt = Annotated[bool, typer.Option(
+    "--all-violations", help="The explorers go on past the first violation, so every property the design "
+                             "breaks is found, not only the first (the exploration then takes a round more per "
+                             "violated property). Later engines still skip what is violated; --keep-going "
+                             "makes them judge the rest.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for counterexample files.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the text.")]
 
@@ -100,8 +126,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt = None,  # noqa: B006
           engine: EngineOpt = [], examples: ExamplesOpt = None, seconds: SecondsOpt = None,  # noqa: B006
           depth: DepthOpt = None, scope: ScopeOpt = None, seed: SeedOpt = None, over_budget: OverBudgetOpt = False,
-          keep_going: KeepGoingOpt = False, out: OutOpt = Path("counterexamples"), as_json: JsonOpt = False) -> None:
-    """Check every property of a design and print one verdict per property.
+          keep_going: KeepGoingOpt = False, out: OutOpt = Path("counterexamples"), as_json: JsonOpt = False,
+          prop: PropertyOpt = [], all_violations: AllViolationsOpt = False) -> None:  # noqa: B006
+    """Check every property of a design (or those named by --property) and
+    print one verdict per property.
 
     Verdicts: proved (a Z3 inductive proof for a fixed scope, stated with it:
     the configuration, logs <= L, epochs <= E), vacuous (inductive, but what
@@ -113,7 +141,8 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     The engines run in order, explorers first; once one has a violation of a
     property, the later ones skip it (Z3 only looks for a shorter
     counterexample), and without --keep-going the run stops judging the
-    others.
+    others. With --all-violations the explorers go on past their first
+    violation, so every property the design breaks is reported.
 
     Exit status: 0 every property holds; 1 one is violated or its assumption
     broken; 2 bad arguments or configuration; 3 nothing broke but the run is
@@ -125,6 +154,7 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     if examples is not None and seconds is not None:
         fail("give --examples or --seconds, not both")
     engines = _engines(engine)
+    chosen = _properties(prop)
     interrupt.phase("config")
     cfg = config_or_fail(profile, flaw, config)
     for line in estimate_lines(cfg, engines, scope, depth, seconds, examples):
@@ -132,29 +162,31 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     interrupt.set_deadline(seconds)
     start = time.perf_counter()
     run, best, moved = _judge(cfg, engines, out, as_json, examples=examples, seconds=seconds, depth=depth,
-                              scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going)
+                              scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going,
+                              properties=chosen, all_violations=all_violations)
     best = {p: attrs.evolve(r, counterexample=moved.get(r.counterexample or "", r.counterexample))
             for p, r in best.items()}
-    coverage = run.coverage
+    coverage = _selected(run.coverage, chosen)
     if as_json:
         typer.echo(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "engines": list(engines),
                                "seconds": round(time.perf_counter() - start, 2),
-                               "results": [best[p].to_json() for p in PROPERTIES if p in best],
+                               "properties": list(chosen),
+                               "results": [best[p].to_json() for p in chosen if p in best],
                                "not_checked": {p: why for p, why in run.why_not.items() if p not in best},
                                "notes": run.notes, **({"coverage": coverage} if coverage else {})}, indent=1))
     else:
-        _print_text(best, cfg, run, out, coverage)
-    raise typer.Exit(_verdict_code(best, run, coverage))
+        _print_text(best, cfg, run, out, coverage, chosen)
+    raise typer.Exit(_verdict_code(best, run, coverage, chosen))
 
 
-def _print_text(best: dict, cfg, run: Run, out: Path, coverage: dict) -> None:
-    lines = _out_text(best, cfg, run, out, coverage)
+def _print_text(best: dict, cfg, run: Run, out: Path, coverage: dict, chosen: tuple[str, ...]) -> None:
+    lines = _out_text(best, cfg, run, out, coverage, chosen)
     failed = any(r.status in ("violated", "assumption-broken") for r in best.values())
     unreached = coverage.get("unreached", [])
     if unreached and not failed:
         lines.insert(-1, f"inconclusive: the exploration never reached {', '.join(unreached)}; "
                          "run longer (--examples, --seconds)")
-    expected = {p for f in cfg.flaws for p in FLAWS[f].caught_by}
+    expected = {p for f in cfg.flaws for p in FLAWS[f].caught_by if p in chosen}
     if expected and not expected & {p for p, r in best.items() if r.status == "violated"}:
         lines.insert(-1, f"note: none of {', '.join(sorted(expected))} broke; a longer run may find it")
     typer.echo("\n".join(lines))

@@ -68,7 +68,10 @@ def _shorten(engine: str, request: EngineRequest, found: list) -> list:
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,
-                 seed=None, over_budget=False, keep_going=False, show=False) -> Run:
+                 seed=None, over_budget=False, keep_going=False, show=False,
+                 properties: tuple[str, ...] = tuple(PROPERTIES), all_violations: bool = False) -> Run:
+    """Run `engines` in order on the `properties` named (all by default);
+    with `all_violations` the explorers go on past their first violation."""
     run = Run()
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[label]}"),
                    TimeElapsedColumn(), console=Console(stderr=True), transient=True) if show else None
@@ -77,7 +80,8 @@ def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, de
     try:
         for i, engine in enumerate(engines):
             _one_engine(run, cfg, engine, engines[i + 1:], out_dir, bar, examples=examples, seconds=seconds,
-                        depth=depth, scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going)
+                        depth=depth, scope=scope, seed=seed, over_budget=over_budget, keep_going=keep_going,
+                        properties=properties, all_violations=all_violations)
     finally:
         if bar is not None:
             bar.stop()
@@ -87,9 +91,9 @@ def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, de
 
 
 def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *, examples, seconds, depth,
-                scope, seed, over_budget, keep_going) -> None:
+                scope, seed, over_budget, keep_going, properties, all_violations) -> None:
     failed = {r.property: r for r in run.results if r.status in FAILED}
-    todo = tuple(p for p in PROPERTIES if p not in failed)
+    todo = tuple(p for p in properties if p not in failed)
     if failed and not keep_going:
         for p in todo:
             run.why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
@@ -98,6 +102,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
     interrupt.phase(engine)
     req = EngineRequest(cfg, todo, depth=depth, seed=seed, out_dir=out_dir, over_budget=over_budget,
                         scope=scope, progress=_progress(bar, engine), on_coverage=run.coverage.update,
+                        all_violations=all_violations,
                         **_budget(engine, bool(later), examples, seconds))
     try:
         if failed:

@@ -36,6 +36,15 @@ TRANSITIONS: dict[str, Builder] = {
     "retry_write": steps_durable.retry_write,
 }
 
+# Model steps that are a transition of the form under another name (issue 13):
+# the safe design's restore from an image is a disk loss (model/images.py).
+SAME_AS: dict[str, str] = {"restore_image": "lose_disk"}
+
+# Flaws whose steps the form does not have (issue 13: in the safe design
+# these steps are always refused, so the form needs no transition for them);
+# the parametric engine makes no claim about a design with one of them.
+OUTSIDE_THE_FORM = frozenset({"shrink-sync-set", "orchestrator-loses-change", "restore-keeps-identity"})
+
 REPLICATION = ("no-acked-write-lost", "one-history", "read-your-writes", "monotonic-reads",
                "no-read-of-lost-write")
 

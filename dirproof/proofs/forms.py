@@ -107,6 +107,7 @@ def _kinds(sys: System) -> dict:
 _SUFFIX = [(r"\.log\.length$", "L"), (r"roles\.length$", "E1"), (r"\.epoch$", "E"), (r"\.commit$", "L"), (r"\.flushed$", "L"),
            (r"\.lsn$", "L"), (r"\.longest$", "L"), (r"\.session$", "S"), (r"\.replica$", "N"),
            (r"roles\[\d+\]\[\d\]$", "N-"), (r"guard\[\d\]$", "N"), (r"\.count$", "K")]
+_SUFFIX += [(r"^images\[\d+\]\[0\]$", "E"), (r"^images\[\d+\]\[1\]$", "L")]  # issue 13: (epoch, commit) of an image
 
 
 def bounds(sys: System, key: str) -> tuple[int, int]:
