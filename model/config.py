@@ -59,8 +59,23 @@ FLAWS: dict[str, Flaw] = {
              ("bounded-write-unavailability",), "availability"),
         Flaw("read-waits-for-primary", "every read pulls from the AP, even when the secondary covers the token",
              ("bounded-write-unavailability",), "availability"),
+        # issue 14 (sessions that hand tokens on) and issue 15 (the gateway)
+        Flaw("hand-off-drops-token", "a session handed another session's replica token keeps its own",
+             ("causal-read",), "sessions"),
+        Flaw("token-lost-on-move", "a client routed to another datacenter keeps its logical session but "
+             "not its token (cached in the datacenter it left)", ("read-your-writes", "monotonic-reads"),
+             "sessions"),
+        Flaw("gateway-ignores-probes", "the gateway keeps routing a session to a datacenter its probes "
+             "found unhealthy", ("reads-survive-datacenter-loss",), "availability"),
     )
 }
+
+# Where a session's replica token lives (issue 14): carried by the client
+# (the design's safe setting: a move keeps the logical session and its token),
+# or cached in the affinity datacenter as the seeds' Graph API does (a move
+# starts a new logical session with an empty token).
+TOKEN_HOMES = ("client", "datacenter")
+PROBE_FAILURES = (1, 5)  # the range of Config.probe_failures (detection < 5 min, seeds 000, 002)
 
 KINDS = ("user", "group", "policy")
 
@@ -88,6 +103,8 @@ class Config:
     snapshot_every_days: int = 1
     snapshots_kept: int = 5
     flaws: tuple[str, ...] = ()
+    token_home: str = "client"  # issue 14: TOKEN_HOMES
+    probe_failures: int = 2  # issue 15: failed probes before the gateway marks a datacenter unhealthy
 
     @property
     def replicas(self) -> range:
@@ -160,7 +177,17 @@ def validate(cfg: Config) -> Config:
             "no second region for the passive primary: the design puts the PP in a different "
             "region from the AP, so give datacenters in at least two regions")
     _positive(cfg)
+    _gateway(cfg)
     return cfg
+
+
+def _gateway(cfg: Config) -> None:
+    """The knobs of issues 14 and 15: where tokens live, probe detection."""
+    if cfg.token_home not in TOKEN_HOMES:
+        raise ConfigError(f"token_home must be one of {', '.join(TOKEN_HOMES)}, not {cfg.token_home!r}")
+    low, high = PROBE_FAILURES
+    if type(cfg.probe_failures) is not int or not low <= cfg.probe_failures <= high:
+        raise ConfigError(f"probe_failures must be an integer from {low} to {high}, not {cfg.probe_failures!r}")
 
 
 def _positive(cfg: Config) -> None:

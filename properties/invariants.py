@@ -262,6 +262,18 @@ def tokens(state: State, ghost: Ghost) -> Any:
     return ALL(out)
 
 
+def handed(state: State, ghost: Ghost) -> Any:
+    """A token handed to a session is covered by the session's token while
+    its logical session lasts (issue 14: what makes causal-read inductive)."""
+    out = []
+    for s, sess in enumerate(state.sessions):
+        h = ghost.handed[s]
+        out.append(check(AND(h.lsn >= 0, h.logical <= sess.logical,
+                             IMPLIES(EQ(h.logical, sess.logical), h.lsn <= sess.token.lsn)),
+                         lambda s=s, h=h: f"session {s}'s token is below the token handed to it (LSN {h.lsn})"))
+    return ALL(out)
+
+
 INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
     Invariant("shape", "Roles (AP and PP distinct, in different regions; they hold the current epoch "
               "unless their disk was lost), epochs, commit points, entries, sessions and the budget's "
@@ -285,4 +297,6 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
               "acknowledged or held by both guarded replicas.", guard_covers),
     Invariant("tokens", "A session's token covers its logical session's acknowledged writes and its "
               "reads; no entry names a logical session not yet started.", tokens),
+    Invariant("handed", "A token handed to a session is covered by the session's token while its logical "
+              "session lasts.", handed),
 )}

@@ -10,6 +10,7 @@ Also the helpers the step tests share: start, go (run accepted steps) and
 refused (a rejection that leaves the state unchanged).
 """
 
+from dirproof.model import HandToken, Probe
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -87,6 +88,15 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # issue 14: session 0's acknowledged write is handed to session 1, whose
+    # lagging B2 then serves it a read without pulling up to it
+    "hand-off-drops-token": ("causal-read", [w(Create(0)), *SYNC, HandToken(0, 1), Read(1)], {}),
+    # issue 14: session 0 is routed from A2 to the lagging B2, keeps its
+    # logical session, loses its token: its read misses its own write
+    "token-lost-on-move": ("read-your-writes", [w(Create(0)), *SYNC, MoveSession(0, B2), Read(0)], {}),
+    # issue 15: A2, session 0's datacenter, is down and detected after two
+    # probes; the gateway still routes the session there
+    "gateway-ignores-probes": ("reads-survive-datacenter-loss", [Crash(A2), Probe(A2), Probe(A2)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -126,6 +136,14 @@ EXTRA_SCENARIOS = {
 }
 
 
+EXTRA_SCENARIOS.update({
+    # session 0 reads LSN 1 at A2, moves to the lagging B2 with an empty token
+    # in the same logical session, and reads nothing there
+    "token-lost-on-move/monotonic-reads": (
+        "token-lost-on-move", "monotonic-reads", [w(Create(0)), *SYNC, Read(0), MoveSession(0, B2), Read(0)], {}),
+})
+
+
 # ---------------------------------------------------------------- Z3's shortest counterexamples
 # What Z3's bounded search found on `entra` (docs/z3.md): no shorter execution
 # breaks a property the flaw names. tests/test_z3_bmc.py searches the first
@@ -137,6 +155,9 @@ Z3_FAST = {
     "ship-unacked": ("no-read-of-lost-write", 3),
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
+    "hand-off-drops-token": ("causal-read", 5),
+    "token-lost-on-move": ("read-your-writes", 5),
+    "gateway-ignores-probes": ("reads-survive-datacenter-loss", 3),
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -177,4 +198,5 @@ FLAW_STEP = {
     "no-fencing": "replicate_to_passive", "keep-divergent-suffix": "rejoin",
     "ship-unacked": "replicate_to_secondary", "read-ignores-token": "read",
     "token-reset-on-failover": "planned_failover",
+    "hand-off-drops-token": "hand_token", "token-lost-on-move": "move_session",
 }

@@ -82,6 +82,7 @@ def one_of_each_action():
              A.Read(1), A.MoveSession(1, 2), A.Crash(0), A.Recover(1), A.LoseDisk(2),
              A.Partition(0, 3), A.Heal(1, 2), A.LoseRegion(1), A.EmergencyFailover(2, 1),
              A.PlannedFailover(), A.ReplacePassive(3), A.Tick(29)]
+    acts += [A.HandToken(0, 1), A.Probe(2), A.Reroute(1)]  # issues 14 and 15
     assert {type(a) for a in acts} == set(ACTION_TYPES)
     return acts
 

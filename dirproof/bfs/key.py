@@ -162,7 +162,8 @@ def head(state: State, rl: Relabel, links: tuple[int, ...] = (), reps: tuple = (
     cut = tuple(state.links[i] for i in (links or links_order(len(state.replicas), rp)))
     ss = state.sessions
     sess = tuple((rp[ss[s].replica], ss[s].token.epoch, ss[s].token.lsn) for s in rl.sinv)
-    return reps_key, roles, state.orchestrator.pp_in_sync, cut, sess
+    missed = tuple(state.missed[r] for r in inv) if state.missed else ()  # the gateway's probes (issue 15)
+    return reps_key, roles, state.orchestrator.pp_in_sync, cut, sess, missed
 
 
 def _pair(n: int, a: int, b: int) -> int:
@@ -218,7 +219,13 @@ def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
         old = enc.is_old(s, rd.logical)
         reads[enc.rl.sp[s]] = (old, 0 if old else rd.longest)
     latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
-    return slots, tuple(reads), latches
+    # a token handed to a session counts only in its current logical session
+    # (monitors.on_read compares it with the read's; issue 14)
+    handed: list = [None] * len(ghost.handed)
+    for s, h in enumerate(ghost.handed):
+        old = enc.is_old(s, h.logical)
+        handed[enc.rl.sp[s]] = (old, 0 if old else h.lsn)
+    return slots, tuple(reads), latches, tuple(handed)
 
 
 def key(state: State, ghost: Ghost, rl: Optional[Relabel] = None) -> tuple:

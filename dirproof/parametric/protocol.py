@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import z3
 
-from . import steps, steps_orch
+from . import steps, steps_orch, steps_sess
 from .frames import Step
 from .vocab import CLIENT, E0, EPOCH, I0, INDEX, LE_I, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
 
@@ -20,7 +20,7 @@ TRANSITIONS: dict[str, Builder] = {
     "replicate_to_secondary": steps.replicate_to_secondary,
     "rejoin": steps.rejoin,
     "read": steps.read,
-    "move_session": steps.move_session,
+    "move_session": steps_sess.move_session,
     "crash": steps_orch.crash,
     "recover": steps_orch.recover,
     "lose_disk": steps_orch.lose_disk,
@@ -30,10 +30,12 @@ TRANSITIONS: dict[str, Builder] = {
     "emergency_failover": steps_orch.emergency_failover,
     "planned_failover": steps_orch.planned_failover,
     "replace_passive": steps_orch.replace_passive,
+    "hand_token": steps_sess.hand_token,
+    "reroute": steps_sess.reroute,
 }
 
 REPLICATION = ("no-acked-write-lost", "one-history", "read-your-writes", "monotonic-reads",
-               "no-read-of-lost-write")
+               "no-read-of-lost-write", "causal-read")
 
 
 def initial(V: Vocab) -> Any:
@@ -55,7 +57,8 @@ def initial(V: Vocab) -> Any:
         V.in_sync, V.gA == a0, V.gP == p0, z3.Not(V.pending), z3.Not(V.exceeded),
         z3.ForAll([s], z3.And(V.tok(s) == I0, V.started(V.curl(s)), V.rl(s) == V.curl(s), V.longest(s) == I0)),
         z3.ForAll([i, e, v], z3.Not(V.acked(i, e, v))),
-        z3.Not(V.bad_regions), z3.Not(V.bad_ryw), z3.Not(V.bad_mono), z3.Not(V.bad_lost))
+        z3.Not(V.bad_regions), z3.Not(V.bad_ryw), z3.Not(V.bad_mono), z3.Not(V.bad_lost),
+        z3.ForAll([s], z3.And(V.hl(s) == V.curl(s), V.htok(s) == I0)), z3.Not(V.bad_causal))
 
 
 def properties(V: Vocab) -> dict[str, Any]:
@@ -79,5 +82,6 @@ def properties(V: Vocab) -> dict[str, Any]:
         "read-your-writes": z3.Not(V.bad_ryw),
         "monotonic-reads": z3.Not(V.bad_mono),
         "no-read-of-lost-write": z3.Not(V.bad_lost),
+        "causal-read": z3.Not(V.bad_causal),
     }
 
