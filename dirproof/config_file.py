@@ -26,7 +26,7 @@ from pathlib import Path
 import attrs
 
 from dirproof.model import Config, ConfigError, Datacenter, make_config
-from dirproof.model.config import validate
+from dirproof.model.config import PROBE_FAILURES, TOKEN_HOMES, validate
 
 TOP_KEYS = {"profile", "flaws", "parameters", "topology"}
 PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "datacenters", "flaws"}
@@ -37,7 +37,10 @@ PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "da
 LIMITS: dict[str, tuple[int, int]] = {
     "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
     "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
+    "probe_failures": PROBE_FAILURES,
 }
+# Parameters that take one of a few words, not a number.
+CHOICES: dict[str, tuple[str, ...]] = {"token_home": TOKEN_HOMES}
 MAX_DATACENTERS = 9
 MAX_FILE_BYTES = 1_000_000
 
@@ -91,6 +94,10 @@ def _build(data: dict, extra_flaws) -> Config:
     if bad:
         raise ConfigError(f"unknown parameter(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(PARAMETERS))}")
     for key, value in params.items():
+        if key in CHOICES:
+            if value not in CHOICES[key]:
+                raise ConfigError(f"parameter {key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
+            continue
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"parameter {key} must be a whole number, not {value!r}")
         lo, hi = LIMITS.get(key, (0, 1000))

@@ -38,13 +38,22 @@ def _covers(state: State, c: int, need: Any) -> Any:
     return AND(rep.up, rep.commit >= need)
 
 
+def lost_and_covered(state: State, s: int) -> Any:
+    """The premise: detection has run, session s's datacenter is down, and
+    another up replica covers its token."""
+    cfg = state.config
+    sess = state.sessions[s]
+    aff = choose(sess.replica, cfg.replicas)
+    return AND(detected(state), NOT(state.replicas[aff].up),
+               ANY(_covers(state, c, sess.token.lsn) for c in cfg.replicas if c != aff))
+
+
 def _survives(state: State, s: int) -> Any:
     cfg = state.config
     sess = state.sessions[s]
     aff = choose(sess.replica, cfg.replicas)
     need = sess.token.lsn
-    premise = AND(detected(state), NOT(state.replicas[aff].up),
-                  ANY(_covers(state, c, need) for c in cfg.replicas if c != aff))
+    premise = lost_and_covered(state, s)
     if premise is False:  # a concrete run: the datacenter serves or nothing covers the token
         return True
     allowed = allows(state, Reroute(s))

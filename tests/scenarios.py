@@ -155,9 +155,6 @@ Z3_FAST = {
     "ship-unacked": ("no-read-of-lost-write", 3),
     "read-ignores-token": ("read-your-writes", 4),
     "token-reset-on-failover": ("read-your-writes", 5),
-    "hand-off-drops-token": ("causal-read", 5),
-    "token-lost-on-move": ("read-your-writes", 5),
-    "gateway-ignores-probes": ("reads-survive-datacenter-loss", 3),
 }
 
 # Paths found by the bounded search on `entra` (see docs/z3.md), as Z3 actions.
@@ -180,6 +177,15 @@ Z3_RECORDED = {
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("partition", (0, 2)), ("emergency_failover", (2, 1)), ("partition", (1, 2)),
         ("emergency_failover", (1, 3))]),
+    # issue 14 (each about 12 s to search again: recorded, not searched in the tests)
+    "hand-off-drops-token": ("causal-read", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("hand_token", (0, 1)),
+        ("read", (1,))]),
+    "token-lost-on-move": ("read-your-writes", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("move_session", (0, 3)),
+        ("read", (0,))]),
+    # issue 15 (searched again in tests/test_sessions_gateway.py)
+    "gateway-ignores-probes": ("reads-survive-datacenter-loss", [("lose_disk", (1,)), ("probe", (1,)), ("probe", (1,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
