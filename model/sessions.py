@@ -102,8 +102,10 @@ def hand_token(state: State, giver: int, receiver: int) -> State:
             lambda: f"no session {giver} or {receiver}")
     require(giver != receiver, lambda: f"session {giver} cannot hand its token to itself")
     give, take = state.sessions[giver], state.sessions[receiver]
-    token = take.token if cfg.has("hand-off-drops-token") else \
-        ITE(give.token.lsn > take.token.lsn, give.token, take.token)
+    # a token that covers nothing new is not handed on (it would only stutter)
+    require(give.token.lsn > take.token.lsn,
+            lambda: f"session {giver}'s token is not ahead of session {receiver}'s: nothing to hand on")
+    token = take.token if cfg.has("hand-off-drops-token") else give.token
     state = with_session(state, receiver, evolve(take, token=token))
     return record(state, HandedOff(giver, receiver, take.logical, give.token))
 

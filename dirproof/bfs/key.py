@@ -220,11 +220,11 @@ def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
         reads[enc.rl.sp[s]] = (old, 0 if old else rd.longest)
     latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
     # a token handed to a session counts only in its current logical session
-    # (monitors.on_read compares it with the read's; issue 14)
-    handed: list = [None] * len(ghost.handed)
+    # (monitors.on_read and on_handed treat one handed in an older logical
+    # session as LSN 0), so the key keeps that effective floor alone (issue 14)
+    handed: list = [0] * len(ghost.handed)
     for s, h in enumerate(ghost.handed):
-        old = enc.is_old(s, h.logical)
-        handed[enc.rl.sp[s]] = (old, 0 if old else h.lsn)
+        handed[enc.rl.sp[s]] = 0 if enc.is_old(s, h.logical) else h.lsn
     return slots, tuple(reads), latches, tuple(handed)
 
 
