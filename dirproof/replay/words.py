@@ -149,7 +149,7 @@ def _probe_changes(before: State, after: State) -> list[str]:
     cfg, out = after.config, []
     for r, (a, b) in enumerate(zip(before.missed, after.missed)):
         if a != b:
-            mark = "unhealthy" if b >= cfg.probe_failures else "healthy"
+            mark = "unhealthy" if b >= cfg.probe_failures else ("still healthy" if b else "healthy")
             out.append(f"gateway: {cfg.name_of(r)} failed probes {a} -> {b} (marked {mark})")
     return out
 
