@@ -26,7 +26,7 @@ from pathlib import Path
 import attrs
 
 from dirproof.model import Config, ConfigError, Datacenter, make_config
-from dirproof.model.config import CHOICES, PP_LAG_RANGE, validate
+from dirproof.model.config import CHOICES, PP_LAG_RANGE, PROBE_FAILURES, validate
 
 TOP_KEYS = {"profile", "flaws", "parameters", "topology"}
 PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "datacenters", "flaws"}
@@ -37,6 +37,7 @@ PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "da
 LIMITS: dict[str, tuple[int, int]] = {
     "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
     "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
+    "probe_failures": PROBE_FAILURES,
 }
 LIMITS["pp_lag_limit"] = PP_LAG_RANGE  # issue 13 item 4 (model/sync_set.py)
 MAX_DATACENTERS = 9

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from dirproof import __version__
-from dirproof.model import NEXT, SPECS, Acked, FailedOver, ReadServed, State, config_to_json
+from dirproof.model import NEXT, SPECS, Acked, FailedOver, HandedOff, ReadServed, State, config_to_json
 from dirproof.properties import check
 
 SPEC = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -96,6 +96,9 @@ def event_value(ev, cfg) -> dict:
     if isinstance(ev, FailedOver):
         return variant("FailedOver", {"kind": ev.kind, "epoch": big(ev.epoch), "ap": cfg.name_of(ev.ap),
                                       "pp": cfg.name_of(ev.pp)})
+    if isinstance(ev, HandedOff):
+        return variant("HandedOff", {"giver": big(ev.giver), "receiver": big(ev.receiver),
+                                     "logical": big(ev.logical), "token": tup(big(ev.token.epoch), big(ev.token.lsn))})
     return variant(type(ev).__name__, generic(ev))
 
 

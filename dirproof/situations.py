@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from dirproof.model import HandedOff, MoveSession, Reroute
 from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, ClientWrite, Config, EmergencyFailover,
                             FailedOver, LoseDisk, LoseRegion, PermanentDelete, PlannedFailover, Purge,
                             Read, ReadServed, RecoverFromBackup, Rejoin, ReplicateToSecondary, Restore,
@@ -178,6 +179,36 @@ def _failover_after_tombstone(prev: State, action, nxt: State) -> bool:
     return any(rec is not None and rec.status == GONE for rec in view)
 
 
+def _read_pulls_handed_write(prev: State, action, nxt: State) -> bool:
+    """Issue 14: a read pulls up to a token handed to the session and
+    returns an acknowledged write of another session."""
+    if not isinstance(action, Read):
+        return False
+    s = action.session
+    sess = prev.sessions[s]
+    handed = any(isinstance(ev, HandedOff) and ev.receiver == s and ev.logical == sess.logical
+                 for ev in prev.history)
+    r = sess.replica
+    pulled = nxt.replicas[r].commit > prev.replicas[r].commit
+    served = [ev for ev in _new_events(prev, nxt) if isinstance(ev, ReadServed)]
+    acked = set(_acked(prev))
+    return handed and pulled and bool(served) and any(e in acked and e.session not in (s, -1)
+                                                      for e in served[0].seen)
+
+
+def _moved_with_token(prev: State, action, nxt: State) -> bool:
+    """Issue 14: a session is routed to another datacenter and keeps a non-empty token."""
+    if not isinstance(action, (MoveSession, Reroute)):
+        return False
+    s = action.session
+    return nxt.sessions[s].token.lsn > 0 and nxt.sessions[s].logical == prev.sessions[s].logical
+
+
+def _rerouted(prev: State, action, nxt: State) -> bool:
+    """Issue 15: the gateway moves a session off a datacenter it found down."""
+    return isinstance(action, Reroute) and not prev.replicas[prev.sessions[action.session].replica].up
+
+
 SITUATIONS: dict[str, Situation] = {s.id: s for s in (
     # The four reachability checks of issue 4.
     Situation("acked-write-survives-failover",
@@ -222,6 +253,14 @@ SITUATIONS: dict[str, Situation] = {s.id: s for s in (
               "bounded-write-unavailability", True, _emergency_with_pp_up),
     Situation("read-while-ap-down", "a read is served while no AP is serving",
               "bounded-write-unavailability", True, _read_while_ap_down),
+    # issues 14 and 15
+    Situation("read-pulls-handed-write",
+              "a read pulls up to a handed token and returns another session's acknowledged write",
+              "causal-read", True, _read_pulls_handed_write),
+    Situation("moved-with-token", "a session routed to another datacenter keeps its logical session and token",
+              "read-your-writes", True, _moved_with_token),
+    Situation("rerouted-off-lost-datacenter", "the gateway reroutes a session off a datacenter that is down",
+              "reads-survive-datacenter-loss", True, _rerouted),
 )}
 
 REACHABILITY: tuple[str, ...] = ("acked-write-survives-failover", "read-pulls-own-write",

@@ -10,6 +10,7 @@ from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover
                       step_name)
 from .actions import CrashUnclean, Flush, RetryWrite
 from .actions import AcknowledgeAlone, LoseOrchestratorChange, RestoreImage, ShrinkSyncSet, TakeImage
+from .actions import HandToken, Probe, Reroute
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive
@@ -22,11 +23,13 @@ from .replication import (acknowledge, client_write, rejoin, replicate_to_passiv
                           replicate_to_secondary)
 from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,
                         config_from_json, config_to_json, state_from_json, state_to_json)
-from .sessions import move_session, read
+from .sessions import hand_token, move_session, read
+from .gateway import healthy, probe, reroute, route_target
 from .next import ACTION_TYPES, BY_NAME, NEXT, SPECS, StepSpec, candidates, enabled, step
 from .records import SYSTEM
 from .state import (NULL_ENTRY, Acked, Entry, FailedOver, FaultBudget, Orchestrator, ReadServed,
                     Replica, Session, Snapshot, State, Token, Write, acting, acting_ap, believes_ap,
                     connected, initial_state)
+from .state import HandedOff
 
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -203,11 +203,36 @@ class RestoreImage:
     replica: int
 
 
+# issue 14 (causal hand-off) and issue 15 (the gateway)
+
+@attrs.frozen
+class HandToken:
+    """Issue 14: session `giver` hands its replica token to session `receiver`."""
+
+    giver: int
+    receiver: int
+
+
+@attrs.frozen
+class Probe:
+    """Issue 15: the gateway probes the datacenter of `replica`."""
+
+    replica: int
+
+
+@attrs.frozen
+class Reroute:
+    """Issue 15: the gateway moves `session` off a datacenter marked unhealthy."""
+
+    session: int
+
+
 Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
                EmergencyFailover, PlannedFailover, ReplacePassive, Tick,
                Flush, CrashUnclean, RetryWrite,
-               ShrinkSyncSet, AcknowledgeAlone, LoseOrchestratorChange, TakeImage, RestoreImage]
+               ShrinkSyncSet, AcknowledgeAlone, LoseOrchestratorChange, TakeImage, RestoreImage,
+               HandToken, Probe, Reroute]
 
 
 def step_name(cls_or_action) -> str:

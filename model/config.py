@@ -76,8 +76,23 @@ FLAWS: dict[str, Flaw] = {
         Flaw("restore-keeps-identity", "a replica restored from an old image of itself keeps its identity and "
              "the image's epoch and resumes numbering from the image", ("one-history", "no-acked-write-lost"),
              "replication"),
+        # issue 14 (sessions that hand tokens on) and issue 15 (the gateway)
+        Flaw("hand-off-drops-token", "a session handed another session's replica token keeps its own",
+             ("causal-read",), "sessions"),
+        Flaw("token-lost-on-move", "a client routed to another datacenter keeps its logical session but "
+             "not its token (cached in the datacenter it left)", ("read-your-writes", "monotonic-reads"),
+             "sessions"),
+        Flaw("gateway-ignores-probes", "the gateway keeps routing a session to a datacenter its probes "
+             "found unhealthy", ("reads-survive-datacenter-loss",), "availability"),
     )
 }
+
+# Where a session's replica token lives (issue 14): carried by the client
+# (the design's safe setting: a move keeps the logical session and its token),
+# or cached in the affinity datacenter as the seeds' Graph API does (a move
+# starts a new logical session with an empty token).
+TOKEN_HOMES = ("client", "datacenter")
+PROBE_FAILURES = (1, 5)  # the range of Config.probe_failures (detection < 5 min, seeds 000, 002)
 
 KINDS = ("user", "group", "policy")
 
@@ -112,6 +127,8 @@ class Config:
     # issue 13 item 4: entries the AP's log may run ahead of its PP's before
     # the PP counts as lagging (model/sync_set.py); the safe design only waits
     pp_lag_limit: int = 1
+    token_home: str = "client"  # issue 14: TOKEN_HOMES
+    probe_failures: int = 2  # issue 15: failed probes before the gateway marks a datacenter unhealthy
 
     @property
     def replicas(self) -> range:
@@ -198,6 +215,7 @@ def validate(cfg: Config) -> Config:
 CHOICES: dict[str, tuple[str, ...]] = {
     "ack_waits_for": ("flushed", "memory"),
     "restart_unconfirmed": ("keep", "truncate"),
+    "token_home": TOKEN_HOMES,  # issue 14
 }
 
 
@@ -205,6 +223,14 @@ def _choices(cfg: Config) -> None:
     for field, allowed in CHOICES.items():
         if getattr(cfg, field) not in allowed:
             raise ConfigError(f"{field} must be one of {', '.join(allowed)}, not {getattr(cfg, field)!r}")
+    _gateway(cfg)
+
+
+def _gateway(cfg: Config) -> None:
+    """The knob of issue 15: probe detection."""
+    low, high = PROBE_FAILURES
+    if type(cfg.probe_failures) is not int or not low <= cfg.probe_failures <= high:
+        raise ConfigError(f"probe_failures must be an integer from {low} to {high}, not {cfg.probe_failures!r}")
 
 
 def _positive(cfg: Config) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 
 from . import actions as A
-from . import backups, durable, election, faults, images, replication, sessions, sync_set
+from . import backups, durable, election, faults, gateway, images, replication, sessions, sync_set
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import Config
@@ -139,6 +139,13 @@ NEXT: tuple[StepSpec, ...] = (
              "an image of {replica} is taken"),
     StepSpec(A.RestoreImage, images.restore_image, "§2 faults (decided here)", ("replicas", "orchestrator", "budget"),
              R, "fault", 1, "{replica} is restored from its last image"),
+    # issue 14 (causal hand-off) and issue 15 (the gateway), design.md §2 sessions and §8
+    StepSpec(A.HandToken, sessions.hand_token, "§2 sessions (causal hand-off)", ("sessions", "history"),
+             ("session", "session"), "session", 2, "session {giver} hands its token to session {receiver}"),
+    StepSpec(A.Probe, gateway.probe, "§8 gateway health probes", ("missed",), R, "gateway", 2,
+             "the gateway probes {replica}"),
+    StepSpec(A.Reroute, gateway.reroute, "§8 gateway routing", ("sessions",), ("session",), "gateway", 2,
+             "the gateway reroutes session {session}"),
 )
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}

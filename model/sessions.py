@@ -8,7 +8,8 @@ from .algebra import EQ, ITE, NOT, Refused, branch, choose, require
 from .records import evolve
 from .replication import catch_up
 from .seq import at, prefix
-from .state import NULL_ENTRY, ReadServed, Session, State, Token, acting, connected, record, with_session
+from .state import (NULL_ENTRY, HandedOff, ReadServed, Session, State, Token, acting, connected, record,
+                    with_session)
 
 
 def _pull(state: State, replica: int, need: Any) -> State:
@@ -62,13 +63,49 @@ def read(state: State, session: int) -> State:
     return record(state, ReadServed(session, sess.logical, r, seen, sess.token))
 
 
+def moved(state: State, sess: Session, replica: Any) -> Session:
+    """The session routed to `replica` (issue 14, where the token lives).
+
+    Knob `token_home`: "client" (the safe default) carries the token with the
+    client, so the logical session goes on at the new datacenter, whose
+    replica pulls up to the token at the next read; "datacenter" (the seeds'
+    Graph API, seeds 000/001) caches it in the datacenter left behind, so
+    the client starts a new logical session with an empty token (§2). Flaw
+    `token-lost-on-move`: the logical session goes on, the token is lost.
+    """
+    if state.config.has("token-lost-on-move"):
+        return Session(replica, Token(), sess.logical)
+    if state.config.token_home == "datacenter":
+        return Session(replica, Token(), sess.logical + 1)
+    return Session(replica, sess.token, sess.logical)
+
+
 def move_session(state: State, session: int, replica: int) -> State:
-    """§2 sessions: routed to another datacenter, the client starts a new
-    logical session there, with its own (empty) token."""
+    """§2 sessions: the client is routed to another datacenter (see `moved`)."""
     cfg = state.config
     require(0 <= session < cfg.sessions, lambda: f"no session {session}")
     sess = state.sessions[session]
     require(NOT(EQ(sess.replica, replica)),
             lambda: f"session {session} already has affinity to {cfg.name_of(replica)}")
-    return with_session(state, session, Session(replica, Token(), sess.logical + 1))
+    return with_session(state, session, moved(state, sess, replica))
+
+
+def hand_token(state: State, giver: int, receiver: int) -> State:
+    """Issue 14, causal hand-off: session `giver` passes its replica token to
+    session `receiver` (a service writes, then a user reads; an app hands its
+    token to a worker). The receiver's token becomes the later of the two, so
+    its next read pulls up to every write the giver's token covers. Flaw
+    `hand-off-drops-token`: the receiver keeps its own token.
+    """
+    cfg = state.config
+    require(0 <= giver < cfg.sessions and 0 <= receiver < cfg.sessions,
+            lambda: f"no session {giver} or {receiver}")
+    require(giver != receiver, lambda: f"session {giver} cannot hand its token to itself")
+    give, take = state.sessions[giver], state.sessions[receiver]
+    # a token that covers nothing new is not handed on (it would only stutter)
+    require(give.token.lsn > take.token.lsn,
+            lambda: f"session {giver}'s token is not ahead of session {receiver}'s: nothing to hand on")
+    token = take.token if cfg.has("hand-off-drops-token") else give.token
+    state = with_session(state, receiver, evolve(take, token=token))
+    return record(state, HandedOff(giver, receiver, take.logical, give.token))
 

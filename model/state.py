@@ -195,7 +195,18 @@ class FailedOver:
     pp: int
 
 
-Event = Union[Acked, ReadServed, FailedOver]
+@attrs.frozen
+class HandedOff:
+    """History: session `giver` passed its replica token `token` to session
+    `receiver`, then in its logical session `logical` (issue 14, causal hand-off)."""
+
+    giver: int
+    receiver: int
+    logical: int
+    token: Token
+
+
+Event = Union[Acked, ReadServed, FailedOver, HandedOff]
 
 
 @attrs.frozen
@@ -220,6 +231,9 @@ class State:
     # provisioning image, (1, 0), until one is taken
     images: tuple[tuple[int, int], ...] = attrs.field(
         default=attrs.Factory(lambda s: ((1, 0),) * len(s.replicas), takes_self=True))
+    # the gateway's count of consecutive failed health probes per datacenter
+    # (issue 15; a datacenter is marked unhealthy at Config.probe_failures)
+    missed: tuple[int, ...] = ()
 
     @property
     def cut(self) -> tuple[tuple[int, int], ...]:
@@ -257,7 +271,7 @@ def initial_state(config: Config) -> State:
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
     n = len(config.datacenters)
     return State(config, replicas, Orchestrator(((ap, pp),)), sessions, (False,) * (n * (n - 1) // 2),
-                 budget=FaultBudget((ap, pp)))
+                 budget=FaultBudget((ap, pp)), missed=(0,) * n)
 
 
 # --------------------------------------------------------------------------- who can talk, who leads

@@ -7,7 +7,7 @@ from typing import Optional
 
 from dirproof.model import State
 
-from . import durability, liveness, objects, sessions
+from . import durability, gateway, liveness, objects, sessions
 from .base import FAULT_BUDGET, Assumption, Property, Violation
 from .monitors import Ghost, watch
 
@@ -67,6 +67,20 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "Failover costs typically 1-2 minutes of write availability (about 5 minutes RTO); "
              "reads are unaffected (zero RTO).", ("000", "001"), _B,
              liveness.bounded_write_unavailability, "availability"),
+    # issue 14 (causal hand-off) and issue 15 (the gateway)
+    Property("causal-read",
+             "A read sees every acknowledged write that a replica token handed to its session (in its "
+             "logical session) covered, whichever session wrote it.",
+             "Affinity and read-write consistency are carried by a replica token that is used for the later "
+             "operations of the logical session; the token is what links them.", ("000", "001"), _B,
+             sessions.causal_read),
+    Property("reads-survive-datacenter-loss",
+             f"Once the gateway's probes have detected a lost datacenter (at most probe_failures probes), a "
+             f"session whose datacenter it was is rerouted within {gateway.REROUTE_STEPS} gateway step to an up "
+             f"replica that covers its token, whenever one does (where a read is always served).",
+             "The gateway routes traffic to healthy datacenters by transactional health probes; if a "
+             "datacenter fails, reads are routed to another; time to detect under 5 minutes.", ("000", "001", "002"),
+             _B, gateway.reads_survive_datacenter_loss, "availability"),
 )}
 
 

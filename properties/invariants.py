@@ -269,6 +269,16 @@ def sync_set_full(state: State, ghost: Ghost) -> Any:
     orch = state.orchestrator
     return ALL([check(NOT(orch.solo), "the AP's synchronous set has shrunk to itself"),
                 check(NOT(orch.lost_change), "the orchestrator's store has lost a committed change")])
+def handed(state: State, ghost: Ghost) -> Any:
+    """A token handed to a session is covered by the session's token while
+    its logical session lasts (issue 14: what makes causal-read inductive)."""
+    out = []
+    for s, sess in enumerate(state.sessions):
+        h = ghost.handed[s]
+        out.append(check(AND(h.lsn >= 0, h.logical <= sess.logical,
+                             IMPLIES(EQ(h.logical, sess.logical), h.lsn <= sess.token.lsn)),
+                         lambda s=s, h=h: f"session {s}'s token is below the token handed to it (LSN {h.lsn})"))
+    return ALL(out)
 
 
 INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
@@ -296,6 +306,8 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
               "reads; no entry names a logical session not yet started.", tokens),
     Invariant("sync-set-full", "The acknowledging set is {AP, PP}: it never shrank to the AP alone, and the "
               "orchestrator's record never went back (issue 13).", sync_set_full),
+    Invariant("handed", "A token handed to a session is covered by the session's token while its logical "
+              "session lasts.", handed),
 )}
 
 

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import attrs
 
-from dirproof.model import NULL_ENTRY, Acked, Entry, ReadServed, State
+from dirproof.model import NULL_ENTRY, Acked, Entry, HandedOff, ReadServed, State
 from dirproof.model.algebra import ALL, AND, COUNT, EQ, IMPLIES, ITE, MAX, NOT, OR, check, holds, symbolic
 from dirproof.model.seq import holds as log_holds
 from dirproof.model.seq import items, length
@@ -76,6 +76,15 @@ class Read:
 
 
 @attrs.frozen
+class Handed:
+    """What the causal-read monitor keeps per session (issue 14): the highest
+    LSN of the tokens handed to the session in its logical session `logical`."""
+
+    logical: int = 0
+    lsn: int = 0
+
+
+@attrs.frozen
 class Ghost:
     """The monitors' memory of a history."""
 
@@ -85,13 +94,15 @@ class Ghost:
     ryw: Latch = None  # a read missed an acknowledged write of its own logical session
     mono: Latch = None  # a read saw a shorter prefix than an earlier read of its logical session
     lost: Latch = None  # a read returned an entry that had not been acknowledged
+    handed: tuple[Handed, ...] = ()  # per session, the tokens handed to it (issue 14)
+    causal: Latch = None  # a read missed an acknowledged write that a token handed to its session covered
 
 
-LATCHES = ("regions", "ryw", "mono", "lost")
+LATCHES = ("regions", "ryw", "mono", "lost", "causal")
 
 
 def fresh(sessions: int) -> Ghost:
-    return Ghost(Ledger(), (Read(),) * sessions)
+    return Ghost(Ledger(), (Read(),) * sessions, handed=(Handed(),) * sessions)
 
 
 def latch(old: Latch, verdict: Any, when: Any = True) -> Latch:
@@ -137,6 +148,7 @@ def on_read(ghost: Ghost, ev: ReadServed, when: Any, state: State) -> Ghost:
                         lambda x=x: f"{_who(state, ev)} returned entry ({x.epoch},{x.lsn}) "
                                     f"{type(x.op).__name__}, which was never acknowledged")
                   for present, i, x in items(seen))
+    causal = _causal(ghost, ev, state)
     before = ghost.reads[ev.session]
     prev = ITE(EQ(before.logical, ev.logical), before.longest, 0)
     n = length(seen)
@@ -145,7 +157,31 @@ def on_read(ghost: Ghost, ev: ReadServed, when: Any, state: State) -> Ghost:
     reads = list(ghost.reads)
     reads[ev.session] = ITE(when, Read(ev.logical, MAX(prev, n)), before)
     return attrs.evolve(ghost, reads=tuple(reads), ryw=latch(ghost.ryw, missed, when),
-                        lost=latch(ghost.lost, unacked, when), mono=latch(ghost.mono, back, when))
+                        lost=latch(ghost.lost, unacked, when), mono=latch(ghost.mono, back, when),
+                        causal=latch(ghost.causal, causal, when))
+
+
+def _causal(ghost: Ghost, ev: ReadServed, state: State) -> Any:
+    """causal-read at a read: it sees every acknowledged write at or below
+    the LSN of a token handed to its session in this logical session,
+    whichever session wrote it."""
+    h = ghost.handed[ev.session]
+    floor = ITE(EQ(h.logical, ev.logical), h.lsn, 0)
+    seen = ev.seen
+    return ALL(check(IMPLIES(AND(present, lsn <= floor), log_holds(seen, lsn, e)),
+                     lambda lsn=lsn, e=e: f"{_who(state, ev)} saw up to LSN {length(seen)}, missing the acknowledged "
+                                          f"write ({e.epoch},{lsn}) of session {e.session} that a token handed "
+                                          f"to it covered (LSN {floor})")
+               for present, lsn, e in ghost.acked.items())
+
+
+def on_handed(ghost: Ghost, ev: HandedOff, when: Any, state: State) -> Ghost:
+    """A hand-off raises the receiver's floor (in its current logical session)."""
+    h = ghost.handed[ev.receiver]
+    lsn = ITE(EQ(h.logical, ev.logical), MAX(h.lsn, ev.token.lsn), ev.token.lsn)
+    handed = list(ghost.handed)
+    handed[ev.receiver] = ITE(when, Handed(ev.logical, lsn), h)
+    return attrs.evolve(ghost, handed=tuple(handed))
 
 
 def observe(ghost: Ghost, ev: Any, state: State, when: Any = True) -> Ghost:
@@ -154,6 +190,8 @@ def observe(ghost: Ghost, ev: Any, state: State, when: Any = True) -> Ghost:
         return on_acked(ghost, ev, when, state)
     if isinstance(ev, ReadServed):
         return on_read(ghost, ev, when, state)
+    if isinstance(ev, HandedOff):
+        return on_handed(ghost, ev, when, state)
     return ghost
 
 

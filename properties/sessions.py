@@ -1,4 +1,4 @@
-"""read-your-writes, monotonic-reads, no-read-of-lost-write (design.md §4, 3-5).
+"""read-your-writes, monotonic-reads, no-read-of-lost-write (design.md §4, 3-5), causal-read (issue 14).
 
 Each is judged when a read is served (properties/monitors.py `on_read`),
 against the history up to that read: the property holds while the
@@ -27,3 +27,9 @@ def monotonic_reads(state: State, ghost: Ghost) -> Any:
 def no_read_of_lost_write(state: State, ghost: Ghost) -> Any:
     """A read returns only entries that were acknowledged before it."""
     return clear(ghost.lost)
+
+
+def causal_read(state: State, ghost: Ghost) -> Any:
+    """A read sees every acknowledged write that a token handed to its
+    session (in its logical session) covered, whichever session wrote it (issue 14)."""
+    return clear(ghost.causal)

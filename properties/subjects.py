@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from dirproof.model import Read, State, acting
-from dirproof.model.algebra import AND, ANY, EQ
+from dirproof.model.algebra import AND, ANY, EQ, NOT
 from dirproof.model.seq import holds
 
 from .monitors import Ghost
@@ -70,6 +70,23 @@ def ap_lost_pp_ready(before: State, g0: Ghost, action: Any, after: State, g1: Gh
     return AND(ap_lost(after, ap, pp), cand.up, EQ(cand.epoch, orch.epoch), orch.pp_in_sync)
 
 
+def read_handed_write(before: State, g0: Ghost, action: Any, after: State, g1: Ghost) -> Any:
+    """A session reads while a token handed to it in its logical session
+    covers an acknowledged write of another session (issue 14)."""
+    if not isinstance(action, Read):
+        return False
+    s = action.session
+    h, sess = g0.handed[s], before.sessions[s]
+    return AND(EQ(h.logical, sess.logical),
+               ANY(AND(present, NOT(EQ(e.session, s)), lsn <= h.lsn) for present, lsn, e in g0.acked.items()))
+
+
+def datacenter_lost_detected(before: State, g0: Ghost, action: Any, after: State, g1: Ghost) -> Any:
+    """A session's datacenter is lost and detected while another up replica covers its token (issue 15)."""
+    from .gateway import lost_and_covered
+    return ANY(lost_and_covered(after, s) for s in range(after.config.sessions))
+
+
 # property: (the subject in words, its definition, the step it is about: None for a state)
 SUBJECTS: dict[str, tuple[str, Subject, Any]] = {
     "no-acked-write-lost": ("an entry acknowledged in an earlier epoch is in the log of the acting AP of a "
@@ -82,4 +99,8 @@ SUBJECTS: dict[str, tuple[str, Subject, Any]] = {
     "no-read-of-lost-write": ("after a failover, a read returns a non-empty prefix", read_something, Read),
     "bounded-write-unavailability": ("the AP is lost while the PP is up, current and in sync", ap_lost_pp_ready,
                                      None),
+    "causal-read": ("a session reads while a token handed to it covers another session's acknowledged write",
+                    read_handed_write, Read),
+    "reads-survive-datacenter-loss": ("a session's datacenter is lost and detected while an up replica covers "
+                                      "its token", datacenter_lost_detected, None),
 }

@@ -13,6 +13,7 @@ refused (a rejection that leaves the state unchanged).
 from dirproof.model import CrashUnclean, Flush, RetryWrite  # noqa: F401  (§6 steps)
 from dirproof.model import (AcknowledgeAlone, LoseOrchestratorChange, Partition, ReplacePassive, RestoreImage,
                             ShrinkSyncSet)
+from dirproof.model import HandToken, Probe
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -114,6 +115,15 @@ SCENARIOS = {
     # A1 is restored from its provisioning image (epoch 1, nothing committed)
     # and, still the AP of epoch 1, serves without the acknowledged (1, 1).
     "restore-keeps-identity": ("no-acked-write-lost", [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1)], {}),
+    # issue 14: session 0's acknowledged write is handed to session 1, whose
+    # lagging B2 then serves it a read without pulling up to it
+    "hand-off-drops-token": ("causal-read", [w(Create(0)), *SYNC, HandToken(0, 1), Read(1)], {}),
+    # issue 14: session 0 is routed from A2 to the lagging B2, keeps its
+    # logical session, loses its token: its read misses its own write
+    "token-lost-on-move": ("read-your-writes", [w(Create(0)), *SYNC, MoveSession(0, B2), Read(0)], {}),
+    # issue 15: A2, session 0's datacenter, is down and detected after two
+    # probes; the gateway still routes the session there
+    "gateway-ignores-probes": ("reads-survive-datacenter-loss", [Crash(A2), Probe(A2), Probe(A2)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -156,6 +166,14 @@ EXTRA_SCENARIOS = {
         "restore-keeps-identity", "one-history",
         [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1), w(Create(1)), *SYNC], {}),
 }
+
+
+EXTRA_SCENARIOS.update({
+    # session 0 reads LSN 1 at A2, moves to the lagging B2 with an empty token
+    # in the same logical session, and reads nothing there
+    "token-lost-on-move/monotonic-reads": (
+        "token-lost-on-move", "monotonic-reads", [w(Create(0)), *SYNC, Read(0), MoveSession(0, B2), Read(0)], {}),
+})
 
 
 # ---------------------------------------------------------------- Z3's shortest counterexamples
@@ -209,6 +227,15 @@ Z3_RECORDED = {
     "restore-keeps-identity": ("no-acked-write-lost", [
         ("client_write", (0, 1)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)),
         ("restore_image", (0,)), ("recover", (0,))]),
+    # issue 14 (each about 12 s to search again: recorded, not searched in the tests)
+    "hand-off-drops-token": ("causal-read", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("hand_token", (0, 1)),
+        ("read", (1,))]),
+    "token-lost-on-move": ("read-your-writes", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("move_session", (0, 3)),
+        ("read", (0,))]),
+    # issue 15 (searched again in tests/test_sessions_gateway.py)
+    "gateway-ignores-probes": ("reads-survive-datacenter-loss", [("lose_disk", (1,)), ("probe", (1,)), ("probe", (1,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -233,4 +260,5 @@ FLAW_STEP = {
     # issue 13 (flaws whose steps the parametric form lacks: parametric.protocol.OUTSIDE_THE_FORM)
     "shrink-sync-set": "shrink_sync_set", "orchestrator-loses-change": "lose_orchestrator_change",
     "restore-keeps-identity": "restore_image",
+    "hand-off-drops-token": "hand_token", "token-lost-on-move": "move_session",
 }

@@ -119,8 +119,10 @@ def test_workers_find_the_same_states_and_lengths():
 
 
 def test_cli_prints_what_it_covered_and_refuses_bad_bounds(tmp_path):
-    r = runner.invoke(app, ["bfs", "--profile", "small", "--writes", "1", "--epochs", "2", "--faults", "0",
-                            "--json", "--out", str(tmp_path)])
+    # two sessions: with one, small has only 38 states since a move keeps the
+    # logical session (token_home "client", issue 14)
+    r = runner.invoke(app, ["bfs", "--profile", "small", "--sessions", "2", "--writes", "1", "--epochs", "2",
+                            "--faults", "0", "--json", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["exhausted"] and data["states"] > 100 and data["bounds"].startswith("writes <= 1")
@@ -144,8 +146,9 @@ def test_beyond_the_fault_budget_a_violation_is_assumption_broken(tmp_path):
 
 
 def test_logical_numbers_are_renumbered_but_kept_apart():
-    # moving away and back makes new logical numbers, not new states...
-    cfg = make_config("entra")
+    # moving away and back makes new logical numbers, not new states (with
+    # the token cached per datacenter a move starts a new logical session)...
+    cfg = make_config("entra", token_home="datacenter")
     s = initial_state(cfg)
     moved = step(step(s, MoveSession(0, A1)), MoveSession(0, A2))
     assert moved.sessions[0].logical == 2

@@ -35,7 +35,7 @@ runner = CliRunner()
 
 def test_the_safe_design_is_proved_for_its_scope_with_a_witness_each(tmp_path):
     from dirproof import z3_engine
-    props = REPLICATION + ("bounded-write-unavailability",)
+    props = REPLICATION + ("bounded-write-unavailability", "reads-survive-datacenter-loss")
     # A generous time budget: the witnesses (6 steps) must be found, however loaded the machine.
     results = z3_engine.run(EngineRequest(make_config("entra"), props, out_dir=tmp_path, seconds=600))
     assert {r.property: r.status for r in results} == {p: "proved" for p in props}

@@ -85,6 +85,7 @@ def one_of_each_action():
     acts += [A.Flush(1), A.CrashUnclean(2), A.RetryWrite(0, 1)]  # §6
     acts += [A.ShrinkSyncSet(), A.AcknowledgeAlone(), A.LoseOrchestratorChange(), A.TakeImage(1),
              A.RestoreImage(2)]  # issue 13
+    acts += [A.HandToken(0, 1), A.Probe(2), A.Reroute(1)]  # issues 14 and 15
     assert {type(a) for a in acts} == set(ACTION_TYPES)
     return acts
 

@@ -174,7 +174,7 @@ def test_ack_before_sync_acknowledges_without_the_pp():
 
 
 def test_ack_moves_the_token_only_of_the_writing_logical_session():
-    s = go(start(), w(Create(0)), MoveSession(0, B2), *SYNC)
+    s = go(start(token_home="datacenter"), w(Create(0)), MoveSession(0, B2), *SYNC)
     assert s.sessions[0].token == Token(), "a moved session is a new logical session"
 
 
@@ -308,10 +308,24 @@ def test_read_is_unavailable_when_the_ap_has_not_committed_the_token():
 # ---------------------------------------------------------------- move_session
 
 
-def test_move_session_starts_a_new_logical_session():
-    s = go(written(start()), MoveSession(0, B2))
+def test_move_session_with_the_token_cached_in_the_datacenter_starts_a_new_logical_session():
+    s = go(written(start(token_home="datacenter")), MoveSession(0, B2))
     assert s.sessions[0].replica == B2 and s.sessions[0].logical == 1
     assert s.sessions[0].token == Token()
+
+
+def test_move_session_with_the_token_carried_by_the_client_goes_on_and_the_read_pulls():
+    s = go(start(), w(Create(0)), *SYNC)
+    token = s.sessions[0].token
+    s = go(s, MoveSession(0, B2))
+    assert (s.sessions[0].replica, s.sessions[0].logical, s.sessions[0].token) == (B2, 0, token)
+    s = go(s, Read(0))
+    assert lsns(s.history[-1].seen) == [(1, 1)], "B2 pulled up to the carried token"
+
+
+def test_token_lost_on_move_keeps_the_logical_session_and_drops_the_token():
+    s = go(start("token-lost-on-move"), w(Create(0)), *SYNC, MoveSession(0, B2))
+    assert (s.sessions[0].logical, s.sessions[0].token) == (0, Token())
 
 
 def test_move_session_refusals():

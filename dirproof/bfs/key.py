@@ -165,7 +165,8 @@ def head(state: State, rl: Relabel, links: tuple[int, ...] = (), reps: tuple = (
     orch = state.orchestrator
     # (issue 13: the synchronous set, the record a lossy store goes back to, each replica's image)
     extra = (orch.solo, orch.prev_in_sync, orch.lost_change, tuple(state.images[r] for r in inv))
-    return reps_key, roles, orch.pp_in_sync, cut, sess, extra
+    missed = tuple(state.missed[r] for r in inv) if state.missed else ()  # the gateway's probes (issue 15)
+    return reps_key, roles, orch.pp_in_sync, cut, sess, extra, missed
 
 
 def _pair(n: int, a: int, b: int) -> int:
@@ -221,7 +222,13 @@ def _ghost(ghost: Ghost, enc: Encoder) -> tuple:
         old = enc.is_old(s, rd.logical)
         reads[enc.rl.sp[s]] = (old, 0 if old else rd.longest)
     latches = tuple(getattr(ghost, name) is not None for name in LATCHES)
-    return slots, tuple(reads), latches
+    # a token handed to a session counts only in its current logical session
+    # (monitors.on_read and on_handed treat one handed in an older logical
+    # session as LSN 0), so the key keeps that effective floor alone (issue 14)
+    handed: list = [0] * len(ghost.handed)
+    for s, h in enumerate(ghost.handed):
+        handed[enc.rl.sp[s]] = 0 if enc.is_old(s, h.logical) else h.lsn
+    return slots, tuple(reads), latches, tuple(handed)
 
 
 def key(state: State, ghost: Ghost, rl: Optional[Relabel] = None) -> tuple:

@@ -139,6 +139,15 @@ def _tokens(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
     ]
 
 
+def _handed(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
+    return [
+        ("handed-covered", "a hand-off moves the receiver's token up to the token handed to it",
+         F([s], I_(V.hl(s) == V.curl(s), LE_I(V.htok(s), V.tok(s))))),
+        ("handed-started", "a token is handed to a session's current logical session",
+         F([s], V.started(V.hl(s)))),
+    ]
+
+
 def _properties(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
     return [
         ("acked-in-two-regions", "no-acked-write-lost (a): the PP, in another region, held it",
@@ -146,6 +155,7 @@ def _properties(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
         ("ryw-clear", "read-your-writes", Not(V.bad_ryw)),
         ("mono-clear", "monotonic-reads", Not(V.bad_mono)),
         ("lost-clear", "no-read-of-lost-write", Not(V.bad_lost)),
+        ("causal-clear", "causal-read", Not(V.bad_causal)),
     ]
 
 
@@ -183,12 +193,12 @@ def _durable(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
 
 
 GROUPS: dict[str, Callable[[Vocab, frozenset], list[tuple[str, str, Any]]]] = {
-    "shape": _shape, "log-matching": _logs, "acks": _acks, "tokens": _tokens, "properties": _properties,
-    "durable": _durable}
+    "shape": _shape, "log-matching": _logs, "acks": _acks, "tokens": _tokens, "handed": _handed,
+    "properties": _properties, "durable": _durable}
 
 # which Python invariant or property (properties/invariants.py, design.md §4) each one refines
 OF = {"acked-in-two-regions": "no-acked-write-lost", "one-acked-per-lsn": "one-history", "ryw-clear": "read-your-writes",
-      "mono-clear": "monotonic-reads", "lost-clear": "no-read-of-lost-write"}
+      "mono-clear": "monotonic-reads", "lost-clear": "no-read-of-lost-write", "causal-clear": "causal-read"}
 
 
 # which parametric invariants state each auxiliary invariant of the fixed-scope proof
@@ -212,6 +222,7 @@ PYTHON = {
                       "ap-acked-flushed", "shipped-flushed"],
     "acked-flushed": ["acked-flushed-ap", "acked-flushed-pp", "acked-flushed-guard", "acked-flushed-one-guard"],
     "shared-flushed": ["shared-flushed"],
+    "handed": ["handed-covered", "handed-started"],
 }
 
 

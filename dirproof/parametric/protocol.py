@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import z3
 
-from . import steps, steps_durable, steps_orch
+from . import steps, steps_durable, steps_orch, steps_sess
 from .frames import Step
 from .vocab import CLIENT, E0, EPOCH, I0, INDEX, LE_I, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
 
@@ -20,7 +20,7 @@ TRANSITIONS: dict[str, Builder] = {
     "replicate_to_secondary": steps.replicate_to_secondary,
     "rejoin": steps.rejoin,
     "read": steps.read,
-    "move_session": steps.move_session,
+    "move_session": steps_sess.move_session,
     "crash": steps_orch.crash,
     "recover": steps_orch.recover,
     "lose_disk": steps_orch.lose_disk,
@@ -34,6 +34,8 @@ TRANSITIONS: dict[str, Builder] = {
     "flush": steps_durable.flush,
     "crash_unclean": steps_durable.crash_unclean,
     "retry_write": steps_durable.retry_write,
+    "hand_token": steps_sess.hand_token,
+    "reroute": steps_sess.reroute,
 }
 
 # Model steps that are a transition of the form under another name (issue 13):
@@ -46,7 +48,7 @@ SAME_AS: dict[str, str] = {"restore_image": "lose_disk"}
 OUTSIDE_THE_FORM = frozenset({"shrink-sync-set", "orchestrator-loses-change", "restore-keeps-identity"})
 
 REPLICATION = ("no-acked-write-lost", "one-history", "read-your-writes", "monotonic-reads",
-               "no-read-of-lost-write")
+               "no-read-of-lost-write", "causal-read")
 
 
 def initial(V: Vocab) -> Any:
@@ -68,7 +70,8 @@ def initial(V: Vocab) -> Any:
         V.in_sync, V.gA == a0, V.gP == p0, z3.Not(V.pending), z3.Not(V.exceeded),
         z3.ForAll([s], z3.And(V.tok(s) == I0, V.started(V.curl(s)), V.rl(s) == V.curl(s), V.longest(s) == I0)),
         z3.ForAll([i, e, v], z3.Not(V.acked(i, e, v))),
-        z3.Not(V.bad_regions), z3.Not(V.bad_ryw), z3.Not(V.bad_mono), z3.Not(V.bad_lost))
+        z3.Not(V.bad_regions), z3.Not(V.bad_ryw), z3.Not(V.bad_mono), z3.Not(V.bad_lost),
+        z3.ForAll([s], z3.And(V.hl(s) == V.curl(s), V.htok(s) == I0)), z3.Not(V.bad_causal))
 
 
 def properties(V: Vocab) -> dict[str, Any]:
@@ -92,5 +95,6 @@ def properties(V: Vocab) -> dict[str, Any]:
         "read-your-writes": z3.Not(V.bad_ryw),
         "monotonic-reads": z3.Not(V.bad_mono),
         "no-read-of-lost-write": z3.Not(V.bad_lost),
+        "causal-read": z3.Not(V.bad_causal),
     }
 

@@ -75,13 +75,14 @@ def domain(states: Iterable[tuple[State, Ghost]]) -> Domain:
         entries = [e for r in reps for e in r.log] + [e for _, _, e in gh.acked.items()]
         lsns = max([lsns] + [len(r.log) + 1 for r in reps] + [r.commit + 1 for r in reps]
                    + [s.token.lsn + 1 for s in st.sessions] + [rd.longest + 1 for rd in gh.reads]
+                   + [h.lsn + 1 for h in gh.handed]
                    + [e.lsn + 1 for e in entries])
         epochs = max([epochs] + [e.epoch + 1 for e in entries])
         for e in entries:
             if payload(e) not in values:
                 values.append(payload(e))
         for s, sess in enumerate(st.sessions):
-            logicals |= {(s, k) for k in range(max(sess.logical, gh.reads[s].logical) + 1)}
+            logicals |= {(s, k) for k in range(max(sess.logical, gh.reads[s].logical, gh.handed[s].logical) + 1)}
         logicals |= {(e.session, e.logical) for e in entries if e.session != SYSTEM}
     values = values or [(SYSTEM, 0, None)]  # a sort is never empty
     return Domain(len(cfg.datacenters), len(cfg.regions), cfg.sessions, epochs, lsns, tuple(values),
@@ -132,14 +133,16 @@ def structure(d: Domain, st: State, gh: Ghost, V: Vocab) -> list[Any]:
         rd = gh.reads[s]
         out += [V.aff(S[s]) == R[sess.replica], V.tok(S[s]) == I_[sess.token.lsn],
                 V.curl(S[s]) == d.logical(s, sess.logical), V.rl(S[s]) == d.logical(s, rd.logical),
-                V.longest(S[s]) == I_[rd.longest]]
+                V.longest(S[s]) == I_[rd.longest], V.hl(S[s]) == d.logical(s, gh.handed[s].logical),
+                V.htok(S[s]) == I_[gh.handed[s].lsn]]
     for ls, lk in d.logicals:
         out.append(V.started(d.logical(ls, lk)) == (lk <= st.sessions[ls].logical))
     acked = {(i, e.epoch, payload(e)) for _, i, e in gh.acked.items()}
     for i, e, (vk, val) in product(range(d.lsns), range(d.epochs), enumerate(d.values)):
         out.append(V.acked(I_[i], E[e], d.el(VALUE, vk)) == ((i, e, val) in acked))
     out += [V.bad_regions == (gh.regions is not None), V.bad_ryw == (gh.ryw is not None),
-            V.bad_mono == (gh.mono is not None), V.bad_lost == (gh.lost is not None)]
+            V.bad_mono == (gh.mono is not None), V.bad_lost == (gh.lost is not None),
+            V.bad_causal == (gh.causal is not None)]
     return out
 
 
@@ -242,9 +245,15 @@ def _script() -> list[Any]:
                                 LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejoin,
                                 ReplacePassive, ReplicateToPassive, ReplicateToSecondary)
     from dirproof.model import CrashUnclean, Flush, Update
+    from dirproof.model import (Acknowledge, ClientWrite, Crash, Create, EmergencyFailover, HandToken, Heal,
+                                LoseDisk, LoseRegion, MoveSession, Partition, PlannedFailover, Probe, Read,
+                                Recover, Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary,
+                                Reroute)
     A1, A2, B1, B2 = 0, 1, 2, 3
     return [ClientWrite(A1, 0, Create(0)), ReplicateToPassive(A1), Acknowledge(A1), ReplicateToSecondary(A2),
-            Read(0), MoveSession(0, B2), Partition(A1, B1), Heal(A1, B1), Crash(A2), Recover(A2),
+            Read(0), MoveSession(0, B2), Partition(A1, B1), Heal(A1, B1),
+            HandToken(0, 1), Crash(B2), Probe(B2), Probe(B2), Reroute(1), Read(1), Recover(B2), Probe(B2),
+            Crash(A2), Recover(A2),
             PlannedFailover(), Rejoin(A2), Partition(B1, A1), ReplacePassive(A2), ClientWrite(B1, 1, Create(1)),
             ReplicateToPassive(B1),
             Crash(B1), EmergencyFailover(A2, B2), LoseDisk(A1), Recover(A1), Rejoin(A1),

@@ -71,7 +71,7 @@ def state(n: Names, V: Vocab) -> list[str]:
     for s in n.univ[CLIENT]:
         lines.append(f"{n.name[str(s)]} at {n.of(V.aff(s))}, token LSN {n.of(V.tok(s))}, logical {n.of(V.curl(s))}; "
                      f"last read in {n.of(V.rl(s))} saw up to LSN {n.of(V.longest(s))}")
-    latches = [x for x in ("bad_regions", "bad_ryw", "bad_mono", "bad_lost") if n.true(V.symbols[x])]
+    latches = [x for x in ("bad_regions", "bad_ryw", "bad_mono", "bad_lost", "bad_causal") if n.true(V.symbols[x])]
     lines.append(f"monitor latches set: {' '.join(latches) or 'none'}")
     return lines
 

@@ -183,13 +183,16 @@ def read(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
         return z3.And(post.log(r, i, e, v), LE_I(i, n))
     prev = z3.If(pre.rl(s) == pre.curl(s), pre.longest(s), I0)
     ryw = z3.Exists([i, e, v], z3.And(pre.acked(i, e, v), WROTE(v, s, pre.curl(s)), z3.Not(seen(i, e, v))))
+    floor = z3.If(pre.hl(s) == pre.curl(s), pre.htok(s), I0)
+    causal = z3.Exists([i, e, v], z3.And(pre.acked(i, e, v), LE_I(i, floor), z3.Not(seen(i, e, v))))
     lost = z3.Exists([i, e, v], z3.And(seen(i, e, v), z3.Not(pre.acked(i, e, v))))
     ghost = z3.And(at(pre, post, "tok", (s,), max_i(need, n)), at(pre, post, "rl", (s,), pre.curl(s)),
                    at(pre, post, "longest", (s,), max_i(prev, n)),
                    latch(pre, post, "bad_ryw", ryw), latch(pre, post, "bad_lost", lost),
-                   latch(pre, post, "bad_mono", lt_i(n, prev)))
+                   latch(pre, post, "bad_mono", lt_i(n, prev)), latch(pre, post, "bad_causal", causal))
     return Step("read", "§2 reads and sessions", (s, a), z3.And(pre.up(r), body, ghost),
-                frozenset({"log", "len", "commit", "tok", "rl", "longest", "bad_ryw", "bad_lost", "bad_mono"}))
+                frozenset({"log", "len", "commit", "tok", "rl", "longest", "bad_ryw", "bad_lost", "bad_mono",
+                           "bad_causal"}))
 
 
 def move_session(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:

@@ -69,6 +69,10 @@ MUTABLE: dict[str, tuple[tuple[Any, ...], Any]] = {
     "bad_ryw": ((), B),
     "bad_mono": ((), B),
     "bad_lost": ((), B),
+    # issue 14: the tokens handed to a session (monitors.Handed) and causal-read's latch
+    "hl": ((CLIENT,), LOGICAL),  # the logical session the handed tokens were for
+    "htok": ((CLIENT,), INDEX),  # the highest LSN handed to it there
+    "bad_causal": ((), B),
 }
 
 # §6 durability: the replica's flushed point (entries up to it are on its disk)

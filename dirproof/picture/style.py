@@ -24,4 +24,4 @@ C_REFUSED = "#dbeedd"  # the row of the step another design refuses
 # The colour of a step's name in the step column, by its registry group
 # (model/next.py StepSpec.group): a new step of a known group needs nothing here.
 GROUP_COLOR = {"write": C_WRITE, "replication": C_REPL, "session": C_READ, "fault": C_FAULT,
-               "orchestrator": C_ORCH, "time": C_ORCH}
+               "orchestrator": C_ORCH, "time": C_ORCH, "gateway": C_ORCH}  # gateway: issue 15

@@ -106,7 +106,8 @@ def _kinds(sys: System) -> dict:
 
 _SUFFIX = [(r"\.log\.length$", "L"), (r"roles\.length$", "E1"), (r"\.epoch$", "E"), (r"\.commit$", "L"), (r"\.flushed$", "L"),
            (r"\.lsn$", "L"), (r"\.longest$", "L"), (r"\.session$", "S"), (r"\.replica$", "N"),
-           (r"roles\[\d+\]\[\d\]$", "N-"), (r"guard\[\d\]$", "N"), (r"\.count$", "K")]
+           (r"roles\[\d+\]\[\d\]$", "N-"), (r"guard\[\d\]$", "N"), (r"\.count$", "K"),
+           (r"^missed\[\d+\]$", "P")]
 _SUFFIX += [(r"^images\[\d+\]\[0\]$", "E"), (r"^images\[\d+\]\[1\]$", "L")]  # issue 13: (epoch, commit) of an image
 
 
@@ -115,7 +116,7 @@ def bounds(sys: System, key: str) -> tuple[int, int]:
     cfg, sc = sys.cfg, sys.scope
     n, S = len(cfg.datacenters), cfg.sessions
     table = {"L": (0, sc.log), "E": (0, sc.epochs), "E1": (0, sc.epochs), "S": (-1, S - 1), "N": (0, n - 1),
-             "N-": (-1, n - 1), "K": (0, sc.slots)}
+             "N-": (-1, n - 1), "K": (0, sc.slots), "P": (0, cfg.probe_failures)}
     for pattern, which in _SUFFIX:
         if re.search(pattern, key):
             return table[which]

@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
-from dirproof.model import SPECS, SYSTEM, Acked, Config, FailedOver, ReadServed, State
+from dirproof.model import SPECS, SYSTEM, Acked, Config, FailedOver, HandedOff, ReadServed, State
 
 
 def action_text(action: Any, config: Optional[Config] = None) -> str:
@@ -115,7 +115,8 @@ def diff_states(before: State, after: State) -> list[str]:
     out += _generic("orchestrator: ", oa, ob, ("roles", "pp_in_sync"))
     for s, (sa, sb) in enumerate(zip(before.sessions, after.sessions)):
         if sa.replica != sb.replica or sa.logical != sb.logical:
-            out.append(f"session {s}: moved to {cfg.name_of(sb.replica)}, new logical session #{sb.logical}"
+            kept = "same" if sa.logical == sb.logical else "new"
+            out.append(f"session {s}: moved to {cfg.name_of(sb.replica)}, {kept} logical session #{sb.logical}"
                        f", token {_token(sb.token)}")
         elif sa.token != sb.token:
             out.append(f"session {s} token {_token(sa.token)} -> {_token(sb.token)}")
@@ -134,11 +135,22 @@ def diff_states(before: State, after: State) -> list[str]:
         out.append("snapshots + day " + ", ".join(map(str, taken))
                    + f" (kept: days {', '.join(str(s.day) for s in after.snapshots)})")
     out += _budget_changes(before.budget, after.budget, cfg)
+    out += _probe_changes(before, after)
     for ev in after.history[len(before.history):]:
         if not (isinstance(ev, FailedOver) and oa.roles != ob.roles):  # said on the orchestrator line
             out.append("history +" + event_text(ev, cfg))
     out += _generic("", before, after, ("config", "replicas", "orchestrator", "sessions", "links", "day",
-                                        "snapshots", "budget", "history"))
+                                        "snapshots", "budget", "history", "missed"))
+    return out
+
+
+def _probe_changes(before: State, after: State) -> list[str]:
+    """The gateway's failed-probe counts (issue 15), in words."""
+    cfg, out = after.config, []
+    for r, (a, b) in enumerate(zip(before.missed, after.missed)):
+        if a != b:
+            mark = "unhealthy" if b >= cfg.probe_failures else ("still healthy" if b else "healthy")
+            out.append(f"gateway: {cfg.name_of(r)} failed probes {a} -> {b} (marked {mark})")
     return out
 
 
@@ -173,6 +185,9 @@ def event_text(ev, cfg: Config) -> str:
                 f"saw up to LSN {len(ev.seen)} (token {_token(ev.token)})")
     if isinstance(ev, FailedOver):
         return f"{ev.kind} failover: epoch {ev.epoch}, AP {cfg.name_of(ev.ap)}, PP {cfg.name_of(ev.pp)}"
+    if isinstance(ev, HandedOff):
+        return (f"session {ev.giver} handed its token {_token(ev.token)} to session {ev.receiver} "
+                f"(logical #{ev.logical})")
     return _short(ev, 120)
 
 

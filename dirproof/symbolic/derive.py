@@ -32,7 +32,7 @@ from . import paths as P
 from .states import Scope, abstract, flatten, layout, rebuild
 from .terms import is_term, lit, num_sort, numbers, to_z3
 
-ENCODED = frozenset({"replicas", "orchestrator", "sessions", "links", "budget", "history"})
+ENCODED = frozenset({"replicas", "orchestrator", "sessions", "links", "budget", "history", "missed"})
 
 
 @attrs.frozen(eq=False)

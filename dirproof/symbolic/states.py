@@ -25,7 +25,7 @@ import attrs
 
 from dirproof.model import NULL_ENTRY, Config, Entry, Orchestrator, Replica, Session, State, Write, initial_state
 from dirproof.model.state import NO_ROLE
-from dirproof.properties.monitors import LATCHES, Ghost, Ledger, Read, fresh as fresh_ghost
+from dirproof.properties.monitors import LATCHES, Ghost, Handed, Ledger, Read, fresh as fresh_ghost
 
 from .seqs import SymLedger, SymSeq
 from .terms import is_term
@@ -48,7 +48,7 @@ class Scope:
 
 
 SKIP = {State: ("config", "history", "day", "snapshots"), Entry: ("lsn",)}
-BIG = {(Entry, "write"), (Entry, "logical"), (Session, "logical"), (Read, "logical")}
+BIG = {(Entry, "write"), (Entry, "logical"), (Session, "logical"), (Read, "logical"), (Handed, "logical")}
 SEQS = {(Replica, "log"): "log", (Orchestrator, "roles"): "epochs"}
 
 Leaf = Callable[[str, str, Any], Any]  # (key, kind, value) -> new value; kind: "bool", "int", "big"
