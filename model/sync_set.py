@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .algebra import NOT, OR, choose, require
 from .records import evolve
-from .replication import _record_acks
+from .replication import record_acks
 from .seq import common, length, prefix
 from .state import Orchestrator, State, acting, connected, with_replica
 
@@ -60,7 +60,7 @@ def acknowledge_alone(state: State) -> State:
     rep = state.replicas[ap]
     upto = length(rep.log)
     require(upto > rep.commit, lambda: f"nothing to acknowledge past LSN {rep.commit}")
-    return _record_acks(with_replica(state, ap, evolve(rep, commit=upto)), ap, rep, upto)
+    return record_acks(with_replica(state, ap, evolve(rep, commit=upto)), ap, rep, rep.commit, upto)
 
 
 def lose_orchestrator_change(state: State) -> State:
