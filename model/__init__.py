@@ -8,6 +8,9 @@ from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover
                       LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejected,
                       Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary, Tick,
                       step_name)
+from .actions import CollectTombstones, Rebuild
+from .objects import Reinstate
+from .tombstones import collect_tombstones, rebuild
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive

@@ -23,7 +23,7 @@ class Flaw:
     id: str
     turns_off: str
     caught_by: tuple[str, ...]
-    area: str  # "replication", "sessions", "objects" or "availability"
+    area: str  # "replication", "sessions", "objects", "availability" or "lifecycle" (objects across replicas)
 
 
 FLAWS: dict[str, Flaw] = {
@@ -59,6 +59,11 @@ FLAWS: dict[str, Flaw] = {
              ("bounded-write-unavailability",), "availability"),
         Flaw("read-waits-for-primary", "every read pulls from the AP, even when the secondary covers the token",
              ("bounded-write-unavailability",), "availability"),
+        # tombstone lifetime (issue 14 item 5; model/tombstones.py)
+        Flaw("rejoin-after-tombstone-lifetime",
+             "a replica offline longer than the tombstone lifetime rejoins instead of being rebuilt, and "
+             "replicates back the objects whose deletion markers were collected meanwhile",
+             ("no-resurrection",), "lifecycle"),
     )
 }
 
@@ -88,6 +93,9 @@ class Config:
     snapshot_every_days: int = 1
     snapshots_kept: int = 5
     flaws: tuple[str, ...] = ()
+    # days a deletion marker (tombstone) is kept before it is collected; a
+    # replica out of contact that long is rebuilt (model/tombstones.py)
+    tombstone_lifetime_days: int = 180
 
     @property
     def replicas(self) -> range:
@@ -165,6 +173,7 @@ def validate(cfg: Config) -> Config:
 
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
-                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1)):
+                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
+                       ("tombstone_lifetime_days", 1)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")

@@ -202,6 +202,11 @@ class State:
     snapshots: tuple[Snapshot, ...] = ()
     budget: FaultBudget = FaultBudget()
     history: tuple[Event, ...] = ()
+    # tombstone lifetime (model/tombstones.py): per replica, the last day it
+    # held the AP's committed log; and the LSN up to which the AP's log is
+    # compacted (the deletion markers in it collected)
+    contact: tuple[int, ...] = ()
+    collected: int = 0
 
     @property
     def cut(self) -> tuple[tuple[int, int], ...]:
@@ -239,7 +244,7 @@ def initial_state(config: Config) -> State:
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
     n = len(config.datacenters)
     return State(config, replicas, Orchestrator(((ap, pp),)), sessions, (False,) * (n * (n - 1) // 2),
-                 budget=FaultBudget((ap, pp)))
+                 budget=FaultBudget((ap, pp)), contact=(0,) * n)
 
 
 # --------------------------------------------------------------------------- who can talk, who leads

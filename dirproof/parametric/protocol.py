@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import z3
 
-from . import steps, steps_orch
+from . import steps, steps_orch, steps_tomb
 from .frames import Step
 from .vocab import CLIENT, E0, EPOCH, I0, INDEX, LE_I, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
 
@@ -30,6 +30,7 @@ TRANSITIONS: dict[str, Builder] = {
     "emergency_failover": steps_orch.emergency_failover,
     "planned_failover": steps_orch.planned_failover,
     "replace_passive": steps_orch.replace_passive,
+    "rebuild": steps_tomb.rebuild,
 }
 
 REPLICATION = ("no-acked-write-lost", "one-history", "read-your-writes", "monotonic-reads",

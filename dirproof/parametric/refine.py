@@ -240,9 +240,12 @@ def _script() -> list[Any]:
     from dirproof.model import (Acknowledge, ClientWrite, Crash, Create, EmergencyFailover, Heal, LoseDisk,
                                 LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejoin,
                                 ReplacePassive, ReplicateToPassive, ReplicateToSecondary)
+    from dirproof.model import Rebuild, Tick
     A1, A2, B1, B2 = 0, 1, 2, 3
     return [ClientWrite(A1, 0, Create(0)), ReplicateToPassive(A1), Acknowledge(A1), ReplicateToSecondary(A2),
-            Read(0), MoveSession(0, B2), Partition(A1, B1), Heal(A1, B1), Crash(A2), Recover(A2),
+            Read(0), MoveSession(0, B2),
+            Tick(180), Rebuild(B2),  # B2 missed the write, the lifetime passed (model/tombstones.py)
+            Partition(A1, B1), Heal(A1, B1), Crash(A2), Recover(A2),
             PlannedFailover(), Rejoin(A2), Partition(B1, A1), ReplacePassive(A2), ClientWrite(B1, 1, Create(1)),
             ReplicateToPassive(B1),
             Crash(B1), EmergencyFailover(A2, B2), LoseDisk(A1), Recover(A1), Rejoin(A1), LoseRegion(0)]
@@ -277,7 +280,19 @@ def _steered() -> list[list[Any]]:
              Acknowledge(B1), Recover(A1), ReplicateToPassive(A1), Acknowledge(A1)],
             [ClientWrite(A1, 0, Create(0)), Crash(A1), EmergencyFailover(B1, A2), ClientWrite(B1, 0, Create(1)),
              ReplicateToPassive(B1), Acknowledge(B1), Recover(A1), Rejoin(A1), ReplicateToSecondary(A1)],
-            [*write, LoseDisk(A1), EmergencyFailover(B1, A2), Crash(B1), EmergencyFailover(A2, B2)]]
+            [*write, LoseDisk(A1), EmergencyFailover(B1, A2), Crash(B1), EmergencyFailover(A2, B2)],
+            _steered_rebuild()]
+
+
+def _steered_rebuild() -> list[Any]:
+    """The PP B1 is replaced while cut off; before the new PP B2 has copied
+    the log, B1 (still holding the budget's guarded copy) is out of contact
+    for the tombstone lifetime: its rebuild is refused (model/tombstones.py)."""
+    from dirproof.model import (Acknowledge, ClientWrite, Create, Heal, Partition, Rebuild, ReplacePassive,
+                                ReplicateToPassive, Tick)
+    A1, B1, B2 = 0, 2, 3
+    return [ClientWrite(A1, 0, Create(0)), ReplicateToPassive(A1), Acknowledge(A1), Partition(A1, B1),
+            ReplacePassive(B2), Tick(180), Heal(A1, B1), Rebuild(B1)]
 
 
 def model_refines(flaws: Iterable[str] = ()) -> list[str]:
