@@ -17,7 +17,7 @@ from .config import Config
 from .objects import GONE, View, view_of
 from .records import evolve
 from .state import Snapshot, State, acting_ap
-from .tombstones import refresh_on_tick
+from .tombstones import on_tick
 
 
 def committed_view(state: State, replica: int) -> View:
@@ -73,7 +73,7 @@ def tick(state: State, days: int = 1) -> State:
     due = type(days) is int and _due(state.day, state.day + days, cfg.snapshot_every_days)
     view = committed_view(state, ap) if due and ap is not None else None
     day, snaps = advance(cfg, state.day, state.snapshots, days, view)
-    return refresh_on_tick(evolve(state, day=day, snapshots=snaps))
+    return on_tick(evolve(state, day=day, snapshots=snaps))
 
 
 @attrs.frozen
