@@ -122,7 +122,7 @@ NEXT: tuple[StepSpec, ...] = (
     StepSpec(A.ReplacePassive, election.replace_passive, "§2 failover (decided here)",
              ("replicas", "orchestrator", "sessions", "history"), R, "orchestrator", 3, "new PP {new_pp}"),
     StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots", "contact", "stale"), ("days",), "time", 2, "{days} day(s) pass"),
-    StepSpec(A.CollectTombstones, tombstones.collect_tombstones, "§3 tombstones (decided here)", ("collected",), (), "time", 1,
+    StepSpec(A.CollectTombstones, tombstones.collect_tombstones, "§3 tombstones (decided here)", ("collected",), (), "time", 2,
              "the AP collects tombstones older than the lifetime"),
     StepSpec(A.Rebuild, tombstones.rebuild, "§2 rebuild (decided here)", ("replicas", "contact", "stale"), R, "replication", 2,
              "{replica} is rebuilt from a full copy of the AP's log"),

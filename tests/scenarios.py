@@ -10,6 +10,7 @@ Also the helpers the step tests share: start, go (run accepted steps) and
 refused (a rejection that leaves the state unchanged).
 """
 
+from dirproof.model import CollectTombstones, Rebuild  # noqa: F401  (tombstone lifetime)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -87,6 +88,15 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # A2 holds object 0 live and goes down; the object is deleted for good;
+    # 180 days later (the tombstone lifetime) the AP collects the tombstone;
+    # A2 comes back and catches up instead of being rebuilt: it offers its
+    # copy back, and the AP reinstates it (the safe design refuses the
+    # catch-up: A2 must be rebuilt).
+    "rejoin-after-tombstone-lifetime": ("no-resurrection",
+                                        [w(Create(0)), *SYNC, ReplicateToSecondary(A2), Crash(A2), w(SoftDelete(0)),
+                                         w(PermanentDelete(0)), *SYNC, Tick(180), CollectTombstones(),
+                                         Recover(A2), ReplicateToSecondary(A2)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -123,6 +133,15 @@ EXTRA_SCENARIOS = {
     "purge-early/soft-delete-restorable": (
         "purge-early", "soft-delete-restorable",
         [w(Create(0)), w(SoftDelete(0)), *SYNC, Tick(29), w(Purge(0), session=SYSTEM)], {}),
+    # Backups deeper than retention (issue 14 item 7): with 2 days of
+    # retention and 5 daily snapshots, the snapshot of day 1, where object 0
+    # is live, is still kept when it is purged on day 3; recovery brings the
+    # purged object back (on `entra`, 30 days and 5 snapshots, no kept
+    # snapshot holds a purged object live).
+    "recovery-resurrects/purged-in-kept-snapshot": (
+        "recovery-resurrects", "no-resurrection",
+        [w(Create(0)), *SYNC, Tick(1), w(SoftDelete(0)), *SYNC, Tick(2), w(Purge(0), session=SYSTEM), *SYNC,
+         w(RecoverFromBackup(0, 1, (0, 0)))], {"retention_days": 2}),
 }
 
 
