@@ -99,3 +99,19 @@ def difference_report(snapshot: Snapshot, now: View) -> Difference:
             if diff:
                 changed.append((obj, diff))
     return Difference(tuple(created), tuple(changed), tuple(deleted))
+
+
+def oldest_kept_age(cfg: Config) -> int:
+    """How many days back the oldest kept snapshot reaches, at most: the
+    last `snapshots_kept` snapshot days, `snapshot_every_days` apart."""
+    return (cfg.snapshots_kept - 1) * cfg.snapshot_every_days
+
+
+def purged_live_in_kept_snapshot(cfg: Config) -> bool:
+    """Backups deeper than retention (issue 14 item 7): can a kept snapshot
+    hold, live, an object that has since been purged? An object live in the
+    snapshot of day s is soft-deleted on day s at the earliest and purged
+    `retention_days` later, so only if the kept snapshots reach that far
+    back. (A purged object is in a kept snapshot as soft-deleted whenever a
+    snapshot day falls in its last retention day, on `entra` too.)"""
+    return oldest_kept_age(cfg) >= cfg.retention_days
