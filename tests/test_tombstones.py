@@ -135,3 +135,14 @@ def test_z3_on_deep_backups_finds_the_flaw_and_proves_the_safe_design():
     found = bmc_objects(make_config("entra", flaws=["recovery-resurrects"], **DEEP), "no-resurrection", 6)
     assert found.found and found.depth == 5
     assert prove_objects(make_config("entra", **DEEP)).proved("no-resurrection")
+
+
+def test_the_review_lists_the_backup_settings_checked():
+    from dirproof import backup_depth
+    cfgs = backup_depth.settings(make_config("entra"))
+    assert [(c.retention_days, c.snapshots_kept) for c in cfgs] == [(30, 5), (2, 5)]
+    assert backup_depth.settings(make_config("entra", retention_days=2)) == [make_config("entra", retention_days=2)]
+    rows = [backup_depth.DepthRow(30, 1, 5, 4, False, True, 5), backup_depth.DepthRow(2, 1, 5, 4, True, False, 0)]
+    text = backup_depth.render(rows)
+    assert "| 30 | 1 | 5 | 4 | no | proved | **violated** (5 object steps) |" in text
+    assert "| 2 | 1 | 5 | 4 | yes | not proved | none to 6 steps |" in text
