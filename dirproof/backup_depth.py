@@ -12,7 +12,7 @@ import attrs
 from dirproof.model import Config
 from dirproof.model.backups import oldest_kept_age, purged_live_in_kept_snapshot
 
-DEEP = {"retention_days": 2}  # with entra's 5 daily snapshots: tests/scenarios.py EXTRA_SCENARIOS
+DEEP_RETENTION = 2  # with entra's 5 daily snapshots: tests/scenarios.py EXTRA_SCENARIOS
 SEARCH_DEPTH = 6
 
 
@@ -29,7 +29,7 @@ class DepthRow:
 
 def settings(config: Config) -> list[Config]:
     """The review's configuration, and the deep-backup setting if it differs."""
-    deep = attrs.evolve(config, **DEEP)
+    deep = attrs.evolve(config, retention_days=DEEP_RETENTION)
     return [config] if deep == config else [config, deep]
 
 

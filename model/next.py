@@ -96,11 +96,11 @@ NEXT: tuple[StepSpec, ...] = (
     # action               step                            design.md              modifies                                 over                    group         weight
     StepSpec(A.ClientWrite, replication.client_write, "§2 write path 1-2", ("replicas",), ("replica", "writer", "op"), "write", 10,
              "{session} writes {op} at {at}"),
-    StepSpec(A.ReplicateToPassive, replication.replicate_to_passive, "§2 write path 3", ("replicas", "orchestrator", "budget", "contact", "stale"), R, "replication", 8,
+    StepSpec(A.ReplicateToPassive, replication.replicate_to_passive, "§2 write path 3", ("replicas", "orchestrator", "budget", "contact"), R, "replication", 8,
              "{source} ships its log to its PP"),
     StepSpec(A.Acknowledge, replication.acknowledge, "§2 write path 4", ("replicas", "sessions", "history"), R, "write", 8,
              "{replica} acknowledges what its PP holds"),
-    StepSpec(A.ReplicateToSecondary, replication.replicate_to_secondary, "§2 asynchronous replication", ("replicas", "contact", "stale"), R, "replication", 4,
+    StepSpec(A.ReplicateToSecondary, replication.replicate_to_secondary, "§2 asynchronous replication", ("replicas", "contact"), R, "replication", 4,
              "{replica} copies from the AP"),
     StepSpec(A.Rejoin, replication.rejoin, "§2 fencing", ("replicas",), R, "replication", 4,
              "{replica} adopts the current epoch"),
@@ -121,10 +121,10 @@ NEXT: tuple[StepSpec, ...] = (
              ("replicas", "orchestrator", "sessions", "budget", "history"), (), "orchestrator", 2, "AP and PP swap"),
     StepSpec(A.ReplacePassive, election.replace_passive, "§2 failover (decided here)",
              ("replicas", "orchestrator", "sessions", "history"), R, "orchestrator", 3, "new PP {new_pp}"),
-    StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots", "contact", "stale"), ("days",), "time", 2, "{days} day(s) pass"),
+    StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots", "contact"), ("days",), "time", 2, "{days} day(s) pass"),
     StepSpec(A.CollectTombstones, tombstones.collect_tombstones, "§3 tombstones (decided here)", ("collected",), (), "time", 2,
              "the AP collects tombstones older than the lifetime"),
-    StepSpec(A.Rebuild, tombstones.rebuild, "§2 rebuild (decided here)", ("replicas", "contact", "stale"), R, "replication", 2,
+    StepSpec(A.Rebuild, tombstones.rebuild, "§2 rebuild (decided here)", ("replicas", "contact"), R, "replication", 1,
              "{replica} is rebuilt from a full copy of the AP's log"),
 )
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}

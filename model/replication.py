@@ -19,7 +19,7 @@ from .seq import append, common, extend, items, length, prefix, same
 from .seq import holds as log_holds
 from .state import (Acked, Entry, FaultBudget, Replica, State, Token, acting, believes_ap,
                     connected, record, with_replica)
-from .tombstones import fresh_copy, linger, require_fresh
+from .tombstones import in_contact, linger, require_fresh
 
 
 def fenced(state: State, receiver_epoch: Any, sender_epoch: Any) -> Any:
@@ -77,7 +77,7 @@ def replicate_to_passive(state: State, source: int) -> State:
     require(NOT(AND(same(dst.log, src.log), EQ(dst.commit, commit))),
             lambda: f"PP {pname} already holds the whole log of {name}")
     state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit))
-    state = fresh_copy(state, pp, acting(state, source))  # the PP takes the AP's whole log: a full copy
+    state = in_contact(state, pp, acting(state, source))  # the PP takes the AP's whole log: a full copy
     orch = state.orchestrator
     if branch(AND(EQ(orch.ap, source), EQ(orch.pp, pp), EQ(src.epoch, orch.epoch))):
         state = synced(state)
@@ -144,7 +144,7 @@ def replicate_to_secondary(state: State, replica: int) -> State:
     require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
     src = state.replicas[ap]
     state = catch_up(state, replica, ap, length(src.log) if cfg.has("ship-unacked") else src.commit)
-    return fresh_copy(state, replica)  # it holds the AP's committed log (a rejoined stale one: flaw only)
+    return in_contact(state, replica)  # it holds the AP's committed log
 
 
 def catch_up(state: State, replica: int, ap: int, upto: Any) -> State:

@@ -207,9 +207,6 @@ class State:
     # compacted (the deletion markers in it collected)
     contact: tuple[int, ...] = ()
     collected: int = 0
-    # per replica: out of contact for the lifetime, it must be rebuilt (set
-    # by a tick, cleared by a full copy; the replication encoding reads it)
-    stale: tuple[bool, ...] = ()
 
     @property
     def cut(self) -> tuple[tuple[int, int], ...]:
@@ -247,7 +244,7 @@ def initial_state(config: Config) -> State:
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
     n = len(config.datacenters)
     return State(config, replicas, Orchestrator(((ap, pp),)), sessions, (False,) * (n * (n - 1) // 2),
-                 budget=FaultBudget((ap, pp)), contact=(0,) * n, stale=(False,) * n)
+                 budget=FaultBudget((ap, pp)), contact=(0,) * n)
 
 
 # --------------------------------------------------------------------------- who can talk, who leads

@@ -22,11 +22,15 @@ AP writes a `Reinstate` entry for each, and the object deleted meanwhile is
 live again everywhere (caught by no-resurrection on the AP, on every replica
 that copies the entry and in reads).
 
+A rebuild is allowed at any time for a secondary (a fresh copy is always
+safe); it is required for one that `must_rebuild`.
+
 The time fields (`day`, `contact`, `collected`) are left out of the
 replication encoding (dirproof/symbolic/states.py), which keeps their
 initial values: there nobody is out of contact and nothing is collected, so
-the guard never refuses, and `rebuild` may happen at any time (a superset of
-the model's steps, as a tick is a stutter there).
+the guard never refuses (the relation allows more than the model: it is the
+model on the states where the guard does not refuse, tests/agreement.py),
+and a tick or a collection is a stutter there.
 """
 
 from __future__ import annotations
@@ -53,10 +57,10 @@ def too_long_offline(state: State, r: int) -> Any:
     return state.day - last_contact(state, r) >= state.config.tombstone_lifetime_days
 
 
-def is_stale(state: State, r: Any) -> Any:
-    """r was found out of contact for the tombstone lifetime (by a tick) and
-    has not had a full copy since: it must be rebuilt."""
-    return state.stale[r] if r < len(state.stale) else False
+def must_rebuild(state: State, r: int) -> Any:
+    """r cannot be brought up to date from the log: it was out of contact for
+    the tombstone lifetime, or its log ends below the compacted prefix."""
+    return OR(too_long_offline(state, r), length(state.replicas[r].log) < state.collected)
 
 
 def require_fresh(state: State, r: int, doing: str, unless: Any = False) -> None:
@@ -65,10 +69,11 @@ def require_fresh(state: State, r: int, doing: str, unless: Any = False) -> None
     if state.config.has(FLAW):
         return
     cfg = state.config
-    require(OR(unless, NOT(is_stale(state, r))),
+    require(OR(unless, NOT(must_rebuild(state, r))),
             lambda: f"{cfg.name_of(r)} was last in contact on day {last_contact(state, r)} "
                     f"({state.day - last_contact(state, r)} days ago; the tombstone lifetime is "
-                    f"{cfg.tombstone_lifetime_days} days): it must be rebuilt, not {doing}")
+                    f"{cfg.tombstone_lifetime_days} days; the log is compacted up to LSN {state.collected}): "
+                    f"it must be rebuilt, not {doing}")
 
 
 def in_contact(state: State, r: int, when: Any = True) -> State:
@@ -81,15 +86,6 @@ def in_contact(state: State, r: int, when: Any = True) -> State:
     return evolve(state, contact=contact[:r] + (state.day,) + contact[r + 1:])
 
 
-def fresh_copy(state: State, r: int, when: Any = True) -> State:
-    """r took a full copy of the AP's log (when `when` holds): in contact
-    today, and no longer stale."""
-    n = len(state.replicas)
-    stale = tuple(is_stale(state, k) for k in range(n))
-    state = evolve(state, stale=stale[:r] + (AND(stale[r], NOT(when)),) + stale[r + 1:])
-    return in_contact(state, r, when)
-
-
 def linger(state: State, r: int, ap: int) -> State:
     """What happens when r catches up although it must be rebuilt (reached
     only when the guard is off: the flaw, or a mutant): r, returning after
@@ -97,7 +93,7 @@ def linger(state: State, r: int, ap: int) -> State:
     objects and offers them back; the AP appends a Reinstate entry for each
     (uncommitted, like any write). Left out of a symbolic run: the
     replication encoding carries no object payloads."""
-    if symbolic() or not holds(is_stale(state, r)):
+    if symbolic() or not holds(must_rebuild(state, r)):
         return state
     cfg = state.config
     src = state.replicas[ap]
@@ -126,7 +122,7 @@ def horizon(state: State, ap: int) -> int:
             break
         n += 1
     for r in cfg.replicas:
-        if r != ap and not holds(is_stale(state, r)):
+        if r != ap and not holds(too_long_offline(state, r)):
             n = min(n, common(state.replicas[r].log, src.log))
     return n
 
@@ -146,8 +142,9 @@ def collect_tombstones(state: State) -> State:
 
 
 def rebuild(state: State, replica: int) -> State:
-    """A replica that must be rebuilt takes a full fresh copy of the acting
-    AP's committed log, the current epoch and commit point (decided here).
+    """A secondary takes a full fresh copy of the acting AP's committed log,
+    the current epoch and commit point (decided here): required for one that
+    `must_rebuild`, allowed for any (a fresh copy is always safe).
     A secondary only: the PP always takes the AP's whole log anyway; and not
     one that holds a guarded copy of the fault budget (the old PP while a
     new one has not yet copied the log, design.md §2 faults): wiping it
@@ -163,24 +160,13 @@ def rebuild(state: State, replica: int) -> State:
             lambda: f"{name} holds a guarded copy of the acknowledged writes until the new PP has "
                     f"copied the AP's log: it is not rebuilt before")
     require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
-    require(is_stale(state, replica),
-            lambda: f"{name} does not need a rebuild: it was in contact {state.day - last_contact(state, replica)} "
-                    f"days ago, less than the tombstone lifetime")
     src = state.replicas[ap]
     rep = state.replicas[replica]
     state = with_replica(state, replica, Replica(rep.up, orch.epoch, prefix(src.log, src.commit), src.commit))
-    return fresh_copy(state, replica)
+    return in_contact(state, replica)
 
 
 def on_tick(state: State) -> State:
-    """After the clock moved: who was in contact all along (`refresh`), and
-    who has now been out of contact for the tombstone lifetime (stale)."""
-    state = refresh(state)
-    stale = tuple(OR(is_stale(state, r), too_long_offline(state, r)) for r in state.config.replicas)
-    return evolve(state, stale=stale)
-
-
-def refresh(state: State) -> State:
     """After the clock moved, every replica that is up, can reach the acting
     AP, has its epoch and holds its committed log was in contact all along
     (it would have heard of any change); the others' last contact stays

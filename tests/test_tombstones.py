@@ -39,11 +39,12 @@ def _violations(state):
 
 def test_the_safe_design_refuses_the_catch_up_and_rebuilds_the_replica():
     s = go(start(), *BEFORE_CATCH_UP)
-    assert s.stale[A2] and s.collected == 3
+    assert tombstones.must_rebuild(s, A2) and s.collected == 3
     refused(s, ReplicateToSecondary(A2), "A2 was last in contact on day 0", "must be rebuilt")
     s = go(s, Rebuild(A2))
     ap = s.replicas[0]
-    assert s.replicas[A2].log == ap.log[:ap.commit] and not s.stale[A2] and s.contact[A2] == s.day
+    assert s.replicas[A2].log == ap.log[:ap.commit] and s.contact[A2] == s.day
+    assert not tombstones.must_rebuild(s, A2)
     assert not any(isinstance(e.op, Reinstate) for e in ap.log) and _violations(s) == {}
 
 
@@ -82,9 +83,9 @@ def test_collection_waits_for_the_lifetime_and_for_every_replica_in_contact():
     s1 = go(s, ReplicateToSecondary(A2), Tick(179))
     refused(s1, CollectTombstones(), "nothing to collect")
     s2 = go(s1, Tick(1))
-    assert s2.stale == (False, False, False, True)
+    assert [tombstones.must_rebuild(s2, r) for r in range(4)] == [False, False, False, True]
     assert go(s2, CollectTombstones()).collected == 3
-    refused(go(s2, Rebuild(3)), Rebuild(3), "does not need a rebuild")
+    assert not tombstones.must_rebuild(go(s2, Rebuild(3)), 3)
 
 
 def test_the_lifetime_is_a_knob_refused_out_of_range(tmp_path):

@@ -185,8 +185,7 @@ def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] 
     snaps = tuple((s.day, enc.view(s.view)) for s in state.snapshots)
     history = (tuple(enc.entry(e) for e in acked),
                tuple(sorted({(rl.rp[ev.replica], enc.log(ev.seen)) for ev in reads})))
-    lifetime = (tuple(state.contact[r] for r in inv if r < len(state.contact)), state.collected,
-                tuple(state.stale[r] for r in inv if r < len(state.stale)))
+    lifetime = (tuple(state.contact[r] for r in inv if r < len(state.contact)), state.collected)
     return logs, budget, state.day, snaps, *history, _ghost(ghost, enc), lifetime
 
 
