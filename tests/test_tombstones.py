@@ -147,3 +147,24 @@ def test_the_review_lists_the_backup_settings_checked():
     text = backup_depth.render(rows)
     assert "| 30 | 1 | 5 | 4 | no | proved | **violated** (5 object steps) |" in text
     assert "| 2 | 1 | 5 | 4 | yes | not proved | none to 6 steps |" in text
+
+
+def test_the_object_proof_claims_nothing_under_the_flaw(tmp_path):
+    """The object layer of one history does not model a returning replica's
+    writes: under the flaw no-resurrection is not 'proved' by composition
+    (the safe design's is, with the same replication assumptions)."""
+    from types import SimpleNamespace
+
+    from dirproof.proofs.objects import run_objects
+
+    class Proved:
+        def proved(self, p):
+            return True
+
+    def req(flaws):
+        return SimpleNamespace(config=make_config("entra", flaws=flaws), depth=3, seconds=20.0, progress=None,
+                               over_budget=False, out_dir=tmp_path, scope=None)
+    [safe] = run_objects(req([]), ["no-resurrection"], Proved())
+    [flawed] = run_objects(req([FLAW]), ["no-resurrection"], Proved())
+    assert safe.status == "proved" and flawed.status == "held"
+    assert "flaw rejoin-after-tombstone-lifetime writes entries the object layer does not model" in flawed.detail
