@@ -38,6 +38,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
     "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
     "probe_failures": PROBE_FAILURES,
+    "tombstone_lifetime_days": (1, 3650),
 }
 LIMITS["pp_lag_limit"] = PP_LAG_RANGE  # issue 13 item 4 (model/sync_set.py)
 MAX_DATACENTERS = 9

@@ -42,6 +42,7 @@ class Review:
     flaws: dict  # flaw -> {property -> PropertyResult}
     pictures: dict  # counterexample path -> picture path
     coverage: dict = attrs.field(factory=dict)  # the safe exploration's (dirproof.explore coverage)
+    backups: tuple = ()  # dirproof.backup_depth rows: the retention/snapshot settings checked
 
 
 def _run_all(config: Config, engines, examples, out_dir: Path, progress, coverage=None,
@@ -72,7 +73,9 @@ def gather(config: Config, engines=("z3", "hypothesis"), examples: Optional[int]
         flaws[flaw] = _shortest_of_seeds(attrs.evolve(config, flaws=(flaw,)), flaw_engines, examples,
                                          out_dir, quiet)
     pictures = _draw_pictures([*safe.values(), *(r for m in flaws.values() for r in m.values())])
-    return Review(config, tuple(engines), safe, flaws, pictures, coverage)
+    from dirproof import backup_depth
+    progress("backup depth")
+    return Review(config, tuple(engines), safe, flaws, pictures, coverage, tuple(backup_depth.rows(config)))
 
 
 def _shortest_of_seeds(config: Config, engines, examples, out_dir: Path, progress) -> dict:
@@ -135,6 +138,9 @@ def render(rv: Review, out: Path) -> str:
     base = Path(out).parent
     parts = [_header(rv), _summary(rv), _safe_table(rv, base), _properties(rv, base),
              _matrix(rv, base), _fault_model(), _scopes(rv), _coverage(rv), _findings()]
+    if rv.backups:
+        from dirproof import backup_depth
+        parts.insert(-1, backup_depth.render(list(rv.backups)))
     return "\n\n".join(parts) + "\n"
 
 

@@ -11,6 +11,9 @@ from .actions import (Acknowledge, Action, ClientWrite, Crash, EmergencyFailover
 from .actions import CrashUnclean, Flush, RetryWrite
 from .actions import AcknowledgeAlone, LoseOrchestratorChange, RestoreImage, ShrinkSyncSet, TakeImage
 from .actions import HandToken, Probe, Reroute
+from .actions import CollectTombstones, Rebuild
+from .objects import Reinstate
+from .tombstones import collect_tombstones, rebuild
 from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive

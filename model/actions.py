@@ -227,12 +227,28 @@ class Reroute:
     session: int
 
 
+# issue 14 item 5: tombstone lifetime
+
+@attrs.frozen
+class CollectTombstones:
+    """Decided here (tombstone lifetime): the AP compacts its log, collecting
+    the deletion markers older than the lifetime (model/tombstones.py)."""
+
+
+@attrs.frozen
+class Rebuild:
+    """Decided here (tombstone lifetime): a replica out of contact too long
+    takes a full fresh copy of the AP's committed log."""
+
+    replica: int
+
+
 Action = Union[ClientWrite, ReplicateToPassive, Acknowledge, ReplicateToSecondary, Rejoin,
                Read, MoveSession, Crash, Recover, LoseDisk, Partition, Heal, LoseRegion,
                EmergencyFailover, PlannedFailover, ReplacePassive, Tick,
                Flush, CrashUnclean, RetryWrite,
                ShrinkSyncSet, AcknowledgeAlone, LoseOrchestratorChange, TakeImage, RestoreImage,
-               HandToken, Probe, Reroute]
+               HandToken, Probe, Reroute, CollectTombstones, Rebuild]
 
 
 def step_name(cls_or_action) -> str:

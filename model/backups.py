@@ -17,6 +17,7 @@ from .config import Config
 from .objects import GONE, View, view_of
 from .records import evolve
 from .state import Snapshot, State, acting_ap
+from .tombstones import on_tick
 
 
 def committed_view(state: State, replica: int) -> View:
@@ -72,7 +73,7 @@ def tick(state: State, days: int = 1) -> State:
     due = type(days) is int and _due(state.day, state.day + days, cfg.snapshot_every_days)
     view = committed_view(state, ap) if due and ap is not None else None
     day, snaps = advance(cfg, state.day, state.snapshots, days, view)
-    return evolve(state, day=day, snapshots=snaps)
+    return on_tick(evolve(state, day=day, snapshots=snaps))
 
 
 @attrs.frozen
@@ -98,3 +99,19 @@ def difference_report(snapshot: Snapshot, now: View) -> Difference:
             if diff:
                 changed.append((obj, diff))
     return Difference(tuple(created), tuple(changed), tuple(deleted))
+
+
+def oldest_kept_age(cfg: Config) -> int:
+    """How many days back the oldest kept snapshot reaches, at most: the
+    last `snapshots_kept` snapshot days, `snapshot_every_days` apart."""
+    return (cfg.snapshots_kept - 1) * cfg.snapshot_every_days
+
+
+def purged_live_in_kept_snapshot(cfg: Config) -> bool:
+    """Backups deeper than retention (issue 14 item 7): can a kept snapshot
+    hold, live, an object that has since been purged? An object live in the
+    snapshot of day s is soft-deleted on day s at the earliest and purged
+    `retention_days` later, so only if the kept snapshots reach that far
+    back. (A purged object is in a kept snapshot as soft-deleted whenever a
+    snapshot day falls in its last retention day, on `entra` too.)"""
+    return oldest_kept_age(cfg) >= cfg.retention_days

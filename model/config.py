@@ -23,7 +23,7 @@ class Flaw:
     id: str
     turns_off: str
     caught_by: tuple[str, ...]
-    area: str  # "replication", "sessions", "objects" or "availability"
+    area: str  # "replication", "sessions", "objects", "availability" or "lifecycle" (objects across replicas)
 
 
 FLAWS: dict[str, Flaw] = {
@@ -84,6 +84,11 @@ FLAWS: dict[str, Flaw] = {
              "sessions"),
         Flaw("gateway-ignores-probes", "the gateway keeps routing a session to a datacenter its probes "
              "found unhealthy", ("reads-survive-datacenter-loss",), "availability"),
+        # tombstone lifetime (issue 14 item 5; model/tombstones.py)
+        Flaw("rejoin-after-tombstone-lifetime",
+             "a replica offline longer than the tombstone lifetime rejoins instead of being rebuilt, and "
+             "replicates back the objects whose deletion markers were collected meanwhile",
+             ("no-resurrection",), "lifecycle"),
     )
 }
 
@@ -129,6 +134,9 @@ class Config:
     pp_lag_limit: int = 1
     token_home: str = "client"  # issue 14: TOKEN_HOMES
     probe_failures: int = 2  # issue 15: failed probes before the gateway marks a datacenter unhealthy
+    # days a deletion marker (tombstone) is kept before it is collected; a
+    # replica out of contact that long is rebuilt (model/tombstones.py)
+    tombstone_lifetime_days: int = 180
 
     @property
     def replicas(self) -> range:
@@ -235,7 +243,8 @@ def _gateway(cfg: Config) -> None:
 
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
-                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1)):
+                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
+                       ("tombstone_lifetime_days", 1)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")
     if not 1 <= cfg.pp_lag_limit <= PP_LAG_RANGE[1]:

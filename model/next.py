@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 
 from . import actions as A
-from . import backups, durable, election, faults, gateway, images, replication, sessions, sync_set
+from . import backups, durable, election, faults, gateway, images, replication, sessions, sync_set, tombstones
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import Config
@@ -96,11 +96,11 @@ NEXT: tuple[StepSpec, ...] = (
     # action               step                            design.md              modifies                                 over                    group         weight
     StepSpec(A.ClientWrite, replication.client_write, "§2 write path 1-2", ("replicas",), ("replica", "writer", "op"), "write", 10,
              "{session} writes {op} at {at}"),
-    StepSpec(A.ReplicateToPassive, replication.replicate_to_passive, "§2 write path 3", ("replicas", "orchestrator", "budget"), R, "replication", 8,
+    StepSpec(A.ReplicateToPassive, replication.replicate_to_passive, "§2 write path 3", ("replicas", "orchestrator", "budget", "contact"), R, "replication", 8,
              "{source} ships its log to its PP"),
     StepSpec(A.Acknowledge, replication.acknowledge, "§2 write path 4", ("replicas", "sessions", "history"), R, "write", 8,
              "{replica} acknowledges what its PP holds"),
-    StepSpec(A.ReplicateToSecondary, replication.replicate_to_secondary, "§2 asynchronous replication", ("replicas",), R, "replication", 4,
+    StepSpec(A.ReplicateToSecondary, replication.replicate_to_secondary, "§2 asynchronous replication", ("replicas", "contact"), R, "replication", 4,
              "{replica} copies from the AP"),
     StepSpec(A.Rejoin, replication.rejoin, "§2 fencing", ("replicas",), R, "replication", 4,
              "{replica} adopts the current epoch"),
@@ -121,7 +121,7 @@ NEXT: tuple[StepSpec, ...] = (
              ("replicas", "orchestrator", "sessions", "budget", "history"), (), "orchestrator", 2, "AP and PP swap"),
     StepSpec(A.ReplacePassive, election.replace_passive, "§2 failover (decided here)",
              ("replicas", "orchestrator", "sessions", "history"), R, "orchestrator", 3, "new PP {new_pp}"),
-    StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots"), ("days",), "time", 2, "{days} day(s) pass"),
+    StepSpec(A.Tick, backups.tick, "§3 time and backups", ("day", "snapshots", "contact"), ("days",), "time", 2, "{days} day(s) pass"),
     # §6 durability and restart (issue 13, items 1-3)
     StepSpec(A.Flush, durable.flush, "§6 durability", ("replicas",), R, "replication", 3, "{replica} flushes its log"),
     StepSpec(A.CrashUnclean, durable.crash_unclean, "§6 durability", ("replicas", "orchestrator"), R, "fault", 1,
@@ -146,6 +146,11 @@ NEXT: tuple[StepSpec, ...] = (
              "the gateway probes {replica}"),
     StepSpec(A.Reroute, gateway.reroute, "§8 gateway routing", ("sessions",), ("session",), "gateway", 2,
              "the gateway reroutes session {session}"),
+    # issue 14 item 5: tombstone lifetime (model/tombstones.py)
+    StepSpec(A.CollectTombstones, tombstones.collect_tombstones, "§3 tombstones (decided here)", ("collected",), (), "time", 2,
+             "the AP collects tombstones older than the lifetime"),
+    StepSpec(A.Rebuild, tombstones.rebuild, "§2 rebuild (decided here)", ("replicas", "contact"), R, "replication", 1,
+             "{replica} is rebuilt from a full copy of the AP's log"),
 )
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}
@@ -215,7 +220,17 @@ def tick_candidates(state: State) -> list[int]:
                     d = rec.deleted_day + age - state.day
                     if d > 1:
                         days.add(d)
-    return sorted(days)
+    return sorted(days | tombstone_days(state))
+
+
+def tombstone_days(state: State) -> set[int]:
+    """Jumps to the tombstone lifetime: of each replica's last contact and of
+    each entry of a permanent delete or purge at the AP (model/tombstones.py)."""
+    cfg = state.config
+    life = cfg.tombstone_lifetime_days
+    due = [tombstones.last_contact(state, r) + life for r in cfg.replicas]
+    due += [e.day + life for rep in state.replicas for e in rep.log if isinstance(e.op, (PermanentDelete, Purge))]
+    return {d - state.day for d in due if d - state.day > 1}
 
 
 def _aps(state: State) -> list[int]:

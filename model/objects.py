@@ -301,8 +301,27 @@ class RecoverFromBackup(Operation):
         return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs))
 
 
-Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup]
-OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup)
+@attrs.frozen
+class Reinstate(Operation):
+    """An object a returning replica still held, written back at the AP
+    (model/tombstones.py). No client sends it and the safe design never
+    writes it: only flaw `rejoin-after-tombstone-lifetime` does, for an
+    object whose deletion marker the AP had collected, so the AP no longer
+    knew it was deleted (a lingering object, a zombie). Applied, the object
+    is live again with the attributes the replica held."""
+
+    obj: int
+    attrs: tuple[int, ...]
+
+    def check(self, view: View, ctx: OpContext) -> None:
+        require(False, "no client reinstates an object: only a returning replica's merge writes it")
+
+    def apply(self, view: View, config: Config, entry, replica: int) -> View:
+        return _put(view, self.obj, ObjectRecord(KINDS[self.obj % len(KINDS)], self.attrs))
+
+
+Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, Reinstate]
+OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, Reinstate)
 
 
 def apply_entry(view: View, config: Config, entry, replica: int) -> View:

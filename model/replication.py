@@ -19,6 +19,7 @@ from .seq import append, common, extend, items, length, prefix, same
 from .seq import holds as log_holds
 from .state import (Acked, Entry, FaultBudget, Replica, State, Token, acting, believes_ap,
                     connected, record, with_replica)
+from .tombstones import in_contact, linger, require_fresh
 
 
 def fenced(state: State, receiver_epoch: Any, sender_epoch: Any) -> Any:
@@ -81,6 +82,7 @@ def replicate_to_passive(state: State, source: int) -> State:
     flushed = MIN(dst.flushed, common(dst.log, src.log)) if cfg.acks_on_memory else length(src.log)
     state = with_replica(state, pp, Replica(dst.up, dst.epoch, src.log, commit, flushed))
     state = with_replica(state, source, evolve(src, flushed=length(src.log)))
+    state = in_contact(state, pp, acting(state, source))  # the PP takes the AP's whole log: a full copy
     orch = state.orchestrator
     if branch(AND(EQ(orch.ap, source), EQ(orch.pp, pp), EQ(src.epoch, orch.epoch))):
         state = synced(state)
@@ -155,7 +157,8 @@ def replicate_to_secondary(state: State, replica: int) -> State:
     require(NOT(OR(EQ(replica, ap), EQ(replica, orch.pp))), lambda: f"{name} is a primary, not a secondary")
     require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
     src = state.replicas[ap]
-    return catch_up(state, replica, ap, length(src.log) if cfg.has("ship-unacked") else src.commit)
+    state = catch_up(state, replica, ap, length(src.log) if cfg.has("ship-unacked") else src.commit)
+    return in_contact(state, replica)  # it holds the AP's committed log
 
 
 def catch_up(state: State, replica: int, ap: int, upto: Any) -> State:
@@ -165,9 +168,11 @@ def catch_up(state: State, replica: int, ap: int, upto: Any) -> State:
     rep, src = state.replicas[replica], state.replicas[ap]
     require(NOT(rep.epoch < src.epoch),
             lambda: f"{name} is at epoch {rep.epoch} < {src.epoch}: it must rejoin first")
+    require_fresh(state, replica, "caught up from the log")
     log = extend(rep.log, src.log, upto)
     commit = length(log) if cfg.has("ship-unacked") else MAX(rep.commit, upto)
     require(NOT(AND(length(rep.log) >= upto, EQ(commit, rep.commit))), lambda: f"{name} is already up to date")
+    state = linger(state, replica, ap)
     return with_replica(state, replica, Replica(rep.up, rep.epoch, log, commit, rep.flushed))
 
 
@@ -195,6 +200,7 @@ def rejoin(state: State, replica: int) -> State:
     ap = choose(orch.ap, cfg.replicas)
     require(acting(state, ap), "no acting AP to rejoin")
     require(connected(state, ap, replica), lambda: f"{name} cannot reach the AP {cfg.name_of(ap)}")
+    require_fresh(state, replica, "rejoined", EQ(replica, orch.pp))  # the PP then takes the whole log
     return with_replica(state, replica, rejoin_log(state, rep, state.replicas[ap].log, orch.epoch))
 
 

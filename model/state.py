@@ -234,6 +234,11 @@ class State:
     # the gateway's count of consecutive failed health probes per datacenter
     # (issue 15; a datacenter is marked unhealthy at Config.probe_failures)
     missed: tuple[int, ...] = ()
+    # tombstone lifetime (model/tombstones.py): per replica, the last day it
+    # held the AP's committed log; and the LSN up to which the AP's log is
+    # compacted (the deletion markers in it collected)
+    contact: tuple[int, ...] = ()
+    collected: int = 0
 
     @property
     def cut(self) -> tuple[tuple[int, int], ...]:
@@ -271,7 +276,7 @@ def initial_state(config: Config) -> State:
     replicas = tuple(Replica(True, 1, (), 0) for _ in config.replicas)
     n = len(config.datacenters)
     return State(config, replicas, Orchestrator(((ap, pp),)), sessions, (False,) * (n * (n - 1) // 2),
-                 budget=FaultBudget((ap, pp)), missed=(0,) * n)
+                 budget=FaultBudget((ap, pp)), missed=(0,) * n, contact=(0,) * n)
 
 
 # --------------------------------------------------------------------------- who can talk, who leads

@@ -14,6 +14,7 @@ from dirproof.model import CrashUnclean, Flush, RetryWrite  # noqa: F401  (§6 s
 from dirproof.model import (AcknowledgeAlone, LoseOrchestratorChange, Partition, ReplacePassive, RestoreImage,
                             ShrinkSyncSet)
 from dirproof.model import HandToken, Probe
+from dirproof.model import CollectTombstones, Rebuild  # noqa: F401  (tombstone lifetime)
 from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, EmergencyFailover,
                             LoseDisk, MoveSession, PermanentDelete, PlannedFailover, Purge, Read,
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
@@ -124,6 +125,15 @@ SCENARIOS = {
     # issue 15: A2, session 0's datacenter, is down and detected after two
     # probes; the gateway still routes the session there
     "gateway-ignores-probes": ("reads-survive-datacenter-loss", [Crash(A2), Probe(A2), Probe(A2)], {}),
+    # A2 holds object 0 live and goes down; the object is deleted for good;
+    # 180 days later (the tombstone lifetime) the AP collects the tombstone;
+    # A2 comes back and catches up instead of being rebuilt: it offers its
+    # copy back, and the AP reinstates it (the safe design refuses the
+    # catch-up: A2 must be rebuilt).
+    "rejoin-after-tombstone-lifetime": ("no-resurrection",
+                                        [w(Create(0)), *SYNC, ReplicateToSecondary(A2), Crash(A2), w(SoftDelete(0)),
+                                         w(PermanentDelete(0)), *SYNC, Tick(180), CollectTombstones(),
+                                         Recover(A2), ReplicateToSecondary(A2)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -165,6 +175,15 @@ EXTRA_SCENARIOS = {
     "restore-keeps-identity/one-history": (
         "restore-keeps-identity", "one-history",
         [w(Create(0)), *SYNC, RestoreImage(A1), Recover(A1), w(Create(1)), *SYNC], {}),
+    # Backups deeper than retention (issue 14 item 7): with 2 days of
+    # retention and 5 daily snapshots, the snapshot of day 1, where object 0
+    # is live, is still kept when it is purged on day 3; recovery brings the
+    # purged object back (on `entra`, 30 days and 5 snapshots, no kept
+    # snapshot holds a purged object live).
+    "recovery-resurrects/purged-in-kept-snapshot": (
+        "recovery-resurrects", "no-resurrection",
+        [w(Create(0)), *SYNC, Tick(1), w(SoftDelete(0)), *SYNC, Tick(2), w(Purge(0), session=SYSTEM), *SYNC,
+         w(RecoverFromBackup(0, 1, (0, 0)))], {"retention_days": 2}),
 }
 
 

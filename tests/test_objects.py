@@ -183,7 +183,9 @@ def test_no_snapshot_on_a_day_without_a_serving_ap():
 def test_tick_can_jump_to_the_retention_boundaries():
     s = go(deleted_on_day_0(), Tick(2))
     ticks = sorted(a.days for a in candidates(s) if isinstance(a, Tick))
-    assert ticks == [1, 27, 28]  # to age 29 (retention - 1) and age 30 (retention)
+    # to age 29 (retention - 1) and age 30 (retention); and to the tombstone
+    # lifetime (180) of the last contacts: day 0 (178 days on) and day 2 (180)
+    assert ticks == [1, 27, 28, 178, 180]
 
 
 # ---------------------------------------------------------------- difference report

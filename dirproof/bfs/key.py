@@ -40,8 +40,8 @@ from typing import Any, Optional
 import attrs
 
 from dirproof.model import SYSTEM, Acked, ReadServed, State
-from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Restore,
-                                    SoftDelete, Update)
+from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Reinstate,
+                                    Restore, SoftDelete, Update)
 from dirproof.properties.monitors import LATCHES, Ghost
 
 _OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4, Purge: 5,
@@ -106,6 +106,8 @@ class Encoder:
             return (1, o, op.attr, op.value)
         if t is RecoverFromBackup:
             return (6, o, op.snapshot_day, op.attrs)
+        if t is Reinstate:  # tombstone lifetime (model/tombstones.py)
+            return (7, o, op.attrs)
         return (_OP_CODE[t], o)
 
     def logical(self, session: int, value: int) -> int:
@@ -187,7 +189,8 @@ def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] 
     snaps = tuple((s.day, enc.view(s.view)) for s in state.snapshots)
     history = (tuple(enc.entry(e) for e in acked),
                tuple(sorted({(rl.rp[ev.replica], enc.log(ev.seen)) for ev in reads})))
-    return logs, budget, state.day, snaps, *history, _ghost(ghost, enc)
+    lifetime = (tuple(state.contact[r] for r in inv if r < len(state.contact)), state.collected)
+    return logs, budget, state.day, snaps, *history, _ghost(ghost, enc), lifetime
 
 
 # The object properties read only the acknowledged entries of these

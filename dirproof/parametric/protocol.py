@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import z3
 
-from . import steps, steps_durable, steps_orch, steps_sess
+from . import steps, steps_durable, steps_orch, steps_sess, steps_tomb
 from .frames import Step
 from .vocab import CLIENT, E0, EPOCH, I0, INDEX, LE_I, REGION_OF, REPLICA, VALUE, Vocab, lt_e, var
 
@@ -36,6 +36,7 @@ TRANSITIONS: dict[str, Builder] = {
     "retry_write": steps_durable.retry_write,
     "hand_token": steps_sess.hand_token,
     "reroute": steps_sess.reroute,
+    "rebuild": steps_tomb.rebuild,
 }
 
 # Model steps that are a transition of the form under another name (issue 13):

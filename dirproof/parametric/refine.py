@@ -241,17 +241,16 @@ def check_walk(steps: Iterable[tuple[State, Any, State]], mapping: Mapping = str
 
 def _script() -> list[Any]:
     """A walk on `entra` (A1 A2 | B1 B2) that takes every step of the protocol."""
-    from dirproof.model import (Acknowledge, ClientWrite, Crash, Create, EmergencyFailover, Heal, LoseDisk,
-                                LoseRegion, MoveSession, Partition, PlannedFailover, Read, Recover, Rejoin,
-                                ReplacePassive, ReplicateToPassive, ReplicateToSecondary)
-    from dirproof.model import CrashUnclean, Flush, Update
     from dirproof.model import (Acknowledge, ClientWrite, Crash, Create, EmergencyFailover, HandToken, Heal,
                                 LoseDisk, LoseRegion, MoveSession, Partition, PlannedFailover, Probe, Read,
-                                Recover, Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary,
-                                Reroute)
+                                Rebuild, Recover, Rejoin, ReplacePassive, ReplicateToPassive, ReplicateToSecondary,
+                                Reroute, Tick)
+    from dirproof.model import CrashUnclean, Flush, Update
     A1, A2, B1, B2 = 0, 1, 2, 3
     return [ClientWrite(A1, 0, Create(0)), ReplicateToPassive(A1), Acknowledge(A1), ReplicateToSecondary(A2),
-            Read(0), MoveSession(0, B2), Partition(A1, B1), Heal(A1, B1),
+            Read(0), MoveSession(0, B2),
+            Tick(180), Rebuild(B2),  # B2 missed the write, the lifetime passed (model/tombstones.py)
+            Partition(A1, B1), Heal(A1, B1),
             HandToken(0, 1), Crash(B2), Probe(B2), Probe(B2), Reroute(1), Read(1), Recover(B2), Probe(B2),
             Crash(A2), Recover(A2),
             PlannedFailover(), Rejoin(A2), Partition(B1, A1), ReplacePassive(A2), ClientWrite(B1, 1, Create(1)),
@@ -296,7 +295,7 @@ def _steered() -> list[list[Any]]:
             [ClientWrite(A1, 0, Create(0)), Crash(A1), EmergencyFailover(B1, A2), ClientWrite(B1, 0, Create(1)),
              ReplicateToPassive(B1), Acknowledge(B1), Recover(A1), Rejoin(A1), ReplicateToSecondary(A1)],
             [*write, LoseDisk(A1), EmergencyFailover(B1, A2), Crash(B1), EmergencyFailover(A2, B2)],
-            _steered_issue13()]
+            _steered_issue13(), _steered_rebuild()]
 
 
 def _steered_issue13() -> list[Any]:
@@ -309,6 +308,17 @@ def _steered_issue13() -> list[Any]:
     A1, A2, B1, B2 = 0, 1, 2, 3
     return [ClientWrite(A1, 0, Create(0)), ShrinkSyncSet(), AcknowledgeAlone(), RestoreImage(A2),
             Partition(A1, B1), ReplacePassive(B2), LoseOrchestratorChange()]
+
+
+def _steered_rebuild() -> list[Any]:
+    """The PP B1 is replaced while cut off; before the new PP B2 has copied
+    the log, B1 (still holding the budget's guarded copy) is out of contact
+    for the tombstone lifetime: its rebuild is refused (model/tombstones.py)."""
+    from dirproof.model import (Acknowledge, ClientWrite, Create, Heal, Partition, Rebuild, ReplacePassive,
+                                ReplicateToPassive, Tick)
+    A1, B1, B2 = 0, 2, 3
+    return [ClientWrite(A1, 0, Create(0)), ReplicateToPassive(A1), Acknowledge(A1), Partition(A1, B1),
+            ReplacePassive(B2), Tick(180), Heal(A1, B1), Rebuild(B1)]
 
 
 def model_refines(flaws: Iterable[str] = ()) -> list[str]:
