@@ -59,10 +59,28 @@ FLAWS: dict[str, Flaw] = {
              ("bounded-write-unavailability",), "availability"),
         Flaw("read-waits-for-primary", "every read pulls from the AP, even when the secondary covers the token",
              ("bounded-write-unavailability",), "availability"),
+        # issue 14 (4, 6): deletes that bypass soft delete and its retention
+        Flaw("delete-live", "a permanent delete is accepted on a live object, not only on a soft-deleted one",
+             ("no-delete-without-retention",), "objects"),
+        Flaw("delete-wrong-kind", "a bulk permanent delete by typed id does not check the id's kind "
+             "(a user id deletes through a delete of groups)", ("no-delete-without-retention",), "objects"),
+        Flaw("implicit-expiry", "a kind without an expiry policy gets an implicit one of 0 days that removes "
+             "its live objects at once (no soft delete, no retention)", ("no-delete-without-retention",),
+             "objects"),
     )
 }
 
 KINDS = ("user", "group", "policy")
+
+# issue 14 (6): the Config field that holds each kind's expiry policy (its
+# lifetime in days, 0: none); a kind not listed has no policy.
+EXPIRY_FIELDS = {"group": "group_expiry_days"}
+
+
+def expiry_days(cfg: "Config", kind: str) -> int:
+    """The lifetime of objects of `kind` under `cfg` (0: they never expire)."""
+    field = EXPIRY_FIELDS.get(kind)
+    return 0 if field is None else int(getattr(cfg, field))
 
 
 @attrs.frozen
@@ -88,6 +106,10 @@ class Config:
     snapshot_every_days: int = 1
     snapshots_kept: int = 5
     flaws: tuple[str, ...] = ()
+    # issue 14 (6): the lifetime of a group from its creation (the Entra group
+    # expiration policy); 0 (the default): groups never expire. An expired
+    # group is soft-deleted by the system, so retention still applies.
+    group_expiry_days: int = 0
 
     @property
     def replicas(self) -> range:
@@ -165,6 +187,7 @@ def validate(cfg: Config) -> Config:
 
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
-                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1)):
+                       ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
+                       ("group_expiry_days", 0)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")

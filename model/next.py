@@ -21,9 +21,9 @@ from . import actions as A
 from . import backups, election, faults, replication, sessions
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
-from .config import Config
-from .objects import (Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore,
-                      SoftDelete, Update, view_of)
+from .config import KINDS, Config, expiry_days
+from .objects import (LIVE, BulkDelete, Create, Expire, OpContext, PermanentDelete, Purge, RecoverFromBackup,
+                      Restore, SoftDelete, Update, view_of)
 from .records import SYSTEM
 from .state import State, believes_ap
 
@@ -164,6 +164,7 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     ops: list = []
     for obj in range(cfg.objects):
         ops += [Create(obj), SoftDelete(obj), Restore(obj), PermanentDelete(obj)]
+        ops += [BulkDelete(obj, kind) for kind in KINDS]  # issue 14: by typed id
         rec = view[obj]
         if rec is not None:
             ops += [Update(obj, a, v) for a in range(cfg.attributes) for v in range(cfg.values)
@@ -177,6 +178,8 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     for obj in range(cfg.objects):
         if Purge(obj).refuse(view, ctx) is None:
             yield SYSTEM, Purge(obj)
+        if Expire(obj).refuse(view, ctx) is None:  # issue 14
+            yield SYSTEM, Expire(obj)
 
 
 def tick_candidates(state: State) -> list[int]:
@@ -191,7 +194,21 @@ def tick_candidates(state: State) -> list[int]:
                     d = rec.deleted_day + age - state.day
                     if d > 1:
                         days.add(d)
+    days |= expiry_ticks(state)
     return sorted(days)
+
+
+def expiry_ticks(state: State) -> set[int]:
+    """Jumps to the day a live object's lifetime ends under its kind's
+    expiry policy (issue 14), so an expiry is reachable in a few steps."""
+    cfg, out = state.config, set()
+    for r, rep in enumerate(state.replicas):
+        for rec in view_of(cfg, rep.log, r):
+            if rec is not None and rec.status == LIVE and expiry_days(cfg, rec.kind) > 0:
+                d = rec.born + expiry_days(cfg, rec.kind) - state.day
+                if d > 1:
+                    out.add(d)
+    return out
 
 
 def _aps(state: State) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any, Optional, Union, cast
 import attrs
 
 from .algebra import AND, ANY, EQ, NOT, OR, Refused, branch, require
-from .config import KINDS, Config
+from .config import KINDS, Config, expiry_days
 from .records import SYSTEM, evolve
 from .seq import items
 
@@ -38,6 +38,7 @@ class ObjectRecord:
     attrs: tuple[int, ...]
     status: str = LIVE
     deleted_day: Optional[int] = None
+    born: int = 0  # the day it was created: an expiry policy counts from it (issue 14)
 
 
 View = tuple[Optional[ObjectRecord], ...]  # indexed by object id
@@ -68,6 +69,11 @@ def status(rec: Optional[ObjectRecord]) -> Any:
 def is_(rec: Optional[ObjectRecord], which: str) -> Any:
     """The record has status `which` (a verdict in the model's language)."""
     return EQ(ABSENT if rec is None else rec.status, which)
+
+
+def kind_of(obj: int) -> str:
+    """The kind of the object with id `obj`: ids are typed (model/config.py KINDS)."""
+    return KINDS[obj % len(KINDS)]
 
 
 def existing(view: View, obj: int) -> ObjectRecord:
@@ -125,10 +131,10 @@ class Operation:
     def admit_static(self, config: Config, session: int) -> None:
         require(0 <= self.obj < config.objects,
                 lambda: f"no object {self.obj}: the partition holds objects 0..{config.objects - 1}")
-        purge = isinstance(self, Purge)
+        purge = isinstance(self, SYSTEM_OPS)
         require((session == SYSTEM) == purge,
-                "purge is the system's operation, not a client session's" if purge
-                else f"the system only purges; {type(self).__name__} comes from a client session")
+                f"{type(self).__name__} is the system's operation, not a client session's" if purge
+                else f"the system only purges and expires; {type(self).__name__} comes from a client session")
 
     def admit(self, state, at: int) -> None:
         rep = state.replicas[at]
@@ -162,7 +168,7 @@ class Create(Operation):
         require(is_(rec, ABSENT), lambda: f"cannot create object {self.obj}: it already exists ({status(rec)})")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = ObjectRecord(KINDS[self.obj % len(KINDS)], default_attrs(config))
+        rec = ObjectRecord(kind_of(self.obj), default_attrs(config), born=entry.day)
         return _put(view, self.obj, rec)
 
 
@@ -218,7 +224,7 @@ class Restore(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
         kept = default_attrs(config) if config.has("restore-defaults") else rec.attrs
-        return _put(view, self.obj, ObjectRecord(rec.kind, kept))
+        return _put(view, self.obj, ObjectRecord(rec.kind, kept, born=rec.born))
 
 
 @attrs.frozen
@@ -227,18 +233,72 @@ class PermanentDelete(Operation):
 
     The entry is a tombstone that every replica applies. Flaw
     `delete-without-tombstone`: only the replica that took the write (the
-    entry's origin) removes the object; the others keep it.
+    entry's origin) removes the object; the others keep it. Flaw
+    `delete-live`: a live object is deleted for good too (issue 14).
     """
 
     obj: int
 
     def check(self, view: View, ctx: OpContext) -> None:
-        _require_status(view, self.obj, SOFT_DELETED, "permanently delete")
+        if ctx.config.has("delete-live"):
+            rec = view[self.obj]
+            require(NOT(is_(rec, ABSENT)), lambda: f"cannot permanently delete object {self.obj}: it does not exist")
+            require(OR(is_(rec, SOFT_DELETED), is_(rec, LIVE)),
+                    lambda: f"cannot permanently delete object {self.obj}: it is {status(rec)}")
+        else:
+            _require_status(view, self.obj, SOFT_DELETED, "permanently delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         if config.has("delete-without-tombstone") and replica != entry.origin:
             return view
         return _put(view, self.obj, evolve(existing(view, self.obj), status=GONE))
+
+
+@attrs.frozen
+class BulkDelete(PermanentDelete):
+    """One element of an admin's bulk permanent delete of objects of `kind`,
+    by typed id (issue 14; design.md §3 permanent delete): the id must name
+    an object of that kind, and the object must be soft-deleted. Flaw
+    `delete-wrong-kind`: the kind is not checked, so a delete meant for
+    groups removes the user whose id it was given (the public incident
+    class: a cleanup script fed ids of the wrong type)."""
+
+    obj: int
+    kind: str
+
+    def check(self, view: View, ctx: OpContext) -> None:
+        require(self.kind in KINDS, lambda: f"no kind {self.kind!r}; kinds are {', '.join(KINDS)}")
+        require(OR(ctx.config.has("delete-wrong-kind"), self.kind == kind_of(self.obj)),
+                lambda: f"cannot delete object {self.obj} as a {self.kind}: it is a {kind_of(self.obj)}")
+        PermanentDelete.check(self, view, ctx)
+
+
+@attrs.frozen
+class Expire(Operation):
+    """The system expires a live object whose kind has an expiry policy and
+    whose lifetime (from its creation) has passed (issue 14; the Entra group
+    expiration policy): it is soft-deleted, so it stays restorable through
+    retention and only a purge removes it. Flaw `implicit-expiry`: a kind
+    without a policy gets an implicit one of 0 days that removes a live
+    object at once (gone, no retention)."""
+
+    obj: int
+
+    def check(self, view: View, ctx: OpContext) -> None:
+        kind, lifetime = kind_of(self.obj), expiry_days(ctx.config, kind_of(self.obj))
+        require(lifetime > 0 or ctx.config.has("implicit-expiry"),
+                lambda: f"cannot expire object {self.obj}: a {kind} has no expiry policy")
+        _require_status(view, self.obj, LIVE, "expire")
+        if lifetime > 0:  # a configuration value: the age is read only under a policy
+            age = ctx.day - existing(view, self.obj).born
+            require(age >= lifetime, lambda: f"cannot expire object {self.obj}: created {age} days ago, "
+                                             f"a {kind} expires after {lifetime} days")
+
+    def apply(self, view: View, config: Config, entry, replica: int) -> View:
+        rec = existing(view, self.obj)
+        if expiry_days(config, rec.kind) > 0:
+            return _put(view, self.obj, evolve(rec, status=SOFT_DELETED, deleted_day=entry.day))
+        return _put(view, self.obj, evolve(rec, status=GONE))  # only under implicit-expiry
 
 
 @attrs.frozen
@@ -298,11 +358,12 @@ class RecoverFromBackup(Operation):
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
-        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs))
+        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born))
 
 
-Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup]
-OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup)
+Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire]
+OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire)
+SYSTEM_OPS = (Purge, Expire)  # written by the system, not by a client session
 
 
 def apply_entry(view: View, config: Config, entry, replica: int) -> View:

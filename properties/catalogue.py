@@ -67,6 +67,15 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "Failover costs typically 1-2 minutes of write availability (about 5 minutes RTO); "
              "reads are unaffected (zero RTO).", ("000", "001"), _B,
              liveness.bounded_write_unavailability, "availability"),
+    Property("no-delete-without-retention",
+             "Nothing leaves the directory except through soft delete and its retention (a purge "
+             "retention days or more after the soft delete) or an explicit permanent delete of that "
+             "already soft-deleted object (a typed delete names its kind): no hard delete of a live "
+             "object, no delete through an id of another kind, no expiry that skips the soft delete.",
+             "The directory soft-deletes instead of hard-deleting, to prevent accidental deletes; users, "
+             "groups and conditional-access policies stay in the recycle bin for 30 days before they "
+             "are removed for good.", ("000", "002", "003"), _B, objects.no_delete_without_retention,
+             "objects"),
 )}
 
 

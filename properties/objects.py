@@ -13,10 +13,10 @@ from typing import Any, Optional
 
 import attrs
 
-from dirproof.model import (GONE, Acked, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
+from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
-from dirproof.model.objects import ABSENT, apply_entry, attrs_of, empty_view, is_, status
+from dirproof.model.objects import ABSENT, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
 def _restores_exactly(state: State, ap: int) -> Optional[str]:
@@ -155,6 +155,7 @@ class ObjectGhost:
     tomb: tuple  # a tombstone (permanent delete or purge) was acknowledged
     early: Any = False  # latched: a purge was acknowledged before the retention of its soft delete ended
     restore: Any = False  # latched: a restore brought back other attributes than those before the delete
+    unretained: Any = False  # latched: an object left the directory without soft delete and retention (issue 14)
 
 
 @attrs.frozen
@@ -196,9 +197,29 @@ def on_committed(cfg: Any, g: ObjectGhost, op: Any, before: tuple, after: tuple,
         g = attrs.evolve(g, restore=OR(g.restore, changed))
     if isinstance(op, (PermanentDelete, Purge)):
         g = attrs.evolve(g, tomb=_set(g.tomb, o, True), pg=_set(g.pg, o, isinstance(op, Purge)))
+    g = attrs.evolve(g, unretained=OR(g.unretained, left_without_retention(cfg, op, before, after, day)))
     if isinstance(op, Purge):
         g = attrs.evolve(g, early=OR(g.early, AND(g.sdd[o] >= 0, day - g.sdd[o] < cfg.retention_days)))
     return g
+
+
+def left_without_retention(cfg: Any, op: Any, before: tuple, after: tuple, day: Any) -> Any:
+    """The entry with `op` of `day` took its object out of the directory
+    (live or soft-deleted before, gone or absent after) other than through
+    soft delete and retention: a purge of an object soft-deleted at least
+    retention days before, or a permanent delete that names the
+    soft-deleted object (a typed one: by its own kind). Every operation
+    changes only its own object."""
+    o = op.obj
+    was, now = before[o], after[o]
+    left = AND(OR(is_(was, LIVE), is_(was, SOFT_DELETED)), OR(is_(now, GONE), is_(now, ABSENT)))
+    if isinstance(op, Purge):
+        through: Any = day - deleted_on(was) >= cfg.retention_days
+    elif isinstance(op, BulkDelete):
+        through = op.kind == kind_of(o)
+    else:
+        through = isinstance(op, PermanentDelete)
+    return AND(left, NOT(AND(is_(was, SOFT_DELETED), through)))
 
 
 def ghost_of(state: State, ap: int) -> ObjectGhost:
@@ -241,5 +262,39 @@ def resurrection_form(cfg: Any, st: ObjectState) -> Any:
                for o in range(cfg.objects))
 
 
+def _no_delete_without_retention(state: State) -> Optional[str]:
+    """Every acknowledged entry, folded as its writer folded it: none took
+    an object out of the directory but through soft delete and retention
+    or a permanent delete of that soft-deleted object."""
+    cfg = state.config
+    view = empty_view(cfg)
+    for ev in state.history:
+        if not isinstance(ev, Acked):
+            continue
+        e = ev.entry
+        after = apply_entry(view, cfg, e, e.origin)
+        if left_without_retention(cfg, e.op, view, after, e.day):
+            o = e.op.obj
+            return (f"object {o} ({kind_of(o)}) was {status(view[o])} and left the directory at LSN {e.lsn} "
+                    f"on day {e.day} by {type(e.op).__name__}{_named(e.op)}, not through soft delete and "
+                    f"retention or a permanent delete of that soft-deleted object")
+        view = after
+    return None
+
+
+def _named(op: Any) -> str:
+    return f" of a {op.kind}" if isinstance(op, BulkDelete) else ""
+
+
+def no_delete_without_retention(state: State, ghost: Any) -> Any:
+    return _verdict(_no_delete_without_retention(state))
+
+
+def retention_form(cfg: Any, st: ObjectState) -> Any:
+    """no-delete-without-retention over one history: its latch is clear."""
+    return check(NOT(st.ghost.unretained), "an object left the directory without soft delete and retention, "
+                                           "or a permanent delete of that soft-deleted object")
+
+
 OBJECT_FORMS = {"soft-delete-restorable": restorable_form, "no-early-purge": early_purge_form,
-                "no-resurrection": resurrection_form}
+                "no-resurrection": resurrection_form, "no-delete-without-retention": retention_form}

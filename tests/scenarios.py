@@ -15,6 +15,7 @@ from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, Eme
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
                             ReplicateToSecondary, Restore, SoftDelete, State, Tick, Update,
                             canonical, initial_state, make_config, state_to_json, step)
+from dirproof.model import BulkDelete, Expire  # issue 14
 
 A1, A2, B1, B2 = 0, 1, 2, 3
 
@@ -87,6 +88,13 @@ SCENARIOS = {
                          [w(Create(0)), w(Update(0, 0, 1)), w(SoftDelete(0)), w(Restore(0)), *SYNC], {}),
     "failover-waits-for-old-ap": ("bounded-write-unavailability", [Crash(A1)], {}),
     "read-waits-for-primary": ("bounded-write-unavailability", [Crash(A1)], {}),
+    # issue 14: a live user deleted for good at once; a soft-deleted user deleted for good by a
+    # delete of groups given its id; a user (no expiry policy) expired and gone at once.
+    "delete-live": ("no-delete-without-retention", [w(Create(0)), w(PermanentDelete(0)), *SYNC], {}),
+    "delete-wrong-kind": ("no-delete-without-retention",
+                          [w(Create(0)), w(SoftDelete(0)), w(BulkDelete(0, "group")), *SYNC], {}),
+    "implicit-expiry": ("no-delete-without-retention",
+                        [w(Create(0)), w(Expire(0), session=SYSTEM), *SYNC], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
