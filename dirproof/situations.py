@@ -19,7 +19,7 @@ from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, ClientWrite, Config
                             FailedOver, LoseDisk, LoseRegion, PermanentDelete, PlannedFailover, Purge,
                             Read, ReadServed, RecoverFromBackup, Rejoin, ReplicateToSecondary, Restore,
                             SoftDelete, State, acting_ap, view_of)
-from dirproof.model.objects import default_attrs
+from dirproof.model.objects import BulkDelete, default_attrs
 
 
 @attrs.frozen
@@ -178,6 +178,12 @@ def _failover_after_tombstone(prev: State, action, nxt: State) -> bool:
     return any(rec is not None and rec.status == GONE for rec in view)
 
 
+def _typed_delete_acked(prev: State, action, nxt: State) -> bool:
+    """issue 14: a bulk permanent delete by typed id is acknowledged (the
+    safe design takes it only for a soft-deleted object of that kind)."""
+    return any(isinstance(ev, Acked) and isinstance(ev.entry.op, BulkDelete) for ev in _new_events(prev, nxt))
+
+
 SITUATIONS: dict[str, Situation] = {s.id: s for s in (
     # The four reachability checks of issue 4.
     Situation("acked-write-survives-failover",
@@ -222,6 +228,8 @@ SITUATIONS: dict[str, Situation] = {s.id: s for s in (
               "bounded-write-unavailability", True, _emergency_with_pp_up),
     Situation("read-while-ap-down", "a read is served while no AP is serving",
               "bounded-write-unavailability", True, _read_while_ap_down),
+    Situation("typed-delete-acknowledged", "a bulk permanent delete by typed id is acknowledged",
+              "no-delete-without-retention", False, _typed_delete_acked),
 )}
 
 REACHABILITY: tuple[str, ...] = ("acked-write-survives-failover", "read-pulls-own-write",

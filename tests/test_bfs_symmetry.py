@@ -97,3 +97,33 @@ def test_verdicts_and_lengths_agree_with_and_without_symmetry(flaw, depth):
     without = search(cfg, b, props, symmetry=())
     assert {p: f.depth for p, f in with_sym.found.items()} == {p: f.depth for p, f in without.found.items()}
     assert with_sym.found and with_sym.states < without.states
+
+
+# issue 14: typed deletes and expiry policies read an object's kind (one session keeps these small).
+TYPED = Bounds(writes=3, epochs=1, faults=0, days=0, depth=3)
+EXPIRY = Bounds(writes=2, epochs=1, faults=0, days=1, depth=3)
+
+
+@pytest.mark.parametrize("flaws, overrides, bounds, objects", [(("delete-wrong-kind",), {}, TYPED, 2),
+                                                               ((), {"group_expiry_days": 1}, EXPIRY, 1)])
+def test_with_typed_deletes_and_expiry_the_reduced_search_still_gives_the_orbits(flaws, overrides, bounds, objects):
+    """A typed delete is keyed by whether it names the right kind, so
+    objects stay interchangeable; an expiry policy for groups makes the
+    user and the group tell apart, and the group keeps only the renamings
+    that keep kinds (here: none but the identity)."""
+    cfg = make_config("entra", flaws=flaws, sessions=1, **overrides)
+    group = group_of(cfg, SYMMETRIES)
+    assert len(group.objects) == objects
+    nodes = full_nodes(cfg, bounds)
+    if flaws:  # a wrong-kind delete is reached
+        assert any(type(e.op).__name__ == "BulkDelete" and e.op.kind != "user" and e.op.obj == 0
+                   for s, *_ in nodes for e in s.replicas[0].log)
+    assert reduced(cfg, bounds, group) == orbits(nodes, group)
+
+
+def test_under_an_expiry_policy_renaming_a_user_into_a_group_is_not_a_symmetry():
+    cfg = make_config("entra", group_expiry_days=1, sessions=1)
+    kept = group_of(cfg, SYMMETRIES)
+    wrong = Group(kept.replicas, kept.sessions, ((0, 1), (1, 0)))
+    nodes = full_nodes(cfg, EXPIRY)
+    assert reduced(cfg, EXPIRY, wrong) != orbits(nodes, wrong)

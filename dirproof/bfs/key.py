@@ -40,12 +40,12 @@ from typing import Any, Optional
 import attrs
 
 from dirproof.model import SYSTEM, Acked, ReadServed, State
-from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Restore,
-                                    SoftDelete, Update)
+from dirproof.model.objects import (BulkDelete, Create, Expire, PermanentDelete, Purge, RecoverFromBackup,
+                                    Restore, SoftDelete, Update, kind_of)
 from dirproof.properties.monitors import LATCHES, Ghost
 
 _OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4, Purge: 5,
-            RecoverFromBackup: 6}
+            RecoverFromBackup: 6, Expire: 8}
 
 
 @attrs.frozen
@@ -106,6 +106,8 @@ class Encoder:
             return (1, o, op.attr, op.value)
         if t is RecoverFromBackup:
             return (6, o, op.snapshot_day, op.attrs)
+        if t is BulkDelete:  # which wrong kind it names changes nothing: only whether it is the right one
+            return (7, o, op.kind == kind_of(op.obj))
         return (_OP_CODE[t], o)
 
     def logical(self, session: int, value: int) -> int:
@@ -192,7 +194,7 @@ def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] 
 # permanent delete or a purge (a tombstone): the rest of the history they
 # never look at, so the key leaves it out (the replication properties read
 # the ghost, which keeps every acknowledged entry).
-_OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge)
+_OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge, Expire)
 _TOMBSTONES = (PermanentDelete, Purge)
 
 
