@@ -361,6 +361,12 @@ class RecoverFromBackup(Operation):
         return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born))
 
 
+def soft_deletes(config: Config, op: Any) -> bool:
+    """The operation soft-deletes its object: a soft delete, or an expiry
+    under its kind's policy (issue 14; the monitors treat both alike)."""
+    return isinstance(op, SoftDelete) or (isinstance(op, Expire) and expiry_days(config, kind_of(op.obj)) > 0)
+
+
 Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire]
 OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire)
 SYSTEM_OPS = (Purge, Expire)  # written by the system, not by a client session

@@ -16,7 +16,7 @@ import attrs
 from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
-from dirproof.model.objects import ABSENT, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
+from dirproof.model.objects import ABSENT, soft_deletes, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
 def _restores_exactly(state: State, ap: int) -> Optional[str]:
@@ -25,7 +25,7 @@ def _restores_exactly(state: State, ap: int) -> Optional[str]:
     view, before = empty_view(cfg), {}
     for e in rep.log[:rep.commit]:
         old = view[e.op.obj]
-        if isinstance(e.op, SoftDelete) and old is not None:
+        if soft_deletes(cfg, e.op) and old is not None:
             before[e.op.obj] = old.attrs
         view = apply_entry(view, cfg, e, ap)
         new = view[e.op.obj]
@@ -52,7 +52,7 @@ def _still_restorable(state: State, ap: int) -> Optional[str]:
     for ev in state.history:
         if isinstance(ev, Acked):
             op = ev.entry.op
-            if isinstance(op, SoftDelete):
+            if soft_deletes(cfg, op):
                 deleted[op.obj] = ev.entry.day
             elif isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
                 deleted.pop(op.obj, None)
@@ -84,7 +84,7 @@ def _no_early_purge(state: State) -> Optional[str]:
         if not isinstance(ev, Acked):
             continue
         e = ev.entry
-        if isinstance(e.op, SoftDelete):
+        if soft_deletes(state.config, e.op):
             deleted[e.op.obj] = e.day
         elif isinstance(e.op, Purge) and e.op.obj in deleted:
             age = e.day - deleted[e.op.obj]
@@ -185,7 +185,7 @@ def on_committed(cfg: Any, g: ObjectGhost, op: Any, before: tuple, after: tuple,
     """The ghost after an entry with `op` of `day` is acknowledged; `before`
     and `after` are the AP's views around it."""
     o = op.obj
-    if isinstance(op, SoftDelete):
+    if soft_deletes(cfg, op):
         had = NOT(is_(before[o], ABSENT))
         g = attrs.evolve(g, sdd=_set(g.sdd, o, day), dl=_set(g.dl, o, day), bs=_set(g.bs, o, OR(g.bs[o], had)),
                          bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])))

@@ -238,6 +238,26 @@ def test_the_safe_object_layer_is_proved_and_each_flaw_drops_what_it_breaks():
         assert "not inductive" in p.detail(FLAWS[flaw].caught_by[0])
 
 
+def test_under_a_group_expiry_policy_the_safe_object_layer_is_still_proved(monkeypatch):
+    """issue 14: an expiry soft-deletes, so the monitors must read it as a
+    soft delete; monitors that read only SoftDelete entries (a mutant of
+    properties/objects.py) leave sd-day and soft-delete-restorable not
+    inductive."""
+    import dirproof.properties.objects as PO
+    from dirproof.model import SoftDelete
+    cfg = make_config("entra", group_expiry_days=2)
+    proof = prove_objects(cfg)
+    assert all(proof.proved(p) for p in OBJECT_FORMS) and set(OBJECT_INVARIANTS) <= set(proof.kept)
+    monkeypatch.setattr(PO, "soft_deletes", lambda c, op: isinstance(op, SoftDelete))
+    object_system.cache_clear()
+    try:
+        blind = prove_objects(cfg)
+    finally:
+        monkeypatch.undo()
+        object_system.cache_clear()
+    assert not blind.proved("soft-delete-restorable") and "sd-day" not in blind.kept
+
+
 def test_without_its_auxiliary_invariants_soft_delete_restorable_is_not_inductive():
     proof = prove_objects(make_config("entra"), aux=[])
     assert not proof.proved("soft-delete-restorable")
