@@ -37,7 +37,7 @@ PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "da
 LIMITS: dict[str, tuple[int, int]] = {
     "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
     "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
-    "group_expiry_days": (0, 3650),
+    "group_expiry_days": (0, 3650), "memberships": (0, 1),
 }
 MAX_DATACENTERS = 9
 MAX_FILE_BYTES = 1_000_000

@@ -15,7 +15,7 @@ from .faults import crash, heal, lose_disk, lose_region, partition, recover
 from .objects import (GONE, LIVE, OP_TYPES, SOFT_DELETED, Create, ObjectRecord, Op,
                       PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
                       view_of)
-from .objects import BulkDelete, Expire  # issue 14
+from .objects import AddMember, BulkDelete, Expire, RemoveMember  # issue 14
 from .replication import (acknowledge, client_write, rejoin, replicate_to_passive,
                           replicate_to_secondary)
 from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,

@@ -64,6 +64,8 @@ FLAWS: dict[str, Flaw] = {
              ("no-delete-without-retention",), "objects"),
         Flaw("delete-wrong-kind", "a bulk permanent delete by typed id does not check the id's kind "
              "(a user id deletes through a delete of groups)", ("no-delete-without-retention",), "objects"),
+        Flaw("restore-drops-links", "restore brings an object back without its group memberships",
+             ("restore-restores-links",), "objects"),
         Flaw("implicit-expiry", "a kind without an expiry policy gets an implicit one of 0 days that removes "
              "its live objects at once (no soft delete, no retention)", ("no-delete-without-retention",),
              "objects"),
@@ -110,6 +112,9 @@ class Config:
     # expiration policy); 0 (the default): groups never expire. An expired
     # group is soft-deleted by the system, so retention still applies.
     group_expiry_days: int = 0
+    # issue 14 (3): group memberships as links between users and groups
+    # (model/links.py); 1 (the default): on; 0: off, for smaller searches.
+    memberships: int = 1
 
     @property
     def replicas(self) -> range:
@@ -182,12 +187,14 @@ def validate(cfg: Config) -> Config:
             "no second region for the passive primary: the design puts the PP in a different "
             "region from the AP, so give datacenters in at least two regions")
     _positive(cfg)
+    if cfg.memberships not in (0, 1):
+        raise ConfigError(f"memberships must be 0 (off) or 1 (on), not {cfg.memberships}")
     return cfg
 
 
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
                        ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
-                       ("group_expiry_days", 0)):
+                       ("group_expiry_days", 0), ("memberships", 0)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")

@@ -22,6 +22,7 @@ from . import backups, election, faults, replication, sessions
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import KINDS, Config, expiry_days
+from .links import AddMember, RemoveMember, member_pairs
 from .objects import (LIVE, BulkDelete, Create, Expire, OpContext, PermanentDelete, Purge, RecoverFromBackup,
                       Restore, SoftDelete, Update, view_of)
 from .records import SYSTEM
@@ -171,6 +172,7 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
                     if rec.attrs[a] != v]
         ops += [RecoverFromBackup(obj, s.day, kept.attrs) for s in state.snapshots
                 for kept in (s.view[obj],) if kept is not None]
+    ops += [op for u, g in member_pairs(cfg) for op in (AddMember(u, g), RemoveMember(u, g))]  # issue 14
     for op in ops:
         if op.refuse(view, ctx) is None:
             for s in range(cfg.sessions):

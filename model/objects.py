@@ -39,6 +39,7 @@ class ObjectRecord:
     status: str = LIVE
     deleted_day: Optional[int] = None
     born: int = 0  # the day it was created: an expiry policy counts from it (issue 14)
+    links: tuple = ()  # a user's group memberships, one flag per object id (model/links.py; () for none)
 
 
 View = tuple[Optional[ObjectRecord], ...]  # indexed by object id
@@ -168,7 +169,7 @@ class Create(Operation):
         require(is_(rec, ABSENT), lambda: f"cannot create object {self.obj}: it already exists ({status(rec)})")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = ObjectRecord(kind_of(self.obj), default_attrs(config), born=entry.day)
+        rec = ObjectRecord(kind_of(self.obj), default_attrs(config), born=entry.day, links=(False,) * config.objects)
         return _put(view, self.obj, rec)
 
 
@@ -211,6 +212,8 @@ class Restore(Operation):
     """Restore a soft-deleted object within retention, with its attributes (§3).
 
     Flaw `restore-defaults`: the object comes back with default attributes.
+    Its memberships come back with it, in the same entry (issue 14); flaw
+    `restore-drops-links`: without them.
     """
 
     obj: int
@@ -224,7 +227,8 @@ class Restore(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
         kept = default_attrs(config) if config.has("restore-defaults") else rec.attrs
-        return _put(view, self.obj, ObjectRecord(rec.kind, kept, born=rec.born))
+        links = (False,) * config.objects if config.has("restore-drops-links") else rec.links
+        return _put(view, self.obj, ObjectRecord(rec.kind, kept, born=rec.born, links=links))
 
 
 @attrs.frozen
@@ -358,7 +362,7 @@ class RecoverFromBackup(Operation):
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
-        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born))
+        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born, links=rec.links))
 
 
 def soft_deletes(config: Config, op: Any) -> bool:
@@ -367,8 +371,12 @@ def soft_deletes(config: Config, op: Any) -> bool:
     return isinstance(op, SoftDelete) or (isinstance(op, Expire) and expiry_days(config, kind_of(op.obj)) > 0)
 
 
-Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire]
-OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire)
+from .links import AddMember, RemoveMember  # noqa: E402  (they build on Operation above)
+
+Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire,
+           AddMember, RemoveMember]
+OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire,
+            AddMember, RemoveMember)
 SYSTEM_OPS = (Purge, Expire)  # written by the system, not by a client session
 
 

@@ -76,6 +76,13 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "groups and conditional-access policies stay in the recycle bin for 30 days before they "
              "are removed for good.", ("000", "002", "003"), _B, objects.no_delete_without_retention,
              "objects"),
+    Property("restore-restores-links",
+             "A restore brings its object back with exactly the group memberships it had just before "
+             "its soft delete (a user with its groups, a group with its members), in the same entry.",
+             "Deleted users, groups and conditional-access policies can be restored for 30 days, and "
+             "recovered only while soft-deleted; a group's membership is part of what a difference "
+             "report compares with a snapshot.", ("000", "003"), _B, objects.restore_restores_links,
+             "objects"),
 )}
 
 

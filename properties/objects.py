@@ -16,6 +16,7 @@ import attrs
 from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
+from dirproof.model.links import linkset
 from dirproof.model.objects import ABSENT, soft_deletes, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
@@ -156,6 +157,8 @@ class ObjectGhost:
     early: Any = False  # latched: a purge was acknowledged before the retention of its soft delete ended
     restore: Any = False  # latched: a restore brought back other attributes than those before the delete
     unretained: Any = False  # latched: an object left the directory without soft delete and retention (issue 14)
+    befl: tuple = ()  # the memberships of each object just before its last soft delete (model/links.py linkset)
+    unlinked: Any = False  # latched: a restore brought back other memberships than those before the delete
 
 
 @attrs.frozen
@@ -174,7 +177,9 @@ class ObjectState:
 
 def fresh_ghost(cfg: Any) -> ObjectGhost:
     n, a = cfg.objects, cfg.attributes
-    return ObjectGhost((-1,) * n, (False,) * n, ((0,) * a,) * n, (-1,) * n, (False,) * n, (False,) * n)
+    none = empty_view(cfg)
+    return ObjectGhost((-1,) * n, (False,) * n, ((0,) * a,) * n, (-1,) * n, (False,) * n, (False,) * n,
+                       befl=tuple(linkset(none, o, cfg) for o in range(n)))
 
 
 def _set(t: tuple, o: int, v: Any) -> tuple:
@@ -188,13 +193,15 @@ def on_committed(cfg: Any, g: ObjectGhost, op: Any, before: tuple, after: tuple,
     if soft_deletes(cfg, op):
         had = NOT(is_(before[o], ABSENT))
         g = attrs.evolve(g, sdd=_set(g.sdd, o, day), dl=_set(g.dl, o, day), bs=_set(g.bs, o, OR(g.bs[o], had)),
-                         bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])))
+                         bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])),
+                         befl=_set(g.befl, o, ITE(had, linkset(before, o, cfg), g.befl[o])))
     if isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
         g = attrs.evolve(g, dl=_set(g.dl, o, -1))
     if isinstance(op, Restore):
         rec = after[o]
         changed = AND(g.bs[o], NOT(is_(rec, ABSENT)), NOT(EQ(attrs_of(rec, cfg), g.bef[o])))
-        g = attrs.evolve(g, restore=OR(g.restore, changed))
+        unlinked = AND(g.bs[o], NOT(is_(rec, ABSENT)), NOT(EQ(linkset(after, o, cfg), g.befl[o])))
+        g = attrs.evolve(g, restore=OR(g.restore, changed), unlinked=OR(g.unlinked, unlinked))
     if isinstance(op, (PermanentDelete, Purge)):
         g = attrs.evolve(g, tomb=_set(g.tomb, o, True), pg=_set(g.pg, o, isinstance(op, Purge)))
     g = attrs.evolve(g, unretained=OR(g.unretained, left_without_retention(cfg, op, before, after, day)))
@@ -286,6 +293,35 @@ def _named(op: Any) -> str:
     return f" of a {op.kind}" if isinstance(op, BulkDelete) else ""
 
 
+def _restores_links(state: State) -> Optional[str]:
+    """On the acting AP's committed log: a restore brings back exactly the
+    memberships its object had just before its soft delete (issue 14)."""
+    ap = acting_ap(state)
+    if ap is None:
+        return None
+    cfg, rep = state.config, state.replicas[ap]
+    view, before = empty_view(cfg), {}
+    for e in rep.log[:rep.commit]:
+        o = e.op.obj
+        if soft_deletes(cfg, e.op) and view[o] is not None:
+            before[o] = linkset(view, o, cfg)
+        view = apply_entry(view, cfg, e, ap)
+        if isinstance(e.op, Restore) and o in before and view[o] is not None and linkset(view, o, cfg) != before[o]:
+            return (f"restore of object {o} ({kind_of(o)}) at LSN {e.lsn} brought back memberships "
+                    f"{linkset(view, o, cfg)}, not {before[o]} from before the delete")
+    return None
+
+
+def restore_restores_links(state: State, ghost: Any) -> Any:
+    return _verdict(_restores_links(state))
+
+
+def links_form(cfg: Any, st: ObjectState) -> Any:
+    """restore-restores-links over one history: its latch is clear."""
+    return check(NOT(st.ghost.unlinked), "a restore brought back other memberships than those from before "
+                                         "the delete")
+
+
 def no_delete_without_retention(state: State, ghost: Any) -> Any:
     return _verdict(_no_delete_without_retention(state))
 
@@ -297,4 +333,5 @@ def retention_form(cfg: Any, st: ObjectState) -> Any:
 
 
 OBJECT_FORMS = {"soft-delete-restorable": restorable_form, "no-early-purge": early_purge_form,
-                "no-resurrection": resurrection_form, "no-delete-without-retention": retention_form}
+                "no-resurrection": resurrection_form, "no-delete-without-retention": retention_form,
+                "restore-restores-links": links_form}

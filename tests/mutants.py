@@ -69,7 +69,7 @@ def applied(m: Mutant) -> Iterator[None]:
 
 # The object layer's guards (model/objects.py): the object proof over one
 # history (dirproof/proofs/objects_proof.py) runs the mutated code too.
-from dirproof.model.objects import BulkDelete, Expire, PermanentDelete, Purge, RecoverFromBackup  # noqa: E402
+from dirproof.model.objects import BulkDelete, Expire, PermanentDelete, Purge, RecoverFromBackup, Restore  # noqa: E402
 
 OBJECT_MUTANTS = (
     Mutant("tombstone check on recovery", RecoverFromBackup.check,
@@ -83,6 +83,9 @@ OBJECT_MUTANTS = (
            "delete-live"),
     Mutant("the kind of a typed delete", BulkDelete.check, "self.kind == kind_of(self.obj)", "True",
            "no-delete-without-retention", "delete-wrong-kind"),
+    Mutant("memberships kept on restore", Restore.apply,
+           'links = (False,) * config.objects if config.has("restore-drops-links") else rec.links',
+           "links = (False,) * config.objects", "restore-restores-links", "restore-drops-links"),
     Mutant("an expiry only under a policy", Expire.check, 'lifetime > 0 or ctx.config.has("implicit-expiry")',
            "True", "no-delete-without-retention", "implicit-expiry"),
 )

@@ -15,7 +15,7 @@ from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, Eme
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
                             ReplicateToSecondary, Restore, SoftDelete, State, Tick, Update,
                             canonical, initial_state, make_config, state_to_json, step)
-from dirproof.model import BulkDelete, Expire  # issue 14
+from dirproof.model import AddMember, BulkDelete, Expire  # issue 14
 
 A1, A2, B1, B2 = 0, 1, 2, 3
 
@@ -95,6 +95,10 @@ SCENARIOS = {
                           [w(Create(0)), w(SoftDelete(0)), w(BulkDelete(0, "group")), *SYNC], {}),
     "implicit-expiry": ("no-delete-without-retention",
                         [w(Create(0)), w(Expire(0), session=SYSTEM), *SYNC], {}),
+    # issue 14: user 0 in group 1, soft-deleted and restored without the membership
+    "restore-drops-links": ("restore-restores-links",
+                            [w(Create(0)), w(Create(1)), w(AddMember(0, 1)), w(SoftDelete(0)), w(Restore(0)),
+                             *SYNC], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),

@@ -49,7 +49,8 @@ def _o(name, obj=0, attr=0, **inp):
 
 # A path of object steps through the guards that decide (retention 30, a snapshot a day, 5 kept).
 PATH = [_o("create", 0), _o("update", 0, 0, value=1), _o("create", 1), _o("update", 1, 0, value=1),
-        _o("expire", 0), _o("permanent_delete", 1), _o("soft_delete", 1), _o("restore", 1), _o("soft_delete", 1),
+        _o("add_member", 0, 1), _o("soft_delete", 0), _o("add_member", 0, 1), _o("restore", 0),
+        _o("remove_member", 0, 1), _o("add_member", 0, 1), _o("expire", 0), _o("permanent_delete", 1), _o("soft_delete", 1), _o("restore", 1), _o("soft_delete", 1),
         _o("bulk_delete", 1, 0), _o("tick", days=1), _o("soft_delete", 0), _o("tick", days=28), _o("tick", days=1), _o("purge", 0),
         _o("tick", days=1), _o("purge", 0), _o("permanent_delete", 1), _o("recover", 1, rday=31, rattrs=(1, 0)),
         _o("tick", days=2), _o("create", 0)]
@@ -258,6 +259,12 @@ def test_under_a_group_expiry_policy_the_safe_object_layer_is_still_proved(monke
     assert not blind.proved("soft-delete-restorable") and "sd-day" not in blind.kept
 
 
+def test_without_sd_links_restore_restores_links_is_not_inductive():
+    """issue 14: the auxiliary invariant sd-links is needed (docs/z3.md)."""
+    proof = prove_objects(make_config("entra"), aux=[i for i in OBJECT_INVARIANTS if i != "sd-links"])
+    assert not proof.proved("restore-restores-links") and proof.proved("soft-delete-restorable")
+
+
 def test_without_its_auxiliary_invariants_soft_delete_restorable_is_not_inductive():
     proof = prove_objects(make_config("entra"), aux=[])
     assert not proof.proved("soft-delete-restorable")
@@ -269,7 +276,8 @@ SHORTEST = {("purge-early", "no-early-purge"): (4, 6), ("purge-early", "soft-del
             ("delete-without-tombstone", "no-resurrection"): (3, 5),
             ("delete-live", "no-delete-without-retention"): (2, 4),
             ("delete-wrong-kind", "no-delete-without-retention"): (3, 5),
-            ("implicit-expiry", "no-delete-without-retention"): (2, 4)}
+            ("implicit-expiry", "no-delete-without-retention"): (2, 4),
+            ("restore-drops-links", "restore-restores-links"): (5, 7)}
 
 
 @pytest.mark.parametrize("flaw,prop", list(SHORTEST))
@@ -354,11 +362,13 @@ def test_every_log_of_the_safe_model_is_a_path_of_the_fragment():
     every step of the safe model: every replica's log and every prefix a read
     returned passes the object layer's guards as the fragment would, and the
     object properties hold on every state; the walks do reach soft deletes,
-    restores, purges, permanent deletes, recoveries and failovers."""
+    restores, purges, permanent deletes, recoveries and failovers, and
+    (issue 14, under a group expiry policy) typed deletes, expiries and
+    membership changes."""
     import random
-    cfg = make_config("entra", retention_days=3, snapshots_kept=2)
-    rnd, seen = random.Random(5), set()
-    for _ in range(15):
+    cfg = make_config("entra", retention_days=3, snapshots_kept=2, group_expiry_days=2)
+    rnd, seen = random.Random(6), set()
+    for _ in range(20):
         for s in _walk(cfg, rnd, 50):
             for r, rep in enumerate(s.replicas):
                 assert S.fragment_reason(cfg, rep.log, r) is None, S.fragment_reason(cfg, rep.log, r)
@@ -369,7 +379,8 @@ def test_every_log_of_the_safe_model_is_a_path_of_the_fragment():
                 seen.add(type(ev).__name__)
             for p in OBJECT_FORMS:
                 assert PROPERTIES[p].check(s) is None, PROPERTIES[p].check(s)
-    assert {"SoftDelete", "Restore", "Purge", "PermanentDelete", "RecoverFromBackup", "FailedOver"} <= seen, seen
+    assert {"SoftDelete", "Restore", "Purge", "PermanentDelete", "RecoverFromBackup", "FailedOver", "BulkDelete",
+            "Expire", "AddMember", "RemoveMember"} <= seen, seen
 
 
 def test_the_glue_check_catches_a_log_the_fragment_cannot_write():
@@ -391,7 +402,7 @@ def test_the_one_history_assumption_is_needed_too():
     asks the replication proof for one-history and no-acked-write-lost."""
     import random
     cfg = make_config("entra", flaws=["promote-any-secondary"], retention_days=3, snapshots_kept=2)
-    rnd = random.Random(5)
+    rnd = random.Random(8)  # a seed whose walks reach it (issue 14's operations changed the walks)
     for _ in range(60):
         for s in _walk(cfg, rnd, 50):
             if PROPERTIES["soft-delete-restorable"].check(s) is not None:

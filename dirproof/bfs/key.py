@@ -42,6 +42,7 @@ import attrs
 from dirproof.model import SYSTEM, Acked, ReadServed, State
 from dirproof.model.objects import (BulkDelete, Create, Expire, PermanentDelete, Purge, RecoverFromBackup,
                                     Restore, SoftDelete, Update, kind_of)
+from dirproof.model.links import AddMember, RemoveMember
 from dirproof.properties.monitors import LATCHES, Ghost
 
 _OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4, Purge: 5,
@@ -108,6 +109,8 @@ class Encoder:
             return (6, o, op.snapshot_day, op.attrs)
         if t is BulkDelete:  # which wrong kind it names changes nothing: only whether it is the right one
             return (7, o, op.kind == kind_of(op.obj))
+        if t is AddMember or t is RemoveMember:
+            return (9 if t is AddMember else 10, o, self.objects[op.group])
         return (_OP_CODE[t], o)
 
     def logical(self, session: int, value: int) -> int:

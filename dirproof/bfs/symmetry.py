@@ -7,7 +7,7 @@ their id and the kind it fixes (model/objects.py `kind_of`), which only a
 typed delete (right kind or not: the key keeps only that) and an expiry
 policy read (issue 14). So renaming replicas within a region, regions of the
 same size (with their replicas), sessions and objects (of one kind, when a
-kind has an expiry policy) maps every execution
+kind has an expiry policy or memberships link users to groups) maps every execution
 to an execution and every verdict to the same verdict: the steps and the
 properties are invariant under the group. The search then stores one key
 per orbit: the least key over the group (`canonical`). The initial state
@@ -40,6 +40,7 @@ import attrs
 
 from dirproof.model import Config, State
 from dirproof.model.config import KINDS, expiry_days
+from dirproof.model.links import member_pairs
 from dirproof.model.objects import kind_of
 from dirproof.properties.monitors import Ghost
 
@@ -98,9 +99,11 @@ SYMMETRIES = ("replicas", "regions", "sessions", "objects")
 
 
 def kinds_matter(cfg: Config) -> bool:
-    """Some kind has an expiry policy: objects of different kinds then age
-    differently and are not interchangeable (issue 14)."""
-    return any(expiry_days(cfg, k) > 0 for k in KINDS)
+    """Some kind has an expiry policy (objects of different kinds then age
+    differently), or a user and a group may be linked (a membership joins a
+    user to a group, never the other way): objects of different kinds are
+    then not interchangeable (issue 14)."""
+    return any(expiry_days(cfg, k) > 0 for k in KINDS) or bool(member_pairs(cfg))
 
 
 LIMIT = 200  # the largest group whose elements are tried per state (the key is built per element)

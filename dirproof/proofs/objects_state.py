@@ -34,6 +34,7 @@ from dirproof.model import (SYSTEM, Acknowledge, BulkDelete, ClientWrite, Config
 from dirproof.model.algebra import EQ, ITE
 from dirproof.model.backups import advance
 from dirproof.model.config import EXPIRY_FIELDS, KINDS, expiry_days
+from dirproof.model.links import AddMember, RemoveMember, linkset, links_of, member_pairs
 from dirproof.model.objects import ABSENT, GONE, LIVE, SOFT_DELETED, ObjectRecord, OpContext, apply_entry, \
     attrs_of, deleted_on, status
 from dirproof.model.state import Snapshot, initial_roles
@@ -43,7 +44,9 @@ from dirproof.symbolic.seqs import SymSeq
 CODES = {ABSENT: 0, LIVE: 1, SOFT_DELETED: 2, GONE: 3}
 NAMES = {v: k for k, v in CODES.items()}
 OPS = {"create": Create, "soft_delete": SoftDelete, "restore": Restore, "permanent_delete": PermanentDelete,
-       "purge": Purge, "recover": RecoverFromBackup, "update": Update, "expire": Expire}
+       "purge": Purge, "recover": RecoverFromBackup, "update": Update, "expire": Expire,
+       "add_member": AddMember, "remove_member": RemoveMember}
+LINKING = ("add_member", "remove_member")
 SYSTEM_STEPS = ("purge", "expire")
 
 
@@ -111,6 +114,8 @@ class OAct:
             return "tick"
         if self.name == "bulk_delete":
             return f"bulk_delete({self.obj} as a {KINDS[self.attr]})"
+        if self.name in LINKING:
+            return f"{self.name}({self.obj}, group {self.attr})"
         return f"{self.name}({self.obj}{f', {self.attr}' if self.name == 'update' else ''})"
 
 
@@ -132,6 +137,8 @@ def step_text(act: OAct, inp: OInputs) -> str:
         return f"update(object {act.obj}, attribute {act.attr} = {inp.value})"
     if act.name == "bulk_delete":
         return f"bulk_delete(object {act.obj} as a {KINDS[act.attr]})"
+    if act.name in LINKING:
+        return f"{act.name}(object {act.obj}, group {act.attr})"
     if act.name == "recover":
         return f"recover(object {act.obj} from the snapshot of day {inp.rday}, attributes {tuple(inp.rattrs)})"
     return f"{act.name}(object {act.obj})"
@@ -143,6 +150,7 @@ def object_actions(cfg: Config) -> list[OAct]:
         out += [OAct(n, o) for n in ("create", "soft_delete", "restore", "permanent_delete", "purge", "recover")]
         out += [OAct("update", o, i) for i in range(cfg.attributes)]
         out += [OAct("expire", o)] + [OAct("bulk_delete", o, k) for k in range(len(KINDS))]  # issue 14
+    out += [OAct(n, u, g) for u, g in member_pairs(cfg) for n in LINKING]
     return out + [OAct("tick")]
 
 
@@ -153,6 +161,8 @@ def op_of(act: OAct, inp: OInputs) -> Any:
         return RecoverFromBackup(act.obj, inp.rday, tuple(inp.rattrs))
     if act.name == "bulk_delete":
         return BulkDelete(act.obj, KINDS[act.attr])
+    if act.name in LINKING:
+        return OPS[act.name](act.obj, act.attr)
     return OPS[act.name](act.obj)
 
 
@@ -183,11 +193,18 @@ def with_born(cfg: Config) -> bool:
     return any(expiry_days(cfg, k) > 0 for k in EXPIRY_FIELDS)
 
 
-def _rec_keys(prefix: str, rec: Any, cfg: Config, out: dict, born: bool = False) -> None:
+def _linked(cfg: Config, o: int) -> list[int]:
+    """The groups a record of object `o` holds a membership flag for."""
+    return [g for u, g in member_pairs(cfg) if u == o]
+
+
+def _rec_keys(prefix: str, rec: Any, cfg: Config, out: dict, born: bool = False, o: int = -1) -> None:
     out[f"{prefix}.status"] = code(status(rec))
     out[f"{prefix}.dd"] = deleted_on(rec)
     if born:
         out[f"{prefix}.born"] = 0 if rec is None else rec.born
+    for g in _linked(cfg, o):  # the views' memberships (a snapshot's are never read: recovery keeps the current)
+        out[f"{prefix}.links[{g}]"] = links_of(rec, cfg)[g]
     for i, x in enumerate(attrs_of(rec, cfg)):
         out[f"{prefix}.attrs[{i}]"] = x
 
@@ -201,7 +218,7 @@ def flatten(cfg: Config, st: ObjectState) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for v in ("ap", "pp"):
         for o, rec in enumerate(getattr(st, v)):
-            _rec_keys(f"{v}[{o}]", rec, cfg, out, with_born(cfg))
+            _rec_keys(f"{v}[{o}]", rec, cfg, out, with_born(cfg), o)
     out["day"] = st.day
     if isinstance(st.snaps, SymSeq):
         n, slots = st.snaps.length, list(st.snaps.slots)
@@ -227,14 +244,15 @@ def flatten(cfg: Config, st: ObjectState) -> dict[str, Any]:
     return out
 
 
-BOOLS = ("ghost.bs[", "ghost.pg[", "ghost.tomb[", "ghost.early", "ghost.restore", "ghost.unretained")
+BOOLS = ("ghost.bs[", "ghost.pg[", "ghost.tomb[", "ghost.early", "ghost.restore", "ghost.unretained",
+         "ghost.befl[", "ghost.unlinked")
 
 
 @functools.lru_cache(maxsize=16)
 def layout(cfg: Config) -> list[tuple[str, str]]:
     """Every key with its kind, in order."""
     keys = flatten(cfg, initial(cfg))
-    return [(k, "bool" if k.startswith(BOOLS) else "int") for k in keys]
+    return [(k, "bool" if k.startswith(BOOLS) or ".links[" in k else "int") for k in keys]
 
 
 def initial(cfg: Config) -> ObjectState:
@@ -245,27 +263,36 @@ def initial(cfg: Config) -> ObjectState:
 
 def rebuild(cfg: Config, leaf: Leaf) -> ObjectState:
     """The symbolic object state whose leaves are leaf(key, kind)."""
-    def rec(prefix: str, o: int, born: bool = False) -> ObjectRecord:
+    def rec(prefix: str, o: int, live: bool) -> ObjectRecord:
+        """A record of the AP's or PP's view (`live`: with its creation day
+        and memberships as keys) or of a snapshot (without: never read)."""
         status: Any = SymStatus(leaf(f"{prefix}.status", "int"))  # a status term in a record's str field
+        born = live and with_born(cfg)
+        linked = _linked(cfg, o) if live else []
+        links = tuple(leaf(f"{prefix}.links[{g}]", "bool") if g in linked else False for g in range(cfg.objects))
         return ObjectRecord(KINDS[o % len(KINDS)], tuple(leaf(f"{prefix}.attrs[{i}]", "int")
                                                          for i in range(cfg.attributes)),
-                            status, leaf(f"{prefix}.dd", "int"), leaf(f"{prefix}.born", "int") if born else 0)
+                            status, leaf(f"{prefix}.dd", "int"), leaf(f"{prefix}.born", "int") if born else 0,
+                            links)
 
-    def view(prefix: str, born: bool = False) -> tuple:
-        return tuple(rec(f"{prefix}[{o}]", o, born) for o in range(cfg.objects))
+    def view(prefix: str, live: bool = False) -> tuple:
+        return tuple(rec(f"{prefix}[{o}]", o, live) for o in range(cfg.objects))
     slots = tuple(Snapshot(leaf(f"snaps[{k}].day", "int"), view(f"snaps[{k}].view"))
                   for k in range(cfg.snapshots_kept))
     absent: Any = SymStatus(0)
-    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, absent, -1)
-                              for o in range(cfg.objects)))
+    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, absent, -1,
+                                           links=(False,) * cfg.objects) for o in range(cfg.objects)))
     n, a = cfg.objects, cfg.attributes
+    none = tuple(None for _ in range(n))
     ghost = ObjectGhost(
         tuple(leaf(f"ghost.sdd[{o}]", "int") for o in range(n)), tuple(leaf(f"ghost.bs[{o}]", "bool") for o in range(n)),
         tuple(tuple(leaf(f"ghost.bef[{o}][{i}]", "int") for i in range(a)) for o in range(n)),
         tuple(leaf(f"ghost.dl[{o}]", "int") for o in range(n)), tuple(leaf(f"ghost.pg[{o}]", "bool") for o in range(n)),
         tuple(leaf(f"ghost.tomb[{o}]", "bool") for o in range(n)), leaf("ghost.early", "bool"),
-        leaf("ghost.restore", "bool"), leaf("ghost.unretained", "bool"))
-    return ObjectState(view("ap", with_born(cfg)), view("pp", with_born(cfg)), leaf("day", "int"), SymSeq(leaf("snaps.length", "int"), slots, null),
+        leaf("ghost.restore", "bool"), leaf("ghost.unretained", "bool"),
+        tuple(tuple(leaf(f"ghost.befl[{o}][{i}]", "bool") for i in range(len(linkset(none, o, cfg))))
+              for o in range(n)), leaf("ghost.unlinked", "bool"))
+    return ObjectState(view("ap", True), view("pp", True), leaf("day", "int"), SymSeq(leaf("snaps.length", "int"), slots, null),
                        ghost)
 
 
