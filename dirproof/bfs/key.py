@@ -17,8 +17,9 @@ nested tuple of plain values built from:
   * the search's own counters (writes and faults used, for the bounds).
 
 Two labels are dropped or renumbered because nothing tells their values
-apart beyond equality: an object's `kind` (fixed by its id, read by no step
-or property) is dropped; a logical session number is renumbered (steps and
+apart beyond equality: an object's `kind` (fixed by its id: the key keeps
+the id, and of a typed delete only whether it names the id's own kind) is
+dropped; a logical session number is renumbered (steps and
 monitors only test two of them for equality, and a move makes a fresh one,
 above every other): an entry's number encodes as 0 when it is its session's
 current one, else as 1 + its rank among the older numbers of that session
