@@ -20,7 +20,8 @@ from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, ClientWrite, Config
                             Read, ReadServed, RecoverFromBackup, Rejoin, ReplicateToSecondary, Restore,
                             SoftDelete, State, acting_ap, view_of)
 from dirproof.model.links import linkset
-from dirproof.model.objects import BulkDelete, default_attrs
+from dirproof.model.deletes import BulkDelete
+from dirproof.model.objects import default_attrs
 
 
 @attrs.frozen

@@ -12,10 +12,10 @@ from .backups import Difference, committed_view, difference_report, tick
 from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Flaw, make_config
 from .election import emergency_failover, planned_failover, replace_passive
 from .faults import crash, heal, lose_disk, lose_region, partition, recover
-from .objects import (GONE, LIVE, OP_TYPES, SOFT_DELETED, Create, ObjectRecord, Op,
+from .objects import (GONE, LIVE, SOFT_DELETED, Create, ObjectRecord,
                       PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
                       view_of)
-from .objects import AddMember, BulkDelete, Expire, RemoveMember  # issue 14
+from .ops import OP_TYPES, AddMember, BulkDelete, Expire, Op, RemoveMember  # issue 14: ops.py holds the union
 from .replication import (acknowledge, client_write, rejoin, replicate_to_passive,
                           replicate_to_secondary)
 from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,

@@ -23,8 +23,9 @@ from .actions import Rejected, step_name
 from .algebra import Refused, holds
 from .config import KINDS, Config, expiry_days
 from .links import AddMember, RemoveMember, member_pairs
-from .objects import (LIVE, BulkDelete, Create, Expire, OpContext, PermanentDelete, Purge, RecoverFromBackup,
-                      Restore, SoftDelete, Update, view_of)
+from .deletes import BulkDelete, Expire
+from .objects import (LIVE, Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete,
+                      Update, view_of)
 from .records import SYSTEM
 from .state import State, believes_ap
 

@@ -10,14 +10,17 @@ objects with them.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, cast
 
 import attrs
 
 from .algebra import AND, ANY, EQ, NOT, OR, Refused, branch, require
-from .config import KINDS, Config, expiry_days
+from .config import KINDS, Config
 from .records import SYSTEM, evolve
 from .seq import items
+
+if TYPE_CHECKING:  # the union of every operation is model/ops.py's (which resolves Write's annotation)
+    from .ops import Op
 
 LIVE = "live"
 SOFT_DELETED = "soft-deleted"
@@ -128,11 +131,12 @@ class Operation:
     """
 
     obj: int
+    system: ClassVar[bool] = False  # written by the system (a purge, an expiry), not by a client session
 
     def admit_static(self, config: Config, session: int) -> None:
         require(0 <= self.obj < config.objects,
                 lambda: f"no object {self.obj}: the partition holds objects 0..{config.objects - 1}")
-        purge = isinstance(self, SYSTEM_OPS)
+        purge = self.system
         require((session == SYSTEM) == purge,
                 f"{type(self).__name__} is the system's operation, not a client session's" if purge
                 else f"the system only purges and expires; {type(self).__name__} comes from a client session")
@@ -259,53 +263,6 @@ class PermanentDelete(Operation):
 
 
 @attrs.frozen
-class BulkDelete(PermanentDelete):
-    """One element of an admin's bulk permanent delete of objects of `kind`,
-    by typed id (issue 14; design.md §3 permanent delete): the id must name
-    an object of that kind, and the object must be soft-deleted. Flaw
-    `delete-wrong-kind`: the kind is not checked, so a delete meant for
-    groups removes the user whose id it was given (the public incident
-    class: a cleanup script fed ids of the wrong type)."""
-
-    obj: int
-    kind: str
-
-    def check(self, view: View, ctx: OpContext) -> None:
-        require(self.kind in KINDS, lambda: f"no kind {self.kind!r}; kinds are {', '.join(KINDS)}")
-        require(OR(ctx.config.has("delete-wrong-kind"), self.kind == kind_of(self.obj)),
-                lambda: f"cannot delete object {self.obj} as a {self.kind}: it is a {kind_of(self.obj)}")
-        PermanentDelete.check(self, view, ctx)
-
-
-@attrs.frozen
-class Expire(Operation):
-    """The system expires a live object whose kind has an expiry policy and
-    whose lifetime (from its creation) has passed (issue 14; the Entra group
-    expiration policy): it is soft-deleted, so it stays restorable through
-    retention and only a purge removes it. Flaw `implicit-expiry`: a kind
-    without a policy gets an implicit one of 0 days that removes a live
-    object at once (gone, no retention)."""
-
-    obj: int
-
-    def check(self, view: View, ctx: OpContext) -> None:
-        kind, lifetime = kind_of(self.obj), expiry_days(ctx.config, kind_of(self.obj))
-        require(lifetime > 0 or ctx.config.has("implicit-expiry"),
-                lambda: f"cannot expire object {self.obj}: a {kind} has no expiry policy")
-        _require_status(view, self.obj, LIVE, "expire")
-        if lifetime > 0:  # a configuration value: the age is read only under a policy
-            age = ctx.day - existing(view, self.obj).born
-            require(age >= lifetime, lambda: f"cannot expire object {self.obj}: created {age} days ago, "
-                                             f"a {kind} expires after {lifetime} days")
-
-    def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = existing(view, self.obj)
-        if expiry_days(config, rec.kind) > 0:
-            return _put(view, self.obj, evolve(rec, status=SOFT_DELETED, deleted_day=entry.day))
-        return _put(view, self.obj, evolve(rec, status=GONE))  # only under implicit-expiry
-
-
-@attrs.frozen
 class Purge(Operation):
     """The system removes an object soft-deleted retention or more days ago (§3).
 
@@ -313,6 +270,7 @@ class Purge(Operation):
     """
 
     obj: int
+    system: ClassVar[bool] = True
 
     def check(self, view: View, ctx: OpContext) -> None:
         _require_status(view, self.obj, SOFT_DELETED, "purge")
@@ -363,21 +321,6 @@ class RecoverFromBackup(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
         return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born, links=rec.links))
-
-
-def soft_deletes(config: Config, op: Any) -> bool:
-    """The operation soft-deletes its object: a soft delete, or an expiry
-    under its kind's policy (issue 14; the monitors treat both alike)."""
-    return isinstance(op, SoftDelete) or (isinstance(op, Expire) and expiry_days(config, kind_of(op.obj)) > 0)
-
-
-from .links import AddMember, RemoveMember  # noqa: E402  (they build on Operation above)
-
-Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire,
-           AddMember, RemoveMember]
-OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, BulkDelete, Expire,
-            AddMember, RemoveMember)
-SYSTEM_OPS = (Purge, Expire)  # written by the system, not by a client session
 
 
 def apply_entry(view: View, config: Config, entry, replica: int) -> View:

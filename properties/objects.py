@@ -17,7 +17,8 @@ from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, Permane
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
 from dirproof.model.links import linkset
-from dirproof.model.objects import ABSENT, soft_deletes, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
+from dirproof.model.deletes import soft_deletes
+from dirproof.model.objects import ABSENT, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
 def _restores_exactly(state: State, ap: int) -> Optional[str]:

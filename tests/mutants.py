@@ -69,7 +69,8 @@ def applied(m: Mutant) -> Iterator[None]:
 
 # The object layer's guards (model/objects.py): the object proof over one
 # history (dirproof/proofs/objects_proof.py) runs the mutated code too.
-from dirproof.model.objects import BulkDelete, Expire, PermanentDelete, Purge, RecoverFromBackup, Restore  # noqa: E402
+from dirproof.model.deletes import BulkDelete, Expire  # noqa: E402
+from dirproof.model.objects import PermanentDelete, Purge, RecoverFromBackup, Restore  # noqa: E402
 
 OBJECT_MUTANTS = (
     Mutant("tombstone check on recovery", RecoverFromBackup.check,

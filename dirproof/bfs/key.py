@@ -41,8 +41,9 @@ from typing import Any, Optional
 import attrs
 
 from dirproof.model import SYSTEM, Acked, ReadServed, State
-from dirproof.model.objects import (BulkDelete, Create, Expire, PermanentDelete, Purge, RecoverFromBackup,
-                                    Restore, SoftDelete, Update, kind_of)
+from dirproof.model.deletes import BulkDelete, Expire
+from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
+                                    kind_of)
 from dirproof.model.links import AddMember, RemoveMember
 from dirproof.properties.monitors import LATCHES, Ghost
 
