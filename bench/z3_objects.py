@@ -40,7 +40,8 @@ def one_run(profile: str) -> dict:
     out: dict = {"build": time.perf_counter() - t0, "keys": len(sys_.pre), "actions": len(sys_.acts)}
     proof = prove_objects(cfg)
     out["proof"] = proof.seconds
-    out["proved"] = [p for p in ("soft-delete-restorable", "no-early-purge", "no-resurrection") if proof.proved(p)]
+    from dirproof.properties.objects import OBJECT_FORMS
+    out["proved"] = [p for p in OBJECT_FORMS if proof.proved(p)]
     out["obligations"] = len(proof.rounds[-1].obligations)
     out["flaws"] = {}
     for flaw in OBJECT_FLAWS:

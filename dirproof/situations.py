@@ -20,6 +20,8 @@ from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, ClientWrite, Config
                             FailedOver, LoseDisk, LoseRegion, PermanentDelete, PlannedFailover, Purge,
                             Read, ReadServed, RecoverFromBackup, Rejoin, ReplicateToSecondary, Restore,
                             SoftDelete, State, acting_ap, view_of)
+from dirproof.model.links import linkset
+from dirproof.model.deletes import BulkDelete
 from dirproof.model.objects import default_attrs
 
 
@@ -209,6 +211,22 @@ def _rerouted(prev: State, action, nxt: State) -> bool:
     return isinstance(action, Reroute) and not prev.replicas[prev.sessions[action.session].replica].up
 
 
+def _typed_delete_acked(prev: State, action, nxt: State) -> bool:
+    """issue 14: a bulk permanent delete by typed id is acknowledged (the
+    safe design takes it only for a soft-deleted object of that kind)."""
+    return any(isinstance(ev, Acked) and isinstance(ev.entry.op, BulkDelete) for ev in _new_events(prev, nxt))
+
+
+def _restore_with_links(prev: State, action, nxt: State) -> bool:
+    """issue 14: a restore of an object that holds a membership (a user in a
+    group, or a group with a member) is acknowledged."""
+    for ev, log in _acked_ops(prev, nxt, Restore):
+        o = ev.entry.op.obj
+        if any(linkset(view_of(nxt.config, log[:ev.entry.lsn - 1], ev.replica), o, nxt.config)):
+            return True
+    return False
+
+
 SITUATIONS: dict[str, Situation] = {s.id: s for s in (
     # The four reachability checks of issue 4.
     Situation("acked-write-survives-failover",
@@ -261,6 +279,10 @@ SITUATIONS: dict[str, Situation] = {s.id: s for s in (
               "read-your-writes", True, _moved_with_token),
     Situation("rerouted-off-lost-datacenter", "the gateway reroutes a session off a datacenter that is down",
               "reads-survive-datacenter-loss", True, _rerouted),
+    Situation("typed-delete-acknowledged", "a bulk permanent delete by typed id is acknowledged",
+              "no-delete-without-retention", False, _typed_delete_acked),
+    Situation("restore-with-memberships", "a restore of an object that has a group membership is acknowledged",
+              "restore-restores-links", False, _restore_with_links),
 )}
 
 REACHABILITY: tuple[str, ...] = ("acked-write-survives-failover", "read-pulls-own-write",

@@ -19,9 +19,10 @@ from .config import FLAWS, KINDS, PROFILES, Config, ConfigError, Datacenter, Fla
 from .election import emergency_failover, planned_failover, replace_passive
 from .faults import crash, heal, lose_disk, lose_region, partition, recover
 from .durable import crash_unclean, flush, retry_write
-from .objects import (GONE, LIVE, OP_TYPES, SOFT_DELETED, Create, ObjectRecord, Op,
+from .objects import (GONE, LIVE, SOFT_DELETED, Create, ObjectRecord,
                       PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete, Update,
                       view_of)
+from .ops import OP_TYPES, AddMember, BulkDelete, Expire, Op, RemoveMember  # issue 14: ops.py holds the union
 from .replication import (acknowledge, client_write, rejoin, replicate_to_passive,
                           replicate_to_secondary)
 from .serialize import (FORMAT_VERSION, FormatError, action_from_json, action_to_json, canonical,

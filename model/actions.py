@@ -12,7 +12,7 @@ from typing import Union
 
 import attrs
 
-from .objects import Op
+from .ops import Op
 
 
 @attrs.frozen

@@ -89,6 +89,16 @@ FLAWS: dict[str, Flaw] = {
              "a replica offline longer than the tombstone lifetime rejoins instead of being rebuilt, and "
              "replicates back the objects whose deletion markers were collected meanwhile",
              ("no-resurrection",), "lifecycle"),
+        # issue 14 (4, 6): deletes that bypass soft delete and its retention
+        Flaw("delete-live", "a permanent delete is accepted on a live object, not only on a soft-deleted one",
+             ("no-delete-without-retention",), "objects"),
+        Flaw("delete-wrong-kind", "a bulk permanent delete by typed id does not check the id's kind "
+             "(a user id deletes through a delete of groups)", ("no-delete-without-retention",), "objects"),
+        Flaw("restore-drops-links", "restore brings an object back without its group memberships",
+             ("restore-restores-links",), "objects"),
+        Flaw("implicit-expiry", "a kind without an expiry policy gets an implicit one of 0 days that removes "
+             "its live objects at once (no soft delete, no retention)", ("no-delete-without-retention",),
+             "objects"),
     )
 }
 
@@ -100,6 +110,16 @@ TOKEN_HOMES = ("client", "datacenter")
 PROBE_FAILURES = (1, 5)  # the range of Config.probe_failures (detection < 5 min, seeds 000, 002)
 
 KINDS = ("user", "group", "policy")
+
+# issue 14 (6): the Config field that holds each kind's expiry policy (its
+# lifetime in days, 0: none); a kind not listed has no policy.
+EXPIRY_FIELDS = {"group": "group_expiry_days"}
+
+
+def expiry_days(cfg: "Config", kind: str) -> int:
+    """The lifetime of objects of `kind` under `cfg` (0: they never expire)."""
+    field = EXPIRY_FIELDS.get(kind)
+    return 0 if field is None else int(getattr(cfg, field))
 
 
 @attrs.frozen
@@ -137,6 +157,13 @@ class Config:
     # days a deletion marker (tombstone) is kept before it is collected; a
     # replica out of contact that long is rebuilt (model/tombstones.py)
     tombstone_lifetime_days: int = 180
+    # issue 14 (6): the lifetime of a group from its creation (the Entra group
+    # expiration policy); 0 (the default): groups never expire. An expired
+    # group is soft-deleted by the system, so retention still applies.
+    group_expiry_days: int = 0
+    # issue 14 (3): group memberships as links between users and groups
+    # (model/links.py); 1 (the default): on; 0: off, for smaller searches.
+    memberships: int = 1
 
     @property
     def replicas(self) -> range:
@@ -216,6 +243,8 @@ def validate(cfg: Config) -> Config:
             "region from the AP, so give datacenters in at least two regions")
     _positive(cfg)
     _choices(cfg)
+    if cfg.memberships not in (0, 1):
+        raise ConfigError(f"memberships must be 0 (off) or 1 (on), not {cfg.memberships}")
     return cfg
 
 
@@ -244,7 +273,7 @@ def _gateway(cfg: Config) -> None:
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
                        ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
-                       ("tombstone_lifetime_days", 1)):
+                       ("tombstone_lifetime_days", 1), ("group_expiry_days", 0), ("memberships", 0)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")
     if not 1 <= cfg.pp_lag_limit <= PP_LAG_RANGE[1]:

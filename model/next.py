@@ -21,9 +21,11 @@ from . import actions as A
 from . import backups, durable, election, faults, gateway, images, replication, sessions, sync_set, tombstones
 from .actions import Rejected, step_name
 from .algebra import Refused, holds
-from .config import Config
-from .objects import (Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore,
-                      SoftDelete, Update, view_of)
+from .config import KINDS, Config, expiry_days
+from .links import AddMember, RemoveMember, member_pairs
+from .deletes import BulkDelete, Expire
+from .objects import (LIVE, Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete,
+                      Update, view_of)
 from .records import SYSTEM
 from .state import State, acting, believes_ap
 
@@ -193,12 +195,14 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     ops: list = []
     for obj in range(cfg.objects):
         ops += [Create(obj), SoftDelete(obj), Restore(obj), PermanentDelete(obj)]
+        ops += [BulkDelete(obj, kind) for kind in KINDS]  # issue 14: by typed id
         rec = view[obj]
         if rec is not None:
             ops += [Update(obj, a, v) for a in range(cfg.attributes) for v in range(cfg.values)
                     if rec.attrs[a] != v]
         ops += [RecoverFromBackup(obj, s.day, kept.attrs) for s in state.snapshots
                 for kept in (s.view[obj],) if kept is not None]
+    ops += [op for u, g in member_pairs(cfg) for op in (AddMember(u, g), RemoveMember(u, g))]  # issue 14
     for op in ops:
         if op.refuse(view, ctx) is None:
             for s in range(cfg.sessions):
@@ -206,6 +210,8 @@ def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     for obj in range(cfg.objects):
         if Purge(obj).refuse(view, ctx) is None:
             yield SYSTEM, Purge(obj)
+        if Expire(obj).refuse(view, ctx) is None:  # issue 14
+            yield SYSTEM, Expire(obj)
 
 
 def tick_candidates(state: State) -> list[int]:
@@ -220,6 +226,7 @@ def tick_candidates(state: State) -> list[int]:
                     d = rec.deleted_day + age - state.day
                     if d > 1:
                         days.add(d)
+    days |= expiry_ticks(state)
     return sorted(days | tombstone_days(state))
 
 
@@ -229,8 +236,21 @@ def tombstone_days(state: State) -> set[int]:
     cfg = state.config
     life = cfg.tombstone_lifetime_days
     due = [tombstones.last_contact(state, r) + life for r in cfg.replicas]
-    due += [e.day + life for rep in state.replicas for e in rep.log if isinstance(e.op, (PermanentDelete, Purge))]
+    due += [e.day + life for rep in state.replicas for e in rep.log if isinstance(e.op, (PermanentDelete, Purge, BulkDelete))]
     return {d - state.day for d in due if d - state.day > 1}
+
+
+def expiry_ticks(state: State) -> set[int]:
+    """Jumps to the day a live object's lifetime ends under its kind's
+    expiry policy (issue 14), so an expiry is reachable in a few steps."""
+    cfg, out = state.config, set()
+    for r, rep in enumerate(state.replicas):
+        for rec in view_of(cfg, rep.log, r):
+            if rec is not None and rec.status == LIVE and expiry_days(cfg, rec.kind) > 0:
+                d = rec.born + expiry_days(cfg, rec.kind) - state.day
+                if d > 1:
+                    out.add(d)
+    return out
 
 
 def _aps(state: State) -> list[int]:

@@ -10,7 +10,7 @@ objects with them.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, cast
 
 import attrs
 
@@ -18,6 +18,9 @@ from .algebra import AND, ANY, EQ, NOT, OR, Refused, branch, require
 from .config import KINDS, Config
 from .records import SYSTEM, evolve
 from .seq import items
+
+if TYPE_CHECKING:  # the union of every operation is model/ops.py's (which resolves Write's annotation)
+    from .ops import Op
 
 LIVE = "live"
 SOFT_DELETED = "soft-deleted"
@@ -38,6 +41,8 @@ class ObjectRecord:
     attrs: tuple[int, ...]
     status: str = LIVE
     deleted_day: Optional[int] = None
+    born: int = 0  # the day it was created: an expiry policy counts from it (issue 14)
+    links: tuple = ()  # a user's group memberships, one flag per object id (model/links.py; () for none)
 
 
 View = tuple[Optional[ObjectRecord], ...]  # indexed by object id
@@ -68,6 +73,11 @@ def status(rec: Optional[ObjectRecord]) -> Any:
 def is_(rec: Optional[ObjectRecord], which: str) -> Any:
     """The record has status `which` (a verdict in the model's language)."""
     return EQ(ABSENT if rec is None else rec.status, which)
+
+
+def kind_of(obj: int) -> str:
+    """The kind of the object with id `obj`: ids are typed (model/config.py KINDS)."""
+    return KINDS[obj % len(KINDS)]
 
 
 def existing(view: View, obj: int) -> ObjectRecord:
@@ -121,14 +131,15 @@ class Operation:
     """
 
     obj: int
+    system: ClassVar[bool] = False  # written by the system (a purge, an expiry), not by a client session
 
     def admit_static(self, config: Config, session: int) -> None:
         require(0 <= self.obj < config.objects,
                 lambda: f"no object {self.obj}: the partition holds objects 0..{config.objects - 1}")
-        purge = isinstance(self, Purge)
+        purge = self.system
         require((session == SYSTEM) == purge,
-                "purge is the system's operation, not a client session's" if purge
-                else f"the system only purges; {type(self).__name__} comes from a client session")
+                f"{type(self).__name__} is the system's operation, not a client session's" if purge
+                else f"the system only purges and expires; {type(self).__name__} comes from a client session")
 
     def admit(self, state, at: int) -> None:
         rep = state.replicas[at]
@@ -162,7 +173,7 @@ class Create(Operation):
         require(is_(rec, ABSENT), lambda: f"cannot create object {self.obj}: it already exists ({status(rec)})")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
-        rec = ObjectRecord(KINDS[self.obj % len(KINDS)], default_attrs(config))
+        rec = ObjectRecord(kind_of(self.obj), default_attrs(config), born=entry.day, links=(False,) * config.objects)
         return _put(view, self.obj, rec)
 
 
@@ -205,6 +216,8 @@ class Restore(Operation):
     """Restore a soft-deleted object within retention, with its attributes (§3).
 
     Flaw `restore-defaults`: the object comes back with default attributes.
+    Its memberships come back with it, in the same entry (issue 14); flaw
+    `restore-drops-links`: without them.
     """
 
     obj: int
@@ -218,7 +231,8 @@ class Restore(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
         kept = default_attrs(config) if config.has("restore-defaults") else rec.attrs
-        return _put(view, self.obj, ObjectRecord(rec.kind, kept))
+        links = (False,) * config.objects if config.has("restore-drops-links") else rec.links
+        return _put(view, self.obj, ObjectRecord(rec.kind, kept, born=rec.born, links=links))
 
 
 @attrs.frozen
@@ -227,13 +241,20 @@ class PermanentDelete(Operation):
 
     The entry is a tombstone that every replica applies. Flaw
     `delete-without-tombstone`: only the replica that took the write (the
-    entry's origin) removes the object; the others keep it.
+    entry's origin) removes the object; the others keep it. Flaw
+    `delete-live`: a live object is deleted for good too (issue 14).
     """
 
     obj: int
 
     def check(self, view: View, ctx: OpContext) -> None:
-        _require_status(view, self.obj, SOFT_DELETED, "permanently delete")
+        if ctx.config.has("delete-live"):
+            rec = view[self.obj]
+            require(NOT(is_(rec, ABSENT)), lambda: f"cannot permanently delete object {self.obj}: it does not exist")
+            require(OR(is_(rec, SOFT_DELETED), is_(rec, LIVE)),
+                    lambda: f"cannot permanently delete object {self.obj}: it is {status(rec)}")
+        else:
+            _require_status(view, self.obj, SOFT_DELETED, "permanently delete")
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         if config.has("delete-without-tombstone") and replica != entry.origin:
@@ -249,6 +270,7 @@ class Purge(Operation):
     """
 
     obj: int
+    system: ClassVar[bool] = True
 
     def check(self, view: View, ctx: OpContext) -> None:
         _require_status(view, self.obj, SOFT_DELETED, "purge")
@@ -298,7 +320,7 @@ class RecoverFromBackup(Operation):
 
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         rec = existing(view, self.obj)
-        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs))
+        return _put(view, self.obj, ObjectRecord(rec.kind, self.attrs, born=rec.born, links=rec.links))
 
 
 @attrs.frozen
@@ -319,9 +341,6 @@ class Reinstate(Operation):
     def apply(self, view: View, config: Config, entry, replica: int) -> View:
         return _put(view, self.obj, ObjectRecord(KINDS[self.obj % len(KINDS)], self.attrs))
 
-
-Op = Union[Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, Reinstate]
-OP_TYPES = (Create, Update, SoftDelete, Restore, PermanentDelete, Purge, RecoverFromBackup, Reinstate)
 
 
 def apply_entry(view: View, config: Config, entry, replica: int) -> View:

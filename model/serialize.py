@@ -17,7 +17,7 @@ from cattrs.strategies import configure_tagged_union
 
 from . import actions as A
 from .config import CHOICES, Config, ConfigError, validate
-from .objects import OP_TYPES, Op
+from .ops import OP_TYPES, Op
 from .state import Event, State
 
 FORMAT_VERSION = 2  # 2: entries carry their write (op, origin, day); links as a tuple of cut flags

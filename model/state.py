@@ -15,7 +15,8 @@ import attrs
 
 from .algebra import AND, EQ, NOT, symbolic
 from .config import Config
-from .objects import Op, View, Write
+from .objects import View, Write
+from .ops import Op
 from .records import SYSTEM, evolve
 from .seq import at, length
 

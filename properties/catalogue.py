@@ -81,6 +81,22 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
              "The gateway routes traffic to healthy datacenters by transactional health probes; if a "
              "datacenter fails, reads are routed to another; time to detect under 5 minutes.", ("000", "001", "002"),
              _B, gateway.reads_survive_datacenter_loss, "availability"),
+    Property("no-delete-without-retention",
+             "Nothing leaves the directory except through soft delete and its retention (a purge "
+             "retention days or more after the soft delete) or an explicit permanent delete of that "
+             "already soft-deleted object (a typed delete names its kind): no hard delete of a live "
+             "object, no delete through an id of another kind, no expiry that skips the soft delete.",
+             "The directory soft-deletes instead of hard-deleting, to prevent accidental deletes; users, "
+             "groups and conditional-access policies stay in the recycle bin for 30 days before they "
+             "are removed for good.", ("000", "002", "003"), _B, objects.no_delete_without_retention,
+             "objects"),
+    Property("restore-restores-links",
+             "A restore brings its object back with exactly the group memberships it had just before "
+             "its soft delete (a user with its groups, a group with its members), in the same entry.",
+             "Deleted users, groups and conditional-access policies can be restored for 30 days, and "
+             "recovered only while soft-deleted; a group's membership is part of what a difference "
+             "report compares with a snapshot.", ("000", "003"), _B, objects.restore_restores_links,
+             "objects"),
 )}
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import attrs
 
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, OR, check
+from dirproof.model.links import linkset
 from dirproof.model.objects import GONE, SOFT_DELETED, attrs_of, deleted_on, is_
 
 from .objects import ObjectState
@@ -45,6 +46,13 @@ def sd_attrs(cfg: Any, st: ObjectState) -> Any:
                for o in range(cfg.objects))
 
 
+def sd_links(cfg: Any, st: ObjectState) -> Any:
+    return ALL(check(IMPLIES(is_(st.ap[o], SOFT_DELETED), EQ(linkset(st.ap, o, cfg), st.ghost.befl[o])),
+                     lambda o=o: f"object {o} is soft-deleted with memberships {linkset(st.ap, o, cfg)}, not "
+                                 f"{st.ghost.befl[o]} from before the delete")
+               for o in range(cfg.objects))
+
+
 def deleted_tracked(cfg: Any, st: ObjectState) -> Any:
     def one(o: int) -> Any:
         d, rec = st.ghost.dl[o], st.ap[o]
@@ -68,6 +76,8 @@ OBJECT_INVARIANTS: dict[str, ObjectInvariant] = {i.id: i for i in (
     ObjectInvariant("deleted-tracked", "An object soft-deleted and not since restored, deleted for good or "
                     "recovered is still soft-deleted since that day, or was purged and its retention has "
                     "ended.", deleted_tracked),
+    ObjectInvariant("sd-links", "A soft-deleted object has exactly the group memberships it had just before "
+                    "its last soft delete (issue 14).", sd_links),
     ObjectInvariant("views-agree", "A replica that holds the AP's log (the PP) derives the same directory "
                     "from it as the AP.", views_agree),
 )}

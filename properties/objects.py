@@ -13,10 +13,12 @@ from typing import Any, Optional
 
 import attrs
 
-from dirproof.model import (GONE, Acked, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
+from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, PermanentDelete, Purge, ReadServed, RecoverFromBackup,
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
-from dirproof.model.objects import ABSENT, apply_entry, attrs_of, empty_view, is_, status
+from dirproof.model.links import linkset
+from dirproof.model.deletes import soft_deletes
+from dirproof.model.objects import ABSENT, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
 def _restores_exactly(state: State, ap: int) -> Optional[str]:
@@ -25,7 +27,7 @@ def _restores_exactly(state: State, ap: int) -> Optional[str]:
     view, before = empty_view(cfg), {}
     for e in rep.log[:rep.commit]:
         old = view[e.op.obj]
-        if isinstance(e.op, SoftDelete) and old is not None:
+        if soft_deletes(cfg, e.op) and old is not None:
             before[e.op.obj] = old.attrs
         view = apply_entry(view, cfg, e, ap)
         new = view[e.op.obj]
@@ -52,7 +54,7 @@ def _still_restorable(state: State, ap: int) -> Optional[str]:
     for ev in state.history:
         if isinstance(ev, Acked):
             op = ev.entry.op
-            if isinstance(op, SoftDelete):
+            if soft_deletes(cfg, op):
                 deleted[op.obj] = ev.entry.day
             elif isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
                 deleted.pop(op.obj, None)
@@ -84,7 +86,7 @@ def _no_early_purge(state: State) -> Optional[str]:
         if not isinstance(ev, Acked):
             continue
         e = ev.entry
-        if isinstance(e.op, SoftDelete):
+        if soft_deletes(state.config, e.op):
             deleted[e.op.obj] = e.day
         elif isinstance(e.op, Purge) and e.op.obj in deleted:
             age = e.day - deleted[e.op.obj]
@@ -155,6 +157,9 @@ class ObjectGhost:
     tomb: tuple  # a tombstone (permanent delete or purge) was acknowledged
     early: Any = False  # latched: a purge was acknowledged before the retention of its soft delete ended
     restore: Any = False  # latched: a restore brought back other attributes than those before the delete
+    unretained: Any = False  # latched: an object left the directory without soft delete and retention (issue 14)
+    befl: tuple = ()  # the memberships of each object just before its last soft delete (model/links.py linkset)
+    unlinked: Any = False  # latched: a restore brought back other memberships than those before the delete
 
 
 @attrs.frozen
@@ -173,7 +178,9 @@ class ObjectState:
 
 def fresh_ghost(cfg: Any) -> ObjectGhost:
     n, a = cfg.objects, cfg.attributes
-    return ObjectGhost((-1,) * n, (False,) * n, ((0,) * a,) * n, (-1,) * n, (False,) * n, (False,) * n)
+    none = empty_view(cfg)
+    return ObjectGhost((-1,) * n, (False,) * n, ((0,) * a,) * n, (-1,) * n, (False,) * n, (False,) * n,
+                       befl=tuple(linkset(none, o, cfg) for o in range(n)))
 
 
 def _set(t: tuple, o: int, v: Any) -> tuple:
@@ -184,21 +191,43 @@ def on_committed(cfg: Any, g: ObjectGhost, op: Any, before: tuple, after: tuple,
     """The ghost after an entry with `op` of `day` is acknowledged; `before`
     and `after` are the AP's views around it."""
     o = op.obj
-    if isinstance(op, SoftDelete):
+    if soft_deletes(cfg, op):
         had = NOT(is_(before[o], ABSENT))
         g = attrs.evolve(g, sdd=_set(g.sdd, o, day), dl=_set(g.dl, o, day), bs=_set(g.bs, o, OR(g.bs[o], had)),
-                         bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])))
+                         bef=_set(g.bef, o, ITE(had, attrs_of(before[o], cfg), g.bef[o])),
+                         befl=_set(g.befl, o, ITE(had, linkset(before, o, cfg), g.befl[o])))
     if isinstance(op, (Restore, PermanentDelete, RecoverFromBackup)):
         g = attrs.evolve(g, dl=_set(g.dl, o, -1))
     if isinstance(op, Restore):
         rec = after[o]
         changed = AND(g.bs[o], NOT(is_(rec, ABSENT)), NOT(EQ(attrs_of(rec, cfg), g.bef[o])))
-        g = attrs.evolve(g, restore=OR(g.restore, changed))
+        unlinked = AND(g.bs[o], NOT(is_(rec, ABSENT)), NOT(EQ(linkset(after, o, cfg), g.befl[o])))
+        g = attrs.evolve(g, restore=OR(g.restore, changed), unlinked=OR(g.unlinked, unlinked))
     if isinstance(op, (PermanentDelete, Purge)):
         g = attrs.evolve(g, tomb=_set(g.tomb, o, True), pg=_set(g.pg, o, isinstance(op, Purge)))
+    g = attrs.evolve(g, unretained=OR(g.unretained, left_without_retention(cfg, op, before, after, day)))
     if isinstance(op, Purge):
         g = attrs.evolve(g, early=OR(g.early, AND(g.sdd[o] >= 0, day - g.sdd[o] < cfg.retention_days)))
     return g
+
+
+def left_without_retention(cfg: Any, op: Any, before: tuple, after: tuple, day: Any) -> Any:
+    """The entry with `op` of `day` took its object out of the directory
+    (live or soft-deleted before, gone or absent after) other than through
+    soft delete and retention: a purge of an object soft-deleted at least
+    retention days before, or a permanent delete that names the
+    soft-deleted object (a typed one: by its own kind). Every operation
+    changes only its own object."""
+    o = op.obj
+    was, now = before[o], after[o]
+    left = AND(OR(is_(was, LIVE), is_(was, SOFT_DELETED)), OR(is_(now, GONE), is_(now, ABSENT)))
+    if isinstance(op, Purge):
+        through: Any = day - deleted_on(was) >= cfg.retention_days
+    elif isinstance(op, BulkDelete):
+        through = op.kind == kind_of(o)
+    else:
+        through = isinstance(op, PermanentDelete)
+    return AND(left, NOT(AND(is_(was, SOFT_DELETED), through)))
 
 
 def ghost_of(state: State, ap: int) -> ObjectGhost:
@@ -241,5 +270,69 @@ def resurrection_form(cfg: Any, st: ObjectState) -> Any:
                for o in range(cfg.objects))
 
 
+def _no_delete_without_retention(state: State) -> Optional[str]:
+    """Every acknowledged entry, folded as its writer folded it: none took
+    an object out of the directory but through soft delete and retention
+    or a permanent delete of that soft-deleted object."""
+    cfg = state.config
+    view = empty_view(cfg)
+    for ev in state.history:
+        if not isinstance(ev, Acked):
+            continue
+        e = ev.entry
+        after = apply_entry(view, cfg, e, e.origin)
+        if left_without_retention(cfg, e.op, view, after, e.day):
+            o = e.op.obj
+            return (f"object {o} ({kind_of(o)}) was {status(view[o])} and left the directory at LSN {e.lsn} "
+                    f"on day {e.day} by {type(e.op).__name__}{_named(e.op)}, not through soft delete and "
+                    f"retention or a permanent delete of that soft-deleted object")
+        view = after
+    return None
+
+
+def _named(op: Any) -> str:
+    return f" of a {op.kind}" if isinstance(op, BulkDelete) else ""
+
+
+def _restores_links(state: State) -> Optional[str]:
+    """On the acting AP's committed log: a restore brings back exactly the
+    memberships its object had just before its soft delete (issue 14)."""
+    ap = acting_ap(state)
+    if ap is None:
+        return None
+    cfg, rep = state.config, state.replicas[ap]
+    view, before = empty_view(cfg), {}
+    for e in rep.log[:rep.commit]:
+        o = e.op.obj
+        if soft_deletes(cfg, e.op) and view[o] is not None:
+            before[o] = linkset(view, o, cfg)
+        view = apply_entry(view, cfg, e, ap)
+        if isinstance(e.op, Restore) and o in before and view[o] is not None and linkset(view, o, cfg) != before[o]:
+            return (f"restore of object {o} ({kind_of(o)}) at LSN {e.lsn} brought back memberships "
+                    f"{linkset(view, o, cfg)}, not {before[o]} from before the delete")
+    return None
+
+
+def restore_restores_links(state: State, ghost: Any) -> Any:
+    return _verdict(_restores_links(state))
+
+
+def links_form(cfg: Any, st: ObjectState) -> Any:
+    """restore-restores-links over one history: its latch is clear."""
+    return check(NOT(st.ghost.unlinked), "a restore brought back other memberships than those from before "
+                                         "the delete")
+
+
+def no_delete_without_retention(state: State, ghost: Any) -> Any:
+    return _verdict(_no_delete_without_retention(state))
+
+
+def retention_form(cfg: Any, st: ObjectState) -> Any:
+    """no-delete-without-retention over one history: its latch is clear."""
+    return check(NOT(st.ghost.unretained), "an object left the directory without soft delete and retention, "
+                                           "or a permanent delete of that soft-deleted object")
+
+
 OBJECT_FORMS = {"soft-delete-restorable": restorable_form, "no-early-purge": early_purge_form,
-                "no-resurrection": resurrection_form}
+                "no-resurrection": resurrection_form, "no-delete-without-retention": retention_form,
+                "restore-restores-links": links_form}

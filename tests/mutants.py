@@ -69,11 +69,24 @@ def applied(m: Mutant) -> Iterator[None]:
 
 # The object layer's guards (model/objects.py): the object proof over one
 # history (dirproof/proofs/objects_proof.py) runs the mutated code too.
-from dirproof.model.objects import Purge, RecoverFromBackup  # noqa: E402
+from dirproof.model.deletes import BulkDelete, Expire  # noqa: E402
+from dirproof.model.objects import PermanentDelete, Purge, RecoverFromBackup, Restore  # noqa: E402
 
 OBJECT_MUTANTS = (
     Mutant("tombstone check on recovery", RecoverFromBackup.check,
            'OR(ctx.config.has("recovery-resurrects"), NOT(is_(rec, GONE)))', "True",
            "no-resurrection", "recovery-resurrects"),
     Mutant("purge age", Purge.check, "require(age >= due,", "require(True,", "no-early-purge", "purge-early"),
+    # issue 14
+    Mutant("soft-deleted before a permanent delete", PermanentDelete.check,
+           '_require_status(view, self.obj, SOFT_DELETED, "permanently delete")',
+           '_require_status(view, self.obj, LIVE, "permanently delete")', "no-delete-without-retention",
+           "delete-live"),
+    Mutant("the kind of a typed delete", BulkDelete.check, "self.kind == kind_of(self.obj)", "True",
+           "no-delete-without-retention", "delete-wrong-kind"),
+    Mutant("memberships kept on restore", Restore.apply,
+           'links = (False,) * config.objects if config.has("restore-drops-links") else rec.links',
+           "links = (False,) * config.objects", "restore-restores-links", "restore-drops-links"),
+    Mutant("an expiry only under a policy", Expire.check, 'lifetime > 0 or ctx.config.has("implicit-expiry")',
+           "True", "no-delete-without-retention", "implicit-expiry"),
 )

@@ -20,6 +20,7 @@ from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, Eme
                             Recover, RecoverFromBackup, Rejected, Rejoin, ReplicateToPassive,
                             ReplicateToSecondary, Restore, SoftDelete, State, Tick, Update,
                             canonical, initial_state, make_config, state_to_json, step)
+from dirproof.model import AddMember, BulkDelete, Expire  # issue 14
 
 A1, A2, B1, B2 = 0, 1, 2, 3
 
@@ -134,6 +135,17 @@ SCENARIOS = {
                                         [w(Create(0)), *SYNC, ReplicateToSecondary(A2), Crash(A2), w(SoftDelete(0)),
                                          w(PermanentDelete(0)), *SYNC, Tick(180), CollectTombstones(),
                                          Recover(A2), ReplicateToSecondary(A2)], {}),
+    # issue 14: a live user deleted for good at once; a soft-deleted user deleted for good by a
+    # delete of groups given its id; a user (no expiry policy) expired and gone at once.
+    "delete-live": ("no-delete-without-retention", [w(Create(0)), w(PermanentDelete(0)), *SYNC], {}),
+    "delete-wrong-kind": ("no-delete-without-retention",
+                          [w(Create(0)), w(SoftDelete(0)), w(BulkDelete(0, "group")), *SYNC], {}),
+    "implicit-expiry": ("no-delete-without-retention",
+                        [w(Create(0)), w(Expire(0), session=SYSTEM), *SYNC], {}),
+    # issue 14: user 0 in group 1, soft-deleted and restored without the membership
+    "restore-drops-links": ("restore-restores-links",
+                            [w(Create(0)), w(Create(1)), w(AddMember(0, 1)), w(SoftDelete(0)), w(Restore(0)),
+                             *SYNC], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),

@@ -59,7 +59,7 @@ def test_the_reduced_search_stores_exactly_the_orbits_of_the_reachable_states(pr
 
 def test_with_snapshots_every_object_renaming_is_tried_and_still_gives_the_orbits():
     # a tick takes a snapshot: objects are then renamed by trying each map
-    cfg = make_config("entra", objects=2, snapshots_kept=1)
+    cfg = make_config("entra", objects=2, snapshots_kept=1, memberships=0)  # objects interchangeable (issue 14)
     b = Bounds(writes=1, epochs=2, faults=0, days=1, depth=4)
     group = group_of(cfg, SYMMETRIES)
     nodes = full_nodes(cfg, b)
@@ -81,15 +81,16 @@ def test_a_renaming_across_regions_is_not_a_symmetry_and_the_check_says_so():
 
 def test_the_group_of_entra_and_what_a_configuration_breaks():
     cfg = make_config("entra")
-    assert group_of(cfg).size == 8 * 2 * 2  # regions x replicas in each x sessions x objects
+    assert group_of(cfg).size == 8 * 2  # regions x replicas in each x sessions (a user and a group: issue 14)
+    assert group_of(make_config("entra", memberships=0)).size == 8 * 2 * 2  # x objects
     assert group_of(cfg, ("replicas",)).size == 4
     assert breaks(cfg) == {}
     from dirproof.model import Datacenter
     lopsided = make_config("entra", datacenters=(Datacenter("A1", 0), Datacenter("A2", 0), Datacenter("B1", 1)))
     assert "regions" in breaks(lopsided)
-    assert group_of(lopsided).size == 2 * 2 * 2  # A1<->A2 only, sessions, objects
+    assert group_of(lopsided).size == 2 * 2  # A1<->A2 only, sessions
     wide = make_config("wide")  # 3 regions x 3 replicas: too many renamings to try per state
-    assert group_of(wide).size == 6 * 6 and set(breaks(wide)) == {"regions", "replicas"}
+    assert group_of(wide).size == 6 and set(breaks(wide)) == {"regions", "replicas"}
 
 
 @pytest.mark.parametrize("flaw, depth", [("ship-unacked", 3), ("read-ignores-token", 4)])
@@ -101,3 +102,37 @@ def test_verdicts_and_lengths_agree_with_and_without_symmetry(flaw, depth):
     without = search(cfg, b, props, symmetry=())
     assert {p: f.depth for p, f in with_sym.found.items()} == {p: f.depth for p, f in without.found.items()}
     assert with_sym.found and with_sym.states < without.states
+
+
+# issue 14: typed deletes and expiry policies read an object's kind (one session keeps these small).
+TYPED = Bounds(writes=3, epochs=1, faults=0, days=0, depth=3)
+EXPIRY = Bounds(writes=2, epochs=1, faults=0, days=1, depth=3)
+
+
+@pytest.mark.parametrize("flaws, overrides, bounds, objects", [(("delete-wrong-kind",), {"memberships": 0}, TYPED, 2),
+                                                               ((), {"group_expiry_days": 1, "memberships": 0},
+                                                                EXPIRY, 1),
+                                                               ((), {}, TYPED, 1)])
+def test_with_typed_deletes_and_expiry_the_reduced_search_still_gives_the_orbits(flaws, overrides, bounds, objects):
+    """A typed delete is keyed by whether it names the right kind, so
+    objects stay interchangeable; an expiry policy for groups makes the
+    user and the group tell apart, and the group keeps only the renamings
+    that keep kinds (here: none but the identity)."""
+    cfg = make_config("entra", flaws=flaws, sessions=1, **overrides)
+    group = group_of(cfg, SYMMETRIES)
+    assert len(group.objects) == objects
+    nodes = full_nodes(cfg, bounds)
+    if flaws:  # a wrong-kind delete is reached
+        assert any(type(e.op).__name__ == "BulkDelete" and e.op.kind != "user" and e.op.obj == 0
+                   for s, *_ in nodes for e in s.replicas[0].log)
+    assert reduced(cfg, bounds, group) == orbits(nodes, group)
+
+
+@pytest.mark.parametrize("overrides, bounds", [({"group_expiry_days": 1, "memberships": 0}, EXPIRY),
+                                               ({}, TYPED)])
+def test_under_an_expiry_policy_or_memberships_renaming_a_user_into_a_group_is_not_a_symmetry(overrides, bounds):
+    cfg = make_config("entra", sessions=1, **overrides)
+    kept = group_of(cfg, SYMMETRIES)
+    wrong = Group(kept.replicas, kept.sessions, ((0, 1), (1, 0)))
+    nodes = full_nodes(cfg, bounds)
+    assert reduced(cfg, bounds, wrong) != orbits(nodes, wrong)

@@ -18,6 +18,7 @@ from dirproof.model import (ACTION_TYPES, FLAWS, FORMAT_VERSION, OP_TYPES, Forma
                             step)
 from dirproof.model import actions as A
 from dirproof.model import objects as O
+from dirproof.model import AddMember, BulkDelete, Expire, RemoveMember
 from scenarios import SYNC, go, start, w
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,9 +76,10 @@ def test_the_actions_of_a_walk_round_trip_and_replay_to_the_same_state(walk):
 def one_of_each_action():
     """An instance of every action type, and a client write of every op."""
     ops = [O.Create(0), O.Update(0, 1, 1), O.SoftDelete(0), O.Restore(0), O.PermanentDelete(0),
-           O.Purge(1), O.RecoverFromBackup(1, 3, (1, 0)), O.Reinstate(1, (0, 1))]
+           O.Purge(1), O.RecoverFromBackup(1, 3, (1, 0)), BulkDelete(1, "group"), Expire(1),
+           AddMember(0, 1), RemoveMember(0, 1), O.Reinstate(1, (0, 1))]
     assert {type(op) for op in ops} == set(OP_TYPES)
-    acts = [A.ClientWrite(0, s, op) for s, op in zip([0, 1, 0, 1, 0, -1, 0, -1], ops)]
+    acts = [A.ClientWrite(0, s, op) for s, op in zip([0, 1, 0, 1, 0, -1, 0, 1, -1, 0, 1, -1], ops)]
     acts += [A.ReplicateToPassive(0), A.Acknowledge(1), A.ReplicateToSecondary(2), A.Rejoin(3),
              A.Read(1), A.MoveSession(1, 2), A.Crash(0), A.Recover(1), A.LoseDisk(2),
              A.Partition(0, 3), A.Heal(1, 2), A.LoseRegion(1), A.EmergencyFailover(2, 1),

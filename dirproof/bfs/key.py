@@ -17,8 +17,9 @@ nested tuple of plain values built from:
   * the search's own counters (writes and faults used, for the bounds).
 
 Two labels are dropped or renumbered because nothing tells their values
-apart beyond equality: an object's `kind` (fixed by its id, read by no step
-or property) is dropped; a logical session number is renumbered (steps and
+apart beyond equality: an object's `kind` (fixed by its id: the key keeps
+the id, and of a typed delete only whether it names the id's own kind) is
+dropped; a logical session number is renumbered (steps and
 monitors only test two of them for equality, and a move makes a fresh one,
 above every other): an entry's number encodes as 0 when it is its session's
 current one, else as 1 + its rank among the older numbers of that session
@@ -40,12 +41,14 @@ from typing import Any, Optional
 import attrs
 
 from dirproof.model import SYSTEM, Acked, ReadServed, State
-from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Reinstate,
-                                    Restore, SoftDelete, Update)
+from dirproof.model.deletes import BulkDelete, Expire
+from dirproof.model.objects import (Create, PermanentDelete, Purge, RecoverFromBackup, Reinstate, Restore, SoftDelete, Update,
+                                    kind_of)
+from dirproof.model.links import AddMember, RemoveMember
 from dirproof.properties.monitors import LATCHES, Ghost
 
 _OP_CODE = {Create: 0, Update: 1, SoftDelete: 2, Restore: 3, PermanentDelete: 4, Purge: 5,
-            RecoverFromBackup: 6}
+            RecoverFromBackup: 6, Expire: 8}
 
 
 @attrs.frozen
@@ -108,6 +111,10 @@ class Encoder:
             return (6, o, op.snapshot_day, op.attrs)
         if t is Reinstate:  # tombstone lifetime (model/tombstones.py)
             return (7, o, op.attrs)
+        if t is BulkDelete:  # which wrong kind it names changes nothing: only whether it is the right one
+            return (7, o, op.kind == kind_of(op.obj))
+        if t is AddMember or t is RemoveMember:
+            return (9 if t is AddMember else 10, o, self.objects[op.group])
         return (_OP_CODE[t], o)
 
     def logical(self, session: int, value: int) -> int:
@@ -199,7 +206,7 @@ def tail(state: State, ghost: Ghost, rl: Relabel, op: Optional[tuple[int, ...]] 
 # permanent delete or a purge (a tombstone): the rest of the history they
 # never look at, so the key leaves it out (the replication properties read
 # the ghost, which keeps every acknowledged entry).
-_OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge)
+_OBJECT_EVENTS = (SoftDelete, Restore, PermanentDelete, RecoverFromBackup, Purge, Expire)
 _TOMBSTONES = (PermanentDelete, Purge)
 
 

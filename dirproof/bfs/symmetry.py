@@ -3,9 +3,11 @@
 In the model, replicas are told apart only by their region (the PP must be
 in another region than the AP, design.md §2; a region loss takes every
 replica of one region), sessions only by their index, and objects only by
-their id, which fixes nothing but the `kind` label no step or property reads
-(model/objects.py). So renaming replicas within a region, regions of the
-same size (with their replicas), sessions and objects maps every execution
+their id and the kind it fixes (model/objects.py `kind_of`), which only a
+typed delete (right kind or not: the key keeps only that) and an expiry
+policy read (issue 14). So renaming replicas within a region, regions of the
+same size (with their replicas), sessions and objects (of one kind, when a
+kind has an expiry policy or memberships link users to groups) maps every execution
 to an execution and every verdict to the same verdict: the steps and the
 properties are invariant under the group. The search then stores one key
 per orbit: the least key over the group (`canonical`). The initial state
@@ -31,11 +33,15 @@ objects.
 from __future__ import annotations
 
 from itertools import permutations, product
+from math import factorial
 from typing import Iterator, Optional
 
 import attrs
 
 from dirproof.model import Config, State
+from dirproof.model.config import KINDS, expiry_days
+from dirproof.model.links import member_pairs
+from dirproof.model.objects import kind_of
 from dirproof.properties.monitors import Ghost
 
 from .key import Relabel, head, identity, inverse, links_order, relevant, summary, tail
@@ -92,6 +98,14 @@ def _replica_maps(cfg: Config, regions: bool, within: bool) -> Iterator[tuple[tu
 SYMMETRIES = ("replicas", "regions", "sessions", "objects")
 
 
+def kinds_matter(cfg: Config) -> bool:
+    """Some kind has an expiry policy (objects of different kinds then age
+    differently), or a user and a group may be linked (a membership joins a
+    user to a group, never the other way): objects of different kinds are
+    then not interchangeable (issue 14)."""
+    return any(expiry_days(cfg, k) > 0 for k in KINDS) or bool(member_pairs(cfg))
+
+
 LIMIT = 200  # the largest group whose elements are tried per state (the key is built per element)
 
 
@@ -103,7 +117,8 @@ def group_of(cfg: Config, use: tuple[str, ...] = SYMMETRIES) -> Group:
     then the replica renamings are left out."""
     reps = tuple(_replica_maps(cfg, "regions" in use, "replicas" in use))
     sess = tuple(permutations(range(cfg.sessions))) if "sessions" in use else (tuple(range(cfg.sessions)),)
-    objs = tuple(permutations(range(cfg.objects))) if "objects" in use else (tuple(range(cfg.objects)),)
+    objs = tuple(p for p in permutations(range(cfg.objects)) if not kinds_matter(cfg)
+                 or all(kind_of(p[o]) == kind_of(o) for o in p)) if "objects" in use else (tuple(range(cfg.objects)),)
     for drop in ("regions", "replicas"):
         if len(reps) * len(sess) <= LIMIT:
             break
@@ -166,6 +181,8 @@ def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
 def _object_maps(state: State, ghost: Ghost, rl: Relabel, group: Group, acked, reads) -> tuple:
     if len(group.objects) == 1:
         return group.objects
+    if len(group.objects) < factorial(state.config.objects):
+        return group.objects  # kinds restrict the renamings: the first-mention order may not be one of them
     order = object_order(state, ghost, rl, acked, reads)
     return group.objects if order is None else (order,)
 

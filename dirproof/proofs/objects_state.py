@@ -28,12 +28,13 @@ from typing import Any, Callable, Optional
 
 import attrs
 
-from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Config, Create, PermanentDelete, Purge,
-                            RecoverFromBackup, ReplicateToPassive, Restore, SoftDelete, State, Tick, Update,
-                            Write, view_of)
+from dirproof.model import (SYSTEM, Acknowledge, BulkDelete, ClientWrite, Config, Create, Expire,
+                            PermanentDelete, Purge, RecoverFromBackup, ReplicateToPassive, Restore, SoftDelete,
+                            State, Tick, Update, Write, view_of)
 from dirproof.model.algebra import EQ, ITE
 from dirproof.model.backups import advance
-from dirproof.model.config import KINDS
+from dirproof.model.config import EXPIRY_FIELDS, KINDS, expiry_days
+from dirproof.model.links import AddMember, RemoveMember, linkset, links_of, member_pairs
 from dirproof.model.objects import ABSENT, GONE, LIVE, SOFT_DELETED, ObjectRecord, OpContext, apply_entry, \
     attrs_of, deleted_on, status
 from dirproof.model.state import Snapshot, initial_roles
@@ -43,7 +44,10 @@ from dirproof.symbolic.seqs import SymSeq
 CODES = {ABSENT: 0, LIVE: 1, SOFT_DELETED: 2, GONE: 3}
 NAMES = {v: k for k, v in CODES.items()}
 OPS = {"create": Create, "soft_delete": SoftDelete, "restore": Restore, "permanent_delete": PermanentDelete,
-       "purge": Purge, "recover": RecoverFromBackup, "update": Update}
+       "purge": Purge, "recover": RecoverFromBackup, "update": Update, "expire": Expire,
+       "add_member": AddMember, "remove_member": RemoveMember}
+LINKING = ("add_member", "remove_member")
+SYSTEM_STEPS = ("purge", "expire")
 
 
 class SymStatus:
@@ -98,7 +102,8 @@ def tick(cfg: Config, st: ObjectState, days: Any) -> ObjectState:
 @attrs.frozen
 class OAct:
     """One object step: an operation on an object (an update: on one
-    attribute), committed at once, or a tick."""
+    attribute; a bulk delete: as the kind KINDS[attr]), committed at once,
+    or a tick."""
 
     name: str
     obj: int = 0
@@ -107,6 +112,10 @@ class OAct:
     def text(self) -> str:
         if self.name == "tick":
             return "tick"
+        if self.name == "bulk_delete":
+            return f"bulk_delete({self.obj} as a {KINDS[self.attr]})"
+        if self.name in LINKING:
+            return f"{self.name}({self.obj}, group {self.attr})"
         return f"{self.name}({self.obj}{f', {self.attr}' if self.name == 'update' else ''})"
 
 
@@ -126,6 +135,10 @@ def step_text(act: OAct, inp: OInputs) -> str:
         return f"tick({inp.days} days)"
     if act.name == "update":
         return f"update(object {act.obj}, attribute {act.attr} = {inp.value})"
+    if act.name == "bulk_delete":
+        return f"bulk_delete(object {act.obj} as a {KINDS[act.attr]})"
+    if act.name in LINKING:
+        return f"{act.name}(object {act.obj}, group {act.attr})"
     if act.name == "recover":
         return f"recover(object {act.obj} from the snapshot of day {inp.rday}, attributes {tuple(inp.rattrs)})"
     return f"{act.name}(object {act.obj})"
@@ -136,6 +149,8 @@ def object_actions(cfg: Config) -> list[OAct]:
     for o in range(cfg.objects):
         out += [OAct(n, o) for n in ("create", "soft_delete", "restore", "permanent_delete", "purge", "recover")]
         out += [OAct("update", o, i) for i in range(cfg.attributes)]
+        out += [OAct("expire", o)] + [OAct("bulk_delete", o, k) for k in range(len(KINDS))]  # issue 14
+    out += [OAct(n, u, g) for u, g in member_pairs(cfg) for n in LINKING]
     return out + [OAct("tick")]
 
 
@@ -144,6 +159,10 @@ def op_of(act: OAct, inp: OInputs) -> Any:
         return Update(act.obj, act.attr, inp.value)
     if act.name == "recover":
         return RecoverFromBackup(act.obj, inp.rday, tuple(inp.rattrs))
+    if act.name == "bulk_delete":
+        return BulkDelete(act.obj, KINDS[act.attr])
+    if act.name in LINKING:
+        return OPS[act.name](act.obj, act.attr)
     return OPS[act.name](act.obj)
 
 
@@ -158,7 +177,7 @@ def model_actions(cfg: Config, act: OAct, inp: OInputs) -> list:
     if act.name == "tick":
         return [Tick(inp.days)]
     ap = roles(cfg)[0]
-    who = SYSTEM if act.name == "purge" else 0
+    who = SYSTEM if act.name in SYSTEM_STEPS else 0
     return [ClientWrite(ap, who, op_of(act, inp)), ReplicateToPassive(ap), Acknowledge(ap)]
 
 
@@ -167,9 +186,25 @@ def model_actions(cfg: Config, act: OAct, inp: OInputs) -> list:
 Leaf = Callable[[str, str], Any]  # (key, kind "int"/"bool") -> value
 
 
-def _rec_keys(prefix: str, rec: Any, cfg: Config, out: dict) -> None:
+def with_born(cfg: Config) -> bool:
+    """A record's creation day is read (by an expiry) only if some kind has
+    an expiry policy: only then is it a key of the AP's and PP's views
+    (a snapshot's is never read: recovery keeps the current record's)."""
+    return any(expiry_days(cfg, k) > 0 for k in EXPIRY_FIELDS)
+
+
+def _linked(cfg: Config, o: int) -> list[int]:
+    """The groups a record of object `o` holds a membership flag for."""
+    return [g for u, g in member_pairs(cfg) if u == o]
+
+
+def _rec_keys(prefix: str, rec: Any, cfg: Config, out: dict, born: bool = False, o: int = -1) -> None:
     out[f"{prefix}.status"] = code(status(rec))
     out[f"{prefix}.dd"] = deleted_on(rec)
+    if born:
+        out[f"{prefix}.born"] = 0 if rec is None else rec.born
+    for g in _linked(cfg, o):  # the views' memberships (a snapshot's are never read: recovery keeps the current)
+        out[f"{prefix}.links[{g}]"] = links_of(rec, cfg)[g]
     for i, x in enumerate(attrs_of(rec, cfg)):
         out[f"{prefix}.attrs[{i}]"] = x
 
@@ -183,7 +218,7 @@ def flatten(cfg: Config, st: ObjectState) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for v in ("ap", "pp"):
         for o, rec in enumerate(getattr(st, v)):
-            _rec_keys(f"{v}[{o}]", rec, cfg, out)
+            _rec_keys(f"{v}[{o}]", rec, cfg, out, with_born(cfg), o)
     out["day"] = st.day
     if isinstance(st.snaps, SymSeq):
         n, slots = st.snaps.length, list(st.snaps.slots)
@@ -209,14 +244,15 @@ def flatten(cfg: Config, st: ObjectState) -> dict[str, Any]:
     return out
 
 
-BOOLS = ("ghost.bs[", "ghost.pg[", "ghost.tomb[", "ghost.early", "ghost.restore")
+BOOLS = ("ghost.bs[", "ghost.pg[", "ghost.tomb[", "ghost.early", "ghost.restore", "ghost.unretained",
+         "ghost.befl[", "ghost.unlinked")
 
 
 @functools.lru_cache(maxsize=16)
 def layout(cfg: Config) -> list[tuple[str, str]]:
     """Every key with its kind, in order."""
     keys = flatten(cfg, initial(cfg))
-    return [(k, "bool" if k.startswith(BOOLS) else "int") for k in keys]
+    return [(k, "bool" if k.startswith(BOOLS) or ".links[" in k else "int") for k in keys]
 
 
 def initial(cfg: Config) -> ObjectState:
@@ -227,27 +263,36 @@ def initial(cfg: Config) -> ObjectState:
 
 def rebuild(cfg: Config, leaf: Leaf) -> ObjectState:
     """The symbolic object state whose leaves are leaf(key, kind)."""
-    def rec(prefix: str, o: int) -> ObjectRecord:
+    def rec(prefix: str, o: int, live: bool) -> ObjectRecord:
+        """A record of the AP's or PP's view (`live`: with its creation day
+        and memberships as keys) or of a snapshot (without: never read)."""
         status: Any = SymStatus(leaf(f"{prefix}.status", "int"))  # a status term in a record's str field
+        born = live and with_born(cfg)
+        linked = _linked(cfg, o) if live else []
+        links = tuple(leaf(f"{prefix}.links[{g}]", "bool") if g in linked else False for g in range(cfg.objects))
         return ObjectRecord(KINDS[o % len(KINDS)], tuple(leaf(f"{prefix}.attrs[{i}]", "int")
                                                          for i in range(cfg.attributes)),
-                            status, leaf(f"{prefix}.dd", "int"))
+                            status, leaf(f"{prefix}.dd", "int"), leaf(f"{prefix}.born", "int") if born else 0,
+                            links)
 
-    def view(prefix: str) -> tuple:
-        return tuple(rec(f"{prefix}[{o}]", o) for o in range(cfg.objects))
+    def view(prefix: str, live: bool = False) -> tuple:
+        return tuple(rec(f"{prefix}[{o}]", o, live) for o in range(cfg.objects))
     slots = tuple(Snapshot(leaf(f"snaps[{k}].day", "int"), view(f"snaps[{k}].view"))
                   for k in range(cfg.snapshots_kept))
     absent: Any = SymStatus(0)
-    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, absent, -1)
-                              for o in range(cfg.objects)))
+    null = Snapshot(-1, tuple(ObjectRecord(KINDS[o % len(KINDS)], (0,) * cfg.attributes, absent, -1,
+                                           links=(False,) * cfg.objects) for o in range(cfg.objects)))
     n, a = cfg.objects, cfg.attributes
+    none = tuple(None for _ in range(n))
     ghost = ObjectGhost(
         tuple(leaf(f"ghost.sdd[{o}]", "int") for o in range(n)), tuple(leaf(f"ghost.bs[{o}]", "bool") for o in range(n)),
         tuple(tuple(leaf(f"ghost.bef[{o}][{i}]", "int") for i in range(a)) for o in range(n)),
         tuple(leaf(f"ghost.dl[{o}]", "int") for o in range(n)), tuple(leaf(f"ghost.pg[{o}]", "bool") for o in range(n)),
         tuple(leaf(f"ghost.tomb[{o}]", "bool") for o in range(n)), leaf("ghost.early", "bool"),
-        leaf("ghost.restore", "bool"))
-    return ObjectState(view("ap"), view("pp"), leaf("day", "int"), SymSeq(leaf("snaps.length", "int"), slots, null),
+        leaf("ghost.restore", "bool"), leaf("ghost.unretained", "bool"),
+        tuple(tuple(leaf(f"ghost.befl[{o}][{i}]", "bool") for i in range(len(linkset(none, o, cfg))))
+              for o in range(n)), leaf("ghost.unlinked", "bool"))
+    return ObjectState(view("ap", True), view("pp", True), leaf("day", "int"), SymSeq(leaf("snaps.length", "int"), slots, null),
                        ghost)
 
 

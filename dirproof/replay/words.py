@@ -32,6 +32,10 @@ def _op_text(op) -> str:
         return f"Update obj {obj} attr {op.attr}={op.value}"
     if name == "RecoverFromBackup":
         return f"RecoverFromBackup obj {obj} from day {op.snapshot_day} attrs {tuple(op.attrs)}"
+    if name == "BulkDelete":  # issue 14: the kind the typed delete names
+        return f"BulkDelete obj {obj} as a {op.kind}"
+    if name in ("AddMember", "RemoveMember"):
+        return f"{name} obj {obj} group {op.group}"
     return f"{name} obj {obj}"
 
 
