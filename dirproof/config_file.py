@@ -37,6 +37,7 @@ PARAMETERS = {f.name for f in attrs.fields(Config)} - {"profile", "regions", "da
 LIMITS: dict[str, tuple[int, int]] = {
     "sessions": (0, 4), "objects": (0, 4), "attributes": (1, 4), "values": (2, 4),
     "retention_days": (1, 365), "snapshot_every_days": (1, 365), "snapshots_kept": (1, 30),
+    "revocation_lag_minutes": (1, 1440),
 }
 MAX_DATACENTERS = 9
 MAX_FILE_BYTES = 1_000_000

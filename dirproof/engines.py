@@ -23,6 +23,14 @@ ENGINE_MODULES: dict[str, str] = {
     "z3-param": "dirproof.parametric.engine",
 }
 
+# The identity layer (model/identity/) is a second machine: for an engine
+# named here, its module judges the identity properties, and the engine's
+# own module the partition's (dirproof/commands/run_engines.py splits them).
+IDENTITY_MODULES: dict[str, str] = {
+    "hypothesis": "dirproof.identity.explore",
+    "z3": "dirproof.identity.z3_engine",
+}
+
 # The order `dirproof check` runs the engines in: the fast explorers first, so
 # that a flawed design's counterexample ends the run in seconds, then Z3 only
 # for the properties no earlier engine has violated (dirproof/commands/check.py).

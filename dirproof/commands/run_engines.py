@@ -22,8 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dirproof import interrupt
-from dirproof.engines import ENGINE_MODULES, EngineRequest
-from dirproof.properties import PROPERTIES
+from dirproof.engines import ENGINE_MODULES, IDENTITY_MODULES, EngineRequest
+from dirproof.properties import ALL_PROPERTIES, IDENTITY_PROPERTIES
 from dirproof.results import FAILED
 
 EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
@@ -60,11 +60,39 @@ def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, s
 def _shorten(engine: str, request: EngineRequest, found: list) -> list:
     """Each violation, shortened by `engine` if it can; its budget
     (SHORTEST_SECONDS of the module) is shared by all of them."""
-    module = importlib.import_module(ENGINE_MODULES[engine])
-    if not hasattr(module, "shortest") or not found:
+    if not found:
         return list(found)
-    share = getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)
-    return [module.shortest(request, r, share) for r in found]
+    out = []
+    for r in found:
+        name = IDENTITY_MODULES.get(engine) if r.property in IDENTITY_PROPERTIES else ENGINE_MODULES[engine]
+        module = importlib.import_module(name) if name else None
+        if module is None or not hasattr(module, "shortest"):
+            out.append(r)
+        else:
+            out.append(module.shortest(request, r, getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)))
+    return out
+
+
+def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict) -> list:
+    """The engine's verdicts on both machines: the identity layer first (its
+    module, IDENTITY_MODULES: seconds), then the partition; a violation in
+    the first ends the run there unless `keep_going`, as within one machine."""
+    ident = tuple(p for p in req.properties if p in IDENTITY_PROPERTIES)
+    rest = tuple(p for p in req.properties if p not in IDENTITY_PROPERTIES)
+    out: list = []
+    if ident and engine not in IDENTITY_MODULES:
+        for p in ident:
+            why_not.setdefault(p, f"the {engine} engine does not judge the identity layer")
+    if ident and engine in IDENTITY_MODULES:
+        out += importlib.import_module(IDENTITY_MODULES[engine]).run(attrs.evolve(req, properties=ident))
+        if any(r.status in FAILED for r in out) and not keep_going:
+            for p in rest:
+                why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
+                                      "property)")
+            return out
+    if rest:
+        out += importlib.import_module(ENGINE_MODULES[engine]).run(attrs.evolve(req, properties=rest))
+    return out
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,
@@ -89,7 +117,7 @@ def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, de
 def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *, examples, seconds, depth,
                 scope, seed, over_budget, keep_going) -> None:
     failed = {r.property: r for r in run.results if r.status in FAILED}
-    todo = tuple(p for p in PROPERTIES if p not in failed)
+    todo = tuple(p for p in ALL_PROPERTIES if p not in failed)
     if failed and not keep_going:
         for p in todo:
             run.why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
@@ -105,8 +133,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
             shorter = _shorten(engine, req, found)
             run.results = [r for r in run.results if r not in found] + shorter
         if todo:
-            module = importlib.import_module(ENGINE_MODULES[engine])
-            run.results += module.run(req)
+            run.results += _judge_both(engine, req, keep_going, run.why_not)
     except interrupt.OutOfTime:
         run.notes.append(f"the --seconds budget ran out during {engine}")
         for p in todo:
