@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
 from . import actions as A
@@ -46,6 +47,10 @@ def _converter() -> cattrs.Converter:
     configure_tagged_union(Op, conv, tag_generator=_snake, tag_name="op")
     configure_tagged_union(Event, conv, tag_generator=_snake, tag_name="event")
     configure_tagged_union(A.Action, conv, tag_generator=_snake, tag_name="step")
+    # A knob added after the corpus was written is left out at its default,
+    # so every earlier file keeps its exact text (tests/test_corpus.py).
+    conv.register_unstructure_hook(Config, make_dict_unstructure_fn(
+        Config, conv, revocation_lag_minutes=override(omit_if_default=True)))
     return conv
 
 

@@ -21,7 +21,7 @@ import attrs
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dirproof import interrupt
+from dirproof import engines, interrupt
 from dirproof.engines import ENGINE_MODULES, IDENTITY_MODULES, EngineRequest
 from dirproof.properties import ALL_PROPERTIES, IDENTITY_PROPERTIES
 from dirproof.results import FAILED
@@ -84,14 +84,14 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
         for p in ident:
             why_not.setdefault(p, f"the {engine} engine does not judge the identity layer")
     if ident and engine in IDENTITY_MODULES:
-        out += importlib.import_module(IDENTITY_MODULES[engine]).run(attrs.evolve(req, properties=ident))
+        out += engines.run(engine, attrs.evolve(req, properties=ident))
         if any(r.status in FAILED for r in out) and not keep_going:
             for p in rest:
                 why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
                                       "property)")
             return out
     if rest:
-        out += importlib.import_module(ENGINE_MODULES[engine]).run(attrs.evolve(req, properties=rest))
+        out += engines.run(engine, attrs.evolve(req, properties=rest))
     return out
 
 

@@ -1,15 +1,11 @@
-"""The identity layer as a machine for `dirproof replay` (dirproof/replay/machines.py):
-its executor, its properties, and its steps and changes in words."""
+"""The identity layer in words, for `dirproof replay` (dirproof/replay/machines.py
+makes the machine of it): a step, what it changed, the start."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dirproof.model.identity import (EVALUATORS, ID_SPECS, KEYS, SCOPES, IdState, id_step,
-                                     initial_id_state)
-from dirproof.properties import Violation
-from dirproof.properties.identity import id_violations
-from dirproof.replay.machines import Machine
+from dirproof.model.identity import EVALUATORS, ID_SPECS, KEYS, SCOPES, IdState
 
 
 def text(action: Any, config: Any = None) -> str:
@@ -55,8 +51,3 @@ def start(state: IdState) -> str:
     return (f"minute {state.now}, primary authentication up, keys "
             + ", ".join(f"{k.name} ({SCOPES[k.scope]}, valid {k.valid_from}..{k.valid_until})" for k in KEYS)
             + f", revocation bound {state.config.revocation_lag_minutes} min")
-
-
-IDENTITY = Machine("identity", initial_id_state, id_step,
-                   lambda s: tuple(Violation(p, m) for p, m in id_violations(s)), lambda s: [],
-                   text, diff, start)

@@ -43,9 +43,23 @@ def any_action_text(action: Any, config: Any = None) -> str:
     return spec.text(action, config) if spec is not None else action_text(action, config)
 
 
+def machine_of_steps(steps: Any) -> Machine:
+    """The machine whose actions `steps` are."""
+    from dirproof.model.identity import ID_SPECS
+    return identity() if any(type(a) in ID_SPECS for a in steps) else PARTITION
+
+
 def machine_of(prop: str) -> Machine:
     """The machine a counterexample of `prop` runs on."""
-    if prop in IDENTITY_PROPERTIES:
-        from dirproof.identity.replay import IDENTITY
-        return IDENTITY
-    return PARTITION
+    return identity() if prop in IDENTITY_PROPERTIES else PARTITION
+
+
+def identity() -> Machine:
+    """The identity layer (model/identity/) as a machine."""
+    from dirproof.identity import replay as words
+    from dirproof.model.identity import id_step, initial_id_state
+    from dirproof.properties import Violation
+    from dirproof.properties.identity import id_violations
+    return Machine("identity", initial_id_state, id_step,
+                   lambda s: tuple(Violation(p, m) for p, m in id_violations(s)), lambda s: [],
+                   words.text, words.diff, words.start)

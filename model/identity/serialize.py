@@ -29,7 +29,7 @@ ID_CONVERTER = _converter()
 
 def is_id_step(data: Any) -> bool:
     """The JSON of an identity action (by its step name)."""
-    return isinstance(data, dict) and data.get("step") in ID_BY_NAME
+    return isinstance(data, dict) and isinstance(data.get("step"), str) and data["step"] in ID_BY_NAME
 
 
 def id_action_to_json(action: Any) -> dict:
