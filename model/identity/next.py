@@ -110,7 +110,7 @@ def tick_minutes(state: IdState) -> list[int]:
     revocation's Δ and 1 h bounds), so deep time is reachable."""
     now, marks = state.now, set()
     for k in KEYS:
-        marks |= {k.valid_from, k.valid_until, k.valid_until + 1, k.leaked_from}
+        marks |= {k.valid_from, k.valid_until, k.valid_until + 1} | ({k.leaked_from} if k.leaked_from else set())
     for t in state.tokens:
         if t.present:
             marks |= {t.iat + t.lifetime - 1, t.iat + t.lifetime, t.iat + BACKUP_MINUTES - 1,
@@ -139,3 +139,13 @@ def id_enabled(state: IdState) -> list[tuple[Any, IdState]]:
         except Refused:
             pass
     return out
+
+
+def id_allows(state: IdState, action: Any) -> Any:
+    """The step is enabled in `state` (a verdict: a concrete run gives the
+    rejection's reason; a symbolic run asks the engine for the derived guard)."""
+    from ..algebra import _BACKEND, Fail
+    if _BACKEND is not None:
+        return _BACKEND.allows(state, action)  # type: ignore[attr-defined]
+    nxt = id_step(state, action)
+    return Fail(nxt.reason) if isinstance(nxt, Rejected) else True

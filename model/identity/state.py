@@ -20,7 +20,7 @@ CAE-aware apps; the backup keeps sessions for 3 days; the revocation bound
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
@@ -42,13 +42,13 @@ SLOTS, PRINCIPALS = 2, 2
 @attrs.frozen
 class Key:
     """A signing key: its scope, its validity window [valid_from, valid_until]
-    (minutes), and from when an attacker holds a copy (FOREVER: never)."""
+    (minutes), and from when an attacker holds a copy (None: never)."""
 
     name: str
     scope: int
     valid_from: int
     valid_until: int
-    leaked_from: int
+    leaked_from: Optional[int]
 
 
 # The key table (a choice of this model, docs/model.md "Identity layer"):
@@ -58,9 +58,12 @@ class Key:
 # consumer issuer, whose key material the attacker holds.
 KEYS: tuple[Key, ...] = (
     Key("K-old", ENTERPRISE, 0, 120, 121),
-    Key("K-new", ENTERPRISE, 60, FOREVER, FOREVER),
+    Key("K-new", ENTERPRISE, 60, FOREVER, None),
     Key("K-consumer", CONSUMER, 0, FOREVER, 0),
 )
+
+
+ENTERPRISE_KEYS = tuple(k for k, key in enumerate(KEYS) if key.scope == ENTERPRISE)
 
 
 @attrs.frozen

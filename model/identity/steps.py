@@ -60,7 +60,9 @@ def forge(state: IdState, slot: int, key: int, principal: int, cae: bool) -> IdS
     """The attacker presents an enterprise token of its own, signed by a key
     it holds (the consumer key, or the old enterprise key once expired):
     the Storm-0558 class of seed 003. The backup never holds it."""
-    require(KEYS[key].leaked_from <= state.now, lambda: f"the attacker does not hold {KEYS[key].name}")
+    leaked = KEYS[key].leaked_from
+    require(leaked is not None, lambda: f"the attacker never holds {KEYS[key].name}")
+    require(leaked <= state.now, lambda: f"the attacker does not hold {KEYS[key].name} yet")
     _free(state, slot)
     tok = IdToken(True, key, ENTERPRISE, principal, state.now, lifetime(state, cae), cae, True, False)
     return evolve(state, tokens=_put(state.tokens, slot, tok))
