@@ -45,6 +45,11 @@ ID_SCENARIOS = {
                                    PrimaryAuthFails(), ClockTick(15), BackupServe(0)], {}),
     "backup-depends-on-primary": ("sessions-survive-outage", [IssueToken(0, 0, 0, False), PrimaryAuthFails()], {}),
 }
+# The shortest length Z3's bounded search finds for each (dirproof/identity/z3_engine.py
+# `bmc`, bench/identity.py): every scenario above is that long.
+ID_Z3_SHORTEST = {"key-scope-unchecked": 2, "key-validity-unchecked": 3, "retire-live-key": 2,
+                  "evaluator-ignores-revocation": 6, "cae-lifetime-without-enforcement": 6,
+                  "backup-serves-any-age": 4, "backup-misses-revocations": 6, "backup-depends-on-primary": 2}
 
 
 def w(op, at=A1, session=0):
