@@ -110,7 +110,8 @@ def bmc(cfg: Config, prop: str, depth: int = DEPTH, seconds: Optional[float] = N
     s = z3.Solver()
     cur = {k: v for k, v in fresh(cfg, "s0!")[1].items()}
     s.add(*[cur[k] == v for k, v in _init(cfg).items()])
-    sels, mins = [], []
+    sels: list = []
+    mins: list = []
     for k in range(depth + 1):
         left = None if deadline is None else max(0.1, deadline - time.perf_counter())
         if checked(s, z3.Not(sys.at(f, cur)), timeout=left) == z3.sat:

@@ -80,7 +80,8 @@ ID_SPECS: dict[type, IdStepSpec] = {s.action: s for s in ID_NEXT}
 ID_BY_NAME: dict[str, IdStepSpec] = {s.name: s for s in ID_NEXT}
 ID_ACTION_TYPES: tuple[type, ...] = tuple(ID_SPECS)
 # Per action class: (step function, argument names, their domain kinds), looked up once (the hot path).
-_RUN = {s.action: (s.run, s.fields, s.over) for s in ID_NEXT}
+_RUN: dict[type, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
+    s.action: (s.run, s.fields, s.over) for s in ID_NEXT}
 # Every action whose arguments range over fixed domains (all but the tick), made once.
 _FIXED = tuple(s.action(*args) for s in ID_NEXT if s.action is not A.ClockTick for args in s.arguments(None))  # type: ignore[arg-type]
 

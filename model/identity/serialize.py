@@ -40,7 +40,7 @@ def id_action_from_json(data: Any) -> Any:
     if not is_id_step(data):
         raise FormatError(f"unknown identity action {data!r}")
     try:
-        return ID_CONVERTER.structure(data, IdAction)
+        return ID_CONVERTER.structure(data, IdAction)  # type: ignore[arg-type]
     except Exception as exc:
         raise FormatError(f"not a valid {data['step']} action: {_one_line(exc)}") from None
 
