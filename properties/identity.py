@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
-from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, check, choose, holds
+from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, check, choose, holds
 from dirproof.model.identity import (BACKUP, BACKUP_MINUTES, EVALUATORS, KEYS, PRINCIPALS, RESOURCE, SLOTS,
                                      TOKEN_MINUTES, BackupServe, IdState, lag)
 from dirproof.model.identity.next import id_allows
@@ -143,6 +143,31 @@ IDENTITY_PROPERTIES: dict[str, IdProperty] = {p.id: p for p in (
        "The backup keeps sessions for up to 3 days; no account creation or group change during the outage.",
        backup_fails_closed),
 )}
+
+
+def _accepted_by(s: IdState, by: int) -> Any:
+    return AND(s.last.present, EQ(s.last.by, by))
+
+
+def _revoked_acceptance(s: IdState) -> Any:
+    p = choose(s.last.principal, range(PRINCIPALS))
+    return AND(_accepted_by(s, RESOURCE), s.revoked[p], s.revoked_at[p] <= s.last.at)
+
+
+def _young_session_in_outage(s: IdState) -> Any:
+    return AND(NOT(s.primary_up), OR(*(AND(t.cached, s.now < t.iat + BACKUP_MINUTES) for t in s.tokens)))
+
+
+# What each property speaks of (its reachability witness, as properties/subjects.py
+# for the partition): a proof is "vacuous" unless some execution reaches it.
+IDENTITY_SUBJECTS: dict[str, Callable[[IdState], Any]] = {
+    "no-out-of-scope-key-accepted": lambda s: _accepted_by(s, RESOURCE),
+    "no-expired-key-accepted": lambda s: _accepted_by(s, RESOURCE),
+    "live-tokens-verifiable": lambda s: OR(*(AND(live(s, t), NOT(t.forged)) for t in s.tokens)),
+    "revocation-bounded": _revoked_acceptance,
+    "sessions-survive-outage": _young_session_in_outage,
+    "backup-fails-closed": lambda s: _accepted_by(s, BACKUP),
+}
 
 
 def id_violations(state: IdState, ids=None) -> list[tuple[str, str]]:

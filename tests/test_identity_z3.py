@@ -119,3 +119,10 @@ def test_the_bounded_search_finds_the_shortest_counterexample_and_it_replays(fla
     assert tr is not None and len(tr.steps) == ID_Z3_SHORTEST[flaw] == len(ID_SCENARIOS[flaw][1])
     assert tr.at == len(tr.steps) and searched == len(tr.steps)
     assert bmc(make_config(), prop, depth=len(tr.steps))[0] is None  # the safe design: none that long
+
+
+def test_a_proof_whose_subject_no_execution_reaches_is_vacuous_not_proved():
+    from dirproof.identity.z3_engine import witness
+    assert len(witness(make_config(), "backup-fails-closed")) == 3  # issue, primary down, backup serves
+    # with the backup asking the (down) primary, it never serves: its fail-closed proof says nothing
+    assert witness(make_config(flaws=["backup-depends-on-primary"]), "backup-fails-closed") is None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import functools
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 import z3
@@ -28,10 +28,10 @@ import z3
 from dirproof.counterexample import Counterexample, save
 from dirproof.interrupt import checked
 from dirproof.model import Config
-from dirproof.model.algebra import holds
-from dirproof.model.identity import ClockTick, initial_id_state
+from dirproof.model.algebra import NOT, holds
+from dirproof.model.identity import ClockTick, IdState, id_step, initial_id_state
 from dirproof.proofs.bmc import EncodingDisagreement
-from dirproof.properties.identity import IDENTITY_PROPERTIES
+from dirproof.properties.identity import IDENTITY_PROPERTIES, IDENTITY_SUBJECTS
 from dirproof.properties.identity_invariants import ID_INVARIANTS
 from dirproof.results import PropertyResult
 
@@ -105,7 +105,29 @@ class IdTrace:
 def bmc(cfg: Config, prop: str, depth: int = DEPTH, seconds: Optional[float] = None) -> tuple[Optional[IdTrace], int]:
     """(the shortest trace that breaks `prop`, or None; the depth searched completely)."""
     sys = id_system(cfg)
-    f = forms(sys)[prop]
+    return _search(cfg, sys, forms(sys)[prop], depth, seconds, lambda steps: _replayed(cfg, prop, steps))
+
+
+def witness(cfg: Config, prop: str, depth: int = DEPTH) -> Optional[tuple]:
+    """The shortest execution that reaches what `prop` speaks of (None: none
+    within `depth`), replayed on the model."""
+    sys = id_system(cfg)
+    subject = IDENTITY_SUBJECTS[prop]
+    f = _form(lambda s: NOT(subject(s)), sys.state)
+
+    def replayed(steps: tuple) -> IdTrace:
+        state: Any = initial_id_state(cfg)
+        for a in steps:
+            state = id_step(state, a)
+        if not (isinstance(state, IdState) and holds(subject(state))):
+            raise EncodingDisagreement(f"the witness {steps} of {prop} does not reach its subject on the model")
+        return IdTrace(steps, len(steps), "")
+    tr, _ = _search(cfg, sys, f, depth, None, replayed)
+    return None if tr is None else tr.steps
+
+
+def _search(cfg: Config, sys: IdSystem, f: Any, depth: int, seconds: Optional[float],
+            replayed: Callable[[tuple], IdTrace]) -> tuple[Optional[IdTrace], int]:
     deadline = None if seconds is None else time.perf_counter() + seconds
     s = z3.Solver()
     cur = {k: v for k, v in fresh(cfg, "s0!")[1].items()}
@@ -115,7 +137,7 @@ def bmc(cfg: Config, prop: str, depth: int = DEPTH, seconds: Optional[float] = N
     for k in range(depth + 1):
         left = None if deadline is None else max(0.1, deadline - time.perf_counter())
         if checked(s, z3.Not(sys.at(f, cur)), timeout=left) == z3.sat:
-            return _trace(cfg, prop, s.model(), sys, sels, mins), k
+            return replayed(_steps(s.model(), sys, sels, mins)), k
         if k == depth or (deadline is not None and time.perf_counter() > deadline):
             return None, k
         nxt = fresh(cfg, f"s{k + 1}!")[1]
@@ -133,16 +155,20 @@ def _init(cfg: Config) -> dict:
     return initial_keys(cfg)
 
 
-def _trace(cfg: Config, prop: str, model: Any, sys: IdSystem, sels: list, mins: list) -> IdTrace:
+def _steps(model: Any, sys: IdSystem, sels: list, mins: list) -> tuple:
     steps = []
     for sel, m in zip(sels, mins):
         act = sys.acts[model.eval(sel, model_completion=True).as_long()]
         steps.append(act.action(model.eval(m, model_completion=True).as_long()))
+    return tuple(steps)
+
+
+def _replayed(cfg: Config, prop: str, steps: tuple) -> IdTrace:
     got = breaks(cfg, tuple(steps), prop)
     if got is None or got[0] != len(steps):
         raise EncodingDisagreement(f"the identity relation's path {steps} does not break {prop} on the model "
                                    f"at its last step: the derivation and the model disagree")
-    return IdTrace(tuple(steps), got[0], got[1])
+    return IdTrace(steps, got[0], got[1])
 
 
 def _now() -> str:
@@ -164,9 +190,13 @@ def run(request: Any) -> list[PropertyResult]:
     out = []
     for p in props:
         if p in proof.proved:
-            out.append(PropertyResult(p, "proved", "z3-induction", seconds=round(proof.seconds, 2), scope=SCOPE_TEXT,
+            seen = witness(cfg, p)
+            reach = (f"its subject reached in {len(seen)} steps" if seen is not None
+                     else f"but no execution of up to {DEPTH} steps reaches what it speaks of")
+            out.append(PropertyResult(p, "proved" if seen is not None else "vacuous", "z3-induction",
+                                      seconds=round(proof.seconds, 2), scope=SCOPE_TEXT,
                                       detail=f"inductive with {len(ID_INVARIANTS)} auxiliary invariants; "
-                                             f"{SCOPE_TEXT}; profile {cfg.profile}"))
+                                             f"{SCOPE_TEXT}; profile {cfg.profile}; {reach}"))
             continue
         t0 = time.perf_counter()
         tr, searched = bmc(cfg, p, request.depth or DEPTH, request.seconds)
