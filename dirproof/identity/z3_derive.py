@@ -97,7 +97,8 @@ class IdAct:
         vals, it = [], iter(self.args)
         for kind in self.spec.over:
             vals.append(minutes if kind in ID_INPUTS else next(it))
-        return self.spec.run(state, *vals)
+        out: Any = self.spec.run(state, *vals)
+        return out
 
 
 def acts(cfg: Config) -> tuple[IdAct, ...]:

@@ -10,7 +10,7 @@ executor `id_step`, the candidates, the Z3 disjuncts
 from __future__ import annotations
 
 from itertools import product
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import attrs
 
@@ -55,26 +55,33 @@ class IdStepSpec(StepSpec):
 
 
 S = IdStepSpec
+
+
+def _run(fn: Callable[..., IdState]) -> Callable[..., Any]:
+    """A step of this machine in a StepSpec row (whose `run` is typed for the partition's State)."""
+    return fn
+
+
 ID_NEXT: tuple[IdStepSpec, ...] = (
     # action               step                   design.md           modifies                     over                                      group      weight
-    S(A.IssueToken, steps.issue, "§7 sign-in", ("tokens",), ("slot", "key", "principal", "bool"), "token", 6,
+    S(A.IssueToken, _run(steps.issue), "§7 sign-in", ("tokens",), ("slot", "key", "principal", "bool"), "token", 6,
       "slot {slot}: token for principal {principal}, {cae}, signed by {key}"),
-    S(A.ForgeToken, steps.forge, "§7 keys (Storm-0558)", ("tokens",), ("slot", "key", "principal", "bool"), "attack", 2,
+    S(A.ForgeToken, _run(steps.forge), "§7 keys (Storm-0558)", ("tokens",), ("slot", "key", "principal", "bool"), "attack", 2,
       "slot {slot}: forged token for principal {principal}, {cae}, signed by {key}"),
-    S(A.ValidateToken, steps.validate, "§7 validation", ("last",), ("slot",), "token", 6,
+    S(A.ValidateToken, _run(steps.validate), "§7 validation", ("last",), ("slot",), "token", 6,
       "the resource validates slot {slot}"),
-    S(A.RetireKey, steps.retire, "§7 key rollover", ("published",), ("key",), "key", 2, "{key} leaves the key set"),
-    S(A.RevokePrincipal, steps.revoke, "§7 revocation", ("revoked", "revoked_at"), ("principal",), "revocation", 2,
+    S(A.RetireKey, _run(steps.retire), "§7 key rollover", ("published",), ("key",), "key", 2, "{key} leaves the key set"),
+    S(A.RevokePrincipal, _run(steps.revoke), "§7 revocation", ("revoked", "revoked_at"), ("principal",), "revocation", 2,
       "principal {principal} is revoked"),
-    S(A.DeliverRevocation, steps.deliver, "§7 CAE", ("seen",), ("evaluator", "principal"), "revocation", 3,
+    S(A.DeliverRevocation, _run(steps.deliver), "§7 CAE", ("seen",), ("evaluator", "principal"), "revocation", 3,
       "{evaluator} learns principal {principal}'s revocation"),
-    S(A.PrimaryAuthFails, steps.primary_fail, "§7 backup (seed 003)", ("primary_up",), (), "outage", 2,
+    S(A.PrimaryAuthFails, _run(steps.primary_fail), "§7 backup (seed 003)", ("primary_up",), (), "outage", 2,
       "the primary authentication system goes down"),
-    S(A.PrimaryAuthRecovers, steps.primary_recover, "§7 backup (seed 003)", ("primary_up",), (), "outage", 1,
+    S(A.PrimaryAuthRecovers, _run(steps.primary_recover), "§7 backup (seed 003)", ("primary_up",), (), "outage", 1,
       "the primary authentication system is back"),
-    S(A.BackupServe, steps.backup_serve, "§7 backup (seed 003)", ("last",), ("slot",), "outage", 5,
+    S(A.BackupServe, _run(steps.backup_serve), "§7 backup (seed 003)", ("last",), ("slot",), "outage", 5,
       "the backup serves slot {slot}"),
-    S(A.ClockTick, steps.tick, "§7 time", ("now",), ("minutes",), "time", 4, "{minutes} minute(s) pass"),
+    S(A.ClockTick, _run(steps.tick), "§7 time", ("now",), ("minutes",), "time", 4, "{minutes} minute(s) pass"),
 )
 ID_SPECS: dict[type, IdStepSpec] = {s.action: s for s in ID_NEXT}
 ID_BY_NAME: dict[str, IdStepSpec] = {s.name: s for s in ID_NEXT}
