@@ -40,6 +40,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "probe_failures": PROBE_FAILURES,
     "tombstone_lifetime_days": (1, 3650),
     "group_expiry_days": (0, 3650), "memberships": (0, 1),
+    "revocation_lag_minutes": (1, 1440),
 }
 LIMITS["pp_lag_limit"] = PP_LAG_RANGE  # issue 13 item 4 (model/sync_set.py)
 MAX_DATACENTERS = 9

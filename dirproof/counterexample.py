@@ -19,7 +19,9 @@ import attrs
 from dirproof import __version__, atomic
 from dirproof.model import (Config, FormatError, action_from_json, action_to_json,
                             config_from_json, config_to_json)
-from dirproof.properties import ASSUMPTIONS, PROPERTIES
+from dirproof.model.identity.serialize import id_action_from_json, id_action_to_json, is_id_step
+from dirproof.model.identity import ID_SPECS
+from dirproof.properties import ASSUMPTIONS, ALL_PROPERTIES
 
 FORMAT = "dirproof-counterexample"
 STATUSES = ("violated", "assumption-broken")
@@ -49,8 +51,13 @@ def to_json(cx: Counterexample) -> dict:
         "format": FORMAT, "version": VERSION, "dirproof": __version__,
         "config": config_to_json(cx.config), "property": cx.property, "status": cx.status,
         "violated_at": cx.violated_at, "message": cx.message, "engine": cx.engine,
-        "found": cx.found, "steps": [action_to_json(a) for a in cx.steps],
+        "found": cx.found, "steps": [step_json(a) for a in cx.steps],
     }
+
+
+def step_json(action: Any) -> dict:
+    """A step of either machine: the partition's or the identity layer's."""
+    return id_action_to_json(action) if type(action) in ID_SPECS else action_to_json(action)
 
 
 def from_json(data: Any) -> Counterexample:
@@ -74,7 +81,7 @@ def from_json(data: Any) -> Counterexample:
     steps = []
     for i, raw in enumerate(data["steps"], 1):
         try:
-            steps.append(action_from_json(raw))
+            steps.append(id_action_from_json(raw) if is_id_step(raw) else action_from_json(raw))
         except FormatError as exc:
             raise FormatError(f"step {i}: {exc}") from None
         except Exception as exc:  # e.g. {"step": []} trips the decoder's lookup
@@ -83,7 +90,7 @@ def from_json(data: Any) -> Counterexample:
     if at is not None and not (isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= len(steps)):
         raise FormatError(f"violated_at {at!r} is not a step index 0..{len(steps)}")
     prop = data["property"]
-    known = [*PROPERTIES, *ASSUMPTIONS]
+    known = [*ALL_PROPERTIES, *ASSUMPTIONS]
     if prop not in known:
         raise FormatError(f"unknown property {prop!r}; known: {', '.join(known)}")
     status = data.get("status", "violated")

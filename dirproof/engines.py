@@ -23,6 +23,14 @@ ENGINE_MODULES: dict[str, str] = {
     "z3-param": "dirproof.parametric.engine",
 }
 
+# The identity layer (model/identity/) is a second machine: for an engine
+# named here, its module judges the identity properties, and the engine's
+# own module the partition's (dirproof/commands/run_engines.py splits them).
+IDENTITY_MODULES: dict[str, str] = {
+    "hypothesis": "dirproof.identity.explore",
+    "z3": "dirproof.identity.z3_engine",
+}
+
 # The order `dirproof check` runs the engines in: the fast explorers first, so
 # that a flawed design's counterexample ends the run in seconds, then Z3 only
 # for the properties no earlier engine has violated (dirproof/commands/check.py).
@@ -59,7 +67,17 @@ class EngineRequest:
 
 
 def run(engine: str, request: EngineRequest) -> list[PropertyResult]:
+    """The engine's results on the request's properties: the identity layer's
+    from its IDENTITY_MODULES module (none when the engine has none), the
+    partition's from ENGINE_MODULES."""
     if engine not in ENGINE_MODULES:
         raise ValueError(f"unknown engine {engine!r}; known engines: {', '.join(ENGINE_MODULES)}")
-    module = importlib.import_module(ENGINE_MODULES[engine])
-    return module.run(request)
+    from dirproof.properties import IDENTITY_PROPERTIES
+    ident = tuple(p for p in request.properties if p in IDENTITY_PROPERTIES)
+    rest = tuple(p for p in request.properties if p not in IDENTITY_PROPERTIES)
+    out: list[PropertyResult] = []
+    if ident and engine in IDENTITY_MODULES:
+        out += importlib.import_module(IDENTITY_MODULES[engine]).run(attrs.evolve(request, properties=ident))
+    if rest or not ident:
+        out += importlib.import_module(ENGINE_MODULES[engine]).run(attrs.evolve(request, properties=rest))
+    return out

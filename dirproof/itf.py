@@ -183,18 +183,42 @@ def _fate(o) -> str:
     return " (did not break)"
 
 
+def _identity(prop: str) -> Any:
+    """For a counterexample of the identity layer (model/identity/): its
+    state's fields, violations, action and picks as ITF; else None."""
+    from dirproof.model.identity import ID_NEXT, ID_SPECS
+    from dirproof.model.identity.state import FIELDS
+    from dirproof.properties.identity import IDENTITY_PROPERTIES, id_violations
+    if prop not in IDENTITY_PROPERTIES:
+        return None
+    names = [f for s in ID_NEXT for f in s.fields]
+
+    def values(state: Any, action: Any) -> dict:
+        out = {f: generic(getattr(state, f)) for f in FIELDS}
+        out["violations"] = {"#set": sorted(p for p, _ in id_violations(state))}
+        out[ACTION_VAR] = "init" if action is None else ID_SPECS[type(action)].name
+        out[PICKS_VAR] = {n: NONE for n in names}
+        if action is not None:
+            out[PICKS_VAR].update({f: some(generic(getattr(action, f))) for f in ID_SPECS[type(action)].fields})
+        return out
+    return values
+
+
 def trace(rp, source: str = "") -> dict:
     """The ITF trace of a replay (`dirproof.replay.Replay`)."""
     cx, cfg = rp.cx, rp.config
     actions = [None] + [r.action for r in rp.steps]
     states = []
+    ident = _identity(cx.property)
     for i, (state, action) in enumerate(zip(rp.states, actions)):
-        values = state_vars(state)
-        values["violations"] = {"#set": sorted(v.property for v in check(state))}
-        values[ACTION_VAR] = "init" if action is None else SPECS[type(action)].name
-        values[PICKS_VAR] = picks(action, cfg)
-        extra = [k for k in values if k not in VARS]
-        states.append({"#meta": {"index": i}, **{k: values[k] for k in (*VARS, *extra)}})
+        values = state_vars(state) if ident is None else ident(state, action)
+        if ident is None:
+            values["violations"] = {"#set": sorted(v.property for v in check(state))}
+            values[ACTION_VAR] = "init" if action is None else SPECS[type(action)].name
+            values[PICKS_VAR] = picks(action, cfg)
+        order = VARS if ident is None else ()
+        extra = [k for k in values if k not in order]
+        states.append({"#meta": {"index": i}, **{k: values[k] for k in (*order, *extra)}})
     variables = [k for k in states[0] if k != "#meta"]
     o = rp.outcome
     meta = {"format": "ITF", "format-description": SPEC, "source": source or cx.name,

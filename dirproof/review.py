@@ -22,7 +22,9 @@ from dirproof import __version__
 from dirproof.counterexample import load
 from dirproof.engines import EngineRequest, run
 from dirproof.model import FLAWS, Config
-from dirproof.properties import ASSUMPTIONS, PROPERTIES
+from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # both machines: the partition and identity
+from dirproof.properties import ASSUMPTIONS, IDENTITY_PROPERTIES
+from dirproof.properties import PROPERTIES as PARTITION_PROPERTIES
 from dirproof.results import PropertyResult, merge
 
 SEED = 20261122
@@ -49,12 +51,21 @@ def _run_all(config: Config, engines, examples, out_dir: Path, progress, coverag
              seed: int = SEED, all_violations: bool = False) -> dict:
     results: list[PropertyResult] = []
     for engine in engines:
-        req = EngineRequest(config, tuple(PROPERTIES), examples=examples, seed=seed,
+        req = EngineRequest(config, _judged(config), examples=examples, seed=seed,
                             out_dir=out_dir, progress=progress, all_violations=all_violations,
                             later_examples=LATER_EXAMPLES if all_violations else None,
                             on_coverage=coverage.update if coverage is not None else lambda c: None)
         results += run(engine, req)
     return merge(results)
+
+
+def _judged(config: Config) -> tuple[str, ...]:
+    """The properties a run judges: all on the safe design; a flaw's own
+    machine's (the identity layer's or the partition's) under a flaw."""
+    if not config.flaws:
+        return tuple(PROPERTIES)
+    ident = any(FLAWS[f].area == "identity" for f in config.flaws)
+    return tuple(IDENTITY_PROPERTIES if ident else PARTITION_PROPERTIES)
 
 
 def gather(config: Config, engines=("z3", "hypothesis"), examples: Optional[int] = None,
@@ -104,6 +115,8 @@ def _draw_pictures(results) -> dict:
 
     out = {}
     for r in results:
+        if r.property in IDENTITY_PROPERTIES:
+            continue  # the picture draws the partition (replicas, epochs, sessions) only
         if r.counterexample and r.counterexample not in out:
             path = Path(r.counterexample)
             pic = path.with_suffix(".svg")
@@ -256,8 +269,9 @@ def _fault_model() -> str:
         "`orchestrator-loses-change` shows what one lost committed change of its record does);",
         "* Byzantine replicas, corrupted disks, clock skew (the model has no clocks: time is a tick "
         "step), message loss other than through partitions;",
-        "* several partitions, the gateway, backup authentication and continuous access evaluation "
-        "(design.md §1 facts not modelled as steps)."])
+        "* several partitions (the 117 cells) and the gateway's health probes (design.md §1, §8: "
+        "not modelled); the identity layer (keys, tokens, CAE, backup authentication, design.md §7) "
+        "is a machine of its own beside the partition (docs/model.md, \"Identity layer\")."])
 
 
 def _scopes(rv: Review) -> str:

@@ -23,7 +23,7 @@ class Flaw:
     id: str
     turns_off: str
     caught_by: tuple[str, ...]
-    area: str  # "replication", "sessions", "objects", "availability" or "lifecycle" (objects across replicas)
+    area: str  # "replication", "sessions", "objects", "availability", "lifecycle" (objects across replicas) or "identity"
 
 
 FLAWS: dict[str, Flaw] = {
@@ -99,6 +99,23 @@ FLAWS: dict[str, Flaw] = {
         Flaw("implicit-expiry", "a kind without an expiry policy gets an implicit one of 0 days that removes "
              "its live objects at once (no soft delete, no retention)", ("no-delete-without-retention",),
              "objects"),
+        # the identity layer (design.md §7, model/identity/)
+        Flaw("key-scope-unchecked", "validators accept a key of another scope (consumer for enterprise)",
+             ("no-out-of-scope-key-accepted",), "identity"),
+        Flaw("key-validity-unchecked", "validators accept a key outside its validity window",
+             ("no-expired-key-accepted",), "identity"),
+        Flaw("retire-live-key", "a key leaves the published set while tokens signed by it are live",
+             ("live-tokens-verifiable",), "identity"),
+        Flaw("evaluator-ignores-revocation", "the resource accepts a CAE token after it has the revocation",
+             ("revocation-bounded",), "identity"),
+        Flaw("cae-lifetime-without-enforcement", "every app's token lives 24 h, CAE-aware or not",
+             ("revocation-bounded",), "identity"),
+        Flaw("backup-serves-any-age", "the backup authenticator serves sessions of any age",
+             ("backup-fails-closed",), "identity"),
+        Flaw("backup-misses-revocations", "the backup authenticator never receives revocations",
+             ("backup-fails-closed",), "identity"),
+        Flaw("backup-depends-on-primary", "the backup authenticator asks the primary system before serving",
+             ("sessions-survive-outage",), "identity"),
     )
 }
 
@@ -164,6 +181,7 @@ class Config:
     # issue 14 (3): group memberships as links between users and groups
     # (model/links.py); 1 (the default): on; 0: off, for smaller searches.
     memberships: int = 1
+    revocation_lag_minutes: int = 15  # identity layer: Δ, a revocation's bound (design.md §7)
 
     @property
     def replicas(self) -> range:
@@ -273,7 +291,8 @@ def _gateway(cfg: Config) -> None:
 def _positive(cfg: Config) -> None:
     for field, low in (("sessions", 0), ("objects", 0), ("attributes", 1), ("values", 2),
                        ("retention_days", 1), ("snapshot_every_days", 1), ("snapshots_kept", 1),
-                       ("tombstone_lifetime_days", 1), ("group_expiry_days", 0), ("memberships", 0)):
+                       ("tombstone_lifetime_days", 1), ("group_expiry_days", 0), ("memberships", 0),
+                       ("revocation_lag_minutes", 1)):
         if getattr(cfg, field) < low:
             raise ConfigError(f"{field} must be at least {low}, not {getattr(cfg, field)}")
     if not 1 <= cfg.pp_lag_limit <= PP_LAG_RANGE[1]:

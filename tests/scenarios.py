@@ -22,7 +22,40 @@ from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, Eme
                             canonical, initial_state, make_config, state_to_json, step)
 from dirproof.model import AddMember, BulkDelete, Expire  # issue 14
 
+from dirproof.model.identity import (BackupServe, ClockTick, DeliverRevocation, ForgeToken, IssueToken,
+                                     PrimaryAuthFails, RetireKey, RevokePrincipal, ValidateToken)
+
 A1, A2, B1, B2 = 0, 1, 2, 3
+
+# ---------------------------------------------------------------- the identity layer (model/identity/)
+# Keys: 0 = K-old (enterprise, valid 0..120, leaked after), 1 = K-new
+# (enterprise, valid from 60), 2 = K-consumer (leaked). Evaluators: 0 =
+# the resource, 1 = the backup. Δ = 15 minutes. Each is the shortest we
+# know (dirproof/identity/z3_engine.py's bounded search agrees: ID_Z3_SHORTEST).
+_REVOKED = [RevokePrincipal(0), DeliverRevocation(0, 0), DeliverRevocation(1, 0)]
+ID_SCENARIOS = {
+    "key-scope-unchecked": ("no-out-of-scope-key-accepted", [ForgeToken(0, 2, 0, False), ValidateToken(0)], {}),
+    "key-validity-unchecked": ("no-expired-key-accepted",
+                               [ClockTick(121), ForgeToken(0, 0, 0, False), ValidateToken(0)], {}),
+    "retire-live-key": ("live-tokens-verifiable", [IssueToken(0, 0, 0, False), RetireKey(0)], {}),
+    "evaluator-ignores-revocation": ("revocation-bounded",
+                                     [IssueToken(0, 0, 0, True), *_REVOKED, ClockTick(15), ValidateToken(0)], {}),
+    "cae-lifetime-without-enforcement": ("revocation-bounded",
+                                         [IssueToken(0, 0, 0, False), *_REVOKED, ClockTick(60), ValidateToken(0)],
+                                         {}),
+    "backup-serves-any-age": ("backup-fails-closed",
+                              [IssueToken(0, 0, 0, False), PrimaryAuthFails(), ClockTick(3 * 24 * 60),
+                               BackupServe(0)], {}),
+    "backup-misses-revocations": ("backup-fails-closed",
+                                  [IssueToken(0, 0, 0, False), RevokePrincipal(0), DeliverRevocation(0, 0),
+                                   PrimaryAuthFails(), ClockTick(15), BackupServe(0)], {}),
+    "backup-depends-on-primary": ("sessions-survive-outage", [IssueToken(0, 0, 0, False), PrimaryAuthFails()], {}),
+}
+# The shortest length Z3's bounded search finds for each (dirproof/identity/z3_engine.py
+# `bmc`, bench/identity.py): every scenario above is that long.
+ID_Z3_SHORTEST = {"key-scope-unchecked": 2, "key-validity-unchecked": 3, "retire-live-key": 2,
+                  "evaluator-ignores-revocation": 6, "cae-lifetime-without-enforcement": 6,
+                  "backup-serves-any-age": 4, "backup-misses-revocations": 6, "backup-depends-on-primary": 2}
 
 
 def w(op, at=A1, session=0):
@@ -146,6 +179,7 @@ SCENARIOS = {
     "restore-drops-links": ("restore-restores-links",
                             [w(Create(0)), w(Create(1)), w(AddMember(0, 1)), w(SoftDelete(0)), w(Restore(0)),
                              *SYNC], {}),
+    **ID_SCENARIOS,
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),

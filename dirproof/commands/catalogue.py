@@ -9,7 +9,7 @@ import typer
 from dirproof.app import app
 from dirproof.commands.verdicts import wrap
 from dirproof.model import FLAWS, PROFILES
-from dirproof.properties import PROPERTIES
+from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # both machines: the partition and identity
 
 
 def _entry(ident: str, *parts: str) -> list[str]:
@@ -42,5 +42,6 @@ def properties_() -> None:
     """List the properties (design.md §4) with their statements and assumptions."""
     lines = ["Properties (design.md §4)", ""]
     for p in PROPERTIES.values():
-        lines += _entry(p.id, p.statement, f"assumes: {', '.join(p.assumptions) or 'nothing beyond the model'}")
+        lines += _entry(p.id, p.statement, f"seed fact ({', '.join(p.seeds)}): {p.seed_fact}",
+                        f"assumes: {', '.join(p.assumptions) or 'nothing beyond the model'}")
     typer.echo("\n".join(lines))

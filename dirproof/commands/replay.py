@@ -175,6 +175,16 @@ def _outputs(rp: Any, file: Path, svg: Optional[Path], html: Optional[Path], itf
     return notes
 
 
+def _identity_limits(cx: Any, file: Path, as_json: bool, **asked: Any) -> None:
+    """The picture and --minimize know the partition only: refuse them for a
+    counterexample of the identity layer (its engine already made it 1-minimal)."""
+    from dirproof.properties import IDENTITY_PROPERTIES
+    wanted = [f"--{k}" for k, v in asked.items() if v]
+    if cx.property in IDENTITY_PROPERTIES and wanted:
+        _bad(file, f"{', '.join(wanted)}: not available for a counterexample of the identity layer "
+                   f"({cx.property}); --itf, --json and --pytest are", as_json)
+
+
 def _minimize(cx: Any, out: Optional[Path], as_json: bool) -> tuple[Any, list[str]]:
     from dirproof import counterexample as cxf
     from dirproof.replay import minimize as shrink
@@ -271,6 +281,7 @@ def replay(
     _conflicts(as_json, pytest, minimize, out, choice)
     _check_outputs({"--svg": svg, "--html": html, "--itf": itf, "--out": out}, as_json, file)
     cx = _load(file, as_json)
+    _identity_limits(cx, file, as_json, svg=svg, html=html, minimize=minimize)
     other = _design(cx, choice, file, as_json)
     if len(cx.steps) > MAX_STEPS:
         _bad(file, f"{len(cx.steps)} steps is out of range: a replay takes at most {MAX_STEPS}", as_json)

@@ -21,9 +21,9 @@ import attrs
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dirproof import interrupt
-from dirproof.engines import ENGINE_MODULES, EngineRequest
-from dirproof.properties import PROPERTIES
+from dirproof import engines, interrupt
+from dirproof.engines import ENGINE_MODULES, IDENTITY_MODULES, EngineRequest
+from dirproof.properties import ALL_PROPERTIES, IDENTITY_PROPERTIES
 from dirproof.results import FAILED
 
 EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
@@ -60,16 +60,44 @@ def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, s
 def _shorten(engine: str, request: EngineRequest, found: list) -> list:
     """Each violation, shortened by `engine` if it can; its budget
     (SHORTEST_SECONDS of the module) is shared by all of them."""
-    module = importlib.import_module(ENGINE_MODULES[engine])
-    if not hasattr(module, "shortest") or not found:
+    if not found:
         return list(found)
-    share = getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)
-    return [module.shortest(request, r, share) for r in found]
+    out = []
+    for r in found:
+        name = IDENTITY_MODULES.get(engine) if r.property in IDENTITY_PROPERTIES else ENGINE_MODULES[engine]
+        module = importlib.import_module(name) if name else None
+        if module is None or not hasattr(module, "shortest"):
+            out.append(r)
+        else:
+            out.append(module.shortest(request, r, getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)))
+    return out
+
+
+def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict) -> list:
+    """The engine's verdicts on both machines: the identity layer first (its
+    module, IDENTITY_MODULES: seconds), then the partition; a violation in
+    the first ends the run there unless `keep_going`, as within one machine."""
+    ident = tuple(p for p in req.properties if p in IDENTITY_PROPERTIES)
+    rest = tuple(p for p in req.properties if p not in IDENTITY_PROPERTIES)
+    out: list = []
+    if ident and engine not in IDENTITY_MODULES:
+        for p in ident:
+            why_not.setdefault(p, f"the {engine} engine does not judge the identity layer")
+    if ident and engine in IDENTITY_MODULES:
+        out += engines.run(engine, attrs.evolve(req, properties=ident))
+        if any(r.status in FAILED for r in out) and not keep_going:
+            for p in rest:
+                why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
+                                      "property)")
+            return out
+    if rest:
+        out += engines.run(engine, attrs.evolve(req, properties=rest))
+    return out
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,
                  seed=None, over_budget=False, keep_going=False, show=False,
-                 properties: tuple[str, ...] = tuple(PROPERTIES), all_violations: bool = False) -> Run:
+                 properties: tuple[str, ...] = tuple(ALL_PROPERTIES), all_violations: bool = False) -> Run:
     """Run `engines` in order on the `properties` named (all by default);
     with `all_violations` the explorers go on past their first violation."""
     run = Run()
@@ -110,8 +138,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
             shorter = _shorten(engine, req, found)
             run.results = [r for r in run.results if r not in found] + shorter
         if todo:
-            module = importlib.import_module(ENGINE_MODULES[engine])
-            run.results += module.run(req)
+            run.results += _judge_both(engine, req, keep_going, run.why_not)
     except interrupt.OutOfTime:
         run.notes.append(f"the --seconds budget ran out during {engine}")
         for p in todo:

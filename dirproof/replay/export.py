@@ -11,8 +11,9 @@ import attrs
 from dirproof.counterexample import Counterexample
 from dirproof.model import Config
 from dirproof.model.config import profile as _profile
-from dirproof.properties import ASSUMPTIONS
+from dirproof.properties import ASSUMPTIONS, IDENTITY_PROPERTIES
 
+from .machines import any_action_text
 from .run import check_target
 from .words import action_text
 
@@ -47,6 +48,8 @@ def _ident(text: str) -> str:
 def pytest_source(cx: Counterexample, path: str = "") -> str:
     """A self-contained pytest function replaying `cx` through the model's API."""
     check_target(cx.property)
+    if cx.property in IDENTITY_PROPERTIES:
+        return _identity_source(cx, path)
     at = cx.violated_at if cx.violated_at else len(cx.steps)
     steps = cx.steps[:at]
     cfg_call = _config_call(cx.config)
@@ -82,4 +85,32 @@ def pytest_source(cx: Counterexample, path: str = "") -> str:
             body.append("    assert broken_assumptions(state), \"recorded beyond the assumptions\"")
         else:
             body.append("    assert not broken_assumptions(state)")
+    return "\n".join(body) + "\n"
+
+
+def _identity_source(cx: Counterexample, path: str) -> str:
+    """The same test for a counterexample of the identity layer (model/identity/)."""
+    at = cx.violated_at if cx.violated_at else len(cx.steps)
+    steps = cx.steps[:at]
+    needed = ", ".join(["IdState", "id_step", "initial_id_state"] + sorted({type(a).__name__ for a in steps}))
+    imports = "\n".join(textwrap.wrap(needed + ")", 96, initial_indent="    from dirproof.model.identity import (",
+                                       subsequent_indent=" " * 41))
+    name = f"test_counterexample_{_ident('+'.join(cx.config.flaws) or 'safe')}_{_ident(cx.property)}"
+    body = [f"def {name}():",
+            f'    """Replays {path or cx.name}:',
+            f'    {cx.property} breaks at step {at} (engine {cx.engine or "unknown"})."""',
+            "    from dirproof.model import make_config",
+            imports,
+            "    from dirproof.properties import IDENTITY_PROPERTIES",
+            "",
+            f"    state = initial_id_state({_config_call(cx.config)})",
+            "    steps = ["]
+    for i, a in enumerate(steps, 1):
+        body += [f"        # {i}. {any_action_text(a, cx.config)}", f"        {a!r},"]
+    body += ["    ]",
+             "    for i, action in enumerate(steps, 1):",
+             "        state = id_step(state, action)",
+             "        assert isinstance(state, IdState), f\"step {i} rejected: {state.reason}\"",
+             f"    # expected: {cx.message}",
+             f"    assert IDENTITY_PROPERTIES[{cx.property!r}].check(state), \"{cx.property} should break\""]
     return "\n".join(body) + "\n"

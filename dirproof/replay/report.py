@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from dirproof.model import Config, action_to_json, config_to_json
+from dirproof.counterexample import step_json
+from dirproof.model import Config, config_to_json
 
 from .run import Replay
-from .words import roles_text, topology_text
+from .machines import machine_of
+from .words import topology_text
 
 
 def design_text(cfg: Config) -> str:
@@ -25,8 +27,7 @@ def _header(rp: Replay, path: str) -> list[str]:
                 + f" (engine {cx.engine or 'unknown'}" + (f", found {cx.found}" if cx.found else "") + ")")
     designs = ([f"  {design_text(cfg)}"] if rp.design is None else
                [f"  recorded on: {design_text(cx.config)}", f"  replayed on: {design_text(cfg)}"])
-    start = (f"  start: {roles_text(rp.states[0])}; "
-             + ", ".join(f"session {s} at {cfg.name_of(ss.replica)}" for s, ss in enumerate(rp.states[0].sessions)))
+    start = f"  start: {machine_of(cx.property).start(rp.states[0])}"
     return [f"Counterexample {path}".rstrip(), *designs, recorded, start, ""]
 
 
@@ -76,7 +77,7 @@ def _refused_json(rp: Replay) -> Optional[dict[str, Any]]:
     r = rp.outcome.refused
     if r is None:
         return None
-    return {"step": r.index, "action": action_to_json(r.action), "text": r.text, "reason": r.reason}
+    return {"step": r.index, "action": step_json(r.action), "text": r.text, "reason": r.reason}
 
 
 def replay_to_json(rp: Replay, path: str = "") -> dict:
@@ -88,7 +89,7 @@ def replay_to_json(rp: Replay, path: str = "") -> dict:
         "design": None if rp.design is None else config_to_json(rp.design),
         "recorded": {"property": cx.property, "status": cx.status, "violated_at": cx.violated_at,
                      "message": cx.message, "engine": cx.engine, "found": cx.found},
-        "steps": [{"index": r.index, "action": action_to_json(r.action), "text": r.text,
+        "steps": [{"index": r.index, "action": step_json(r.action), "text": r.text,
                    "changes": list(r.changes),
                    "broken": [{"property": v.property, "message": v.message} for v in r.new],
                    "assumptions_broken": list(r.assumptions)} for r in rp.steps],

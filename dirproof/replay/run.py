@@ -26,12 +26,13 @@ from typing import Any, Iterable, Optional
 import attrs
 
 from dirproof.counterexample import Counterexample
-from dirproof.model import SPECS, Config, Rejected, State, initial_state, step
+from dirproof.model import SPECS, Config, Rejected, State
 from dirproof.model.config import validate
 from dirproof.model.next import INPUTS, domain
-from dirproof.properties import ASSUMPTIONS, PROPERTIES, Violation, broken_assumptions, check
+from dirproof.properties import ALL_PROPERTIES, ASSUMPTIONS, Violation
 
-from .words import action_text, diff_states
+from .machines import PARTITION, Machine, any_action_text, machine_of
+from .words import action_text
 
 
 class ReplayError(ValueError):
@@ -39,7 +40,8 @@ class ReplayError(ValueError):
 
     def __init__(self, step: int, action: Any, reason: str, config: Optional[Config] = None):
         self.step, self.action, self.reason = step, action, reason
-        super().__init__(f"step {step} ({action_text(action, config)}) is rejected by the model: {reason}")
+        text = any_action_text(action, config)
+        super().__init__(f"step {step} ({text}) is rejected by the model: {reason}")
 
 
 class TraceDoesNotFit(ValueError):
@@ -108,7 +110,7 @@ class Replay:
 
 def known_targets() -> dict[str, str]:
     """What a counterexample may say broke: a property or an assumption."""
-    return {**{p: "property" for p in PROPERTIES}, **{a: "assumption" for a in ASSUMPTIONS}}
+    return {**{p: "property" for p in ALL_PROPERTIES}, **{a: "assumption" for a in ASSUMPTIONS}}
 
 
 def check_target(prop: str) -> None:
@@ -161,25 +163,26 @@ def replay(cx: Counterexample, design: Optional[Config] = None) -> Replay:
     """Run every step of `cx` on its own design (ReplayError if the model
     rejects one) or on `design` (a rejected step refutes the trace there)."""
     check_target(cx.property)
+    m = machine_of(cx.property)
     cfg = cx.config if design is None else design
-    if design is not None:
+    if design is not None and m is PARTITION:
         check_fit(cx, design)
-    state = initial_state(cfg)
+    state = m.initial(cfg)
     states, results = [state], []
     refused: Optional[Refusal] = None
     before: set = set()
     for i, action in enumerate(cx.steps, 1):
-        nxt = _run_one(state, action, i, cfg)
+        nxt = _run_one(m, state, action, i, cfg)
         if isinstance(nxt, Rejected):
             if design is None:
                 raise ReplayError(i, action, nxt.reason, cfg)
-            refused = Refusal(i, action, action_text(action, cfg), nxt.reason)
+            refused = Refusal(i, action, m.text(action, cfg), nxt.reason)
             break
-        broken = _check(nxt, action, i, cfg)
+        broken = _check(m, nxt, action, i, cfg)
         new = tuple(v for v in broken if v.property not in before)
         before = {v.property for v in broken}
-        results.append(StepResult(i, action, action_text(action, cfg), tuple(diff_states(state, nxt)),
-                                  broken, new, tuple(broken_assumptions(nxt))))
+        results.append(StepResult(i, action, m.text(action, cfg), tuple(m.diff(state, nxt)),
+                                  broken, new, tuple(m.assumptions(nxt))))
         state = nxt
         states.append(state)
     outcome = _outcome(cx, results, on_design=design is not None)
@@ -188,16 +191,16 @@ def replay(cx: Counterexample, design: Optional[Config] = None) -> Replay:
     return Replay(cx, tuple(states), tuple(results), outcome, design)
 
 
-def _run_one(state: State, action: Any, i: int, cfg: Config) -> State | Rejected:
+def _run_one(m: Machine, state: Any, action: Any, i: int, cfg: Config) -> Any:
     try:
-        return step(state, action)
+        return m.step(state, action)
     except Exception as exc:  # a model bug on odd input: still one clear line, naming the step
         raise ReplayError(i, action, f"the model failed with {type(exc).__name__}: {exc}", cfg) from exc
 
 
-def _check(state: State, action: Any, i: int, cfg: Config) -> tuple[Violation, ...]:
+def _check(m: Machine, state: Any, action: Any, i: int, cfg: Config) -> tuple[Violation, ...]:
     try:
-        return tuple(check(state))
+        return m.check(state)
     except Exception as exc:  # a property's bug on an odd state: one clear line, naming the step
         raise ReplayError(i, action, f"checking the properties failed with {type(exc).__name__}: {exc}",
                           cfg) from exc
