@@ -4,7 +4,7 @@ A bound cuts a path at the step that would exceed it: client writes on the
 path (ClientWrite, the system's purges included), faults on the path
 (Crash, LoseDisk, Partition, LoseRegion: design.md §2, Faults; and a
 restore from an image and a lost change of the orchestrator's store, issue
-13; recoveries, heals and images taken are free), the highest epoch, the highest day (design.md §3,
+13; an unclean crash, §6; recoveries, heals and images taken are free), the highest epoch, the highest day (design.md §3,
 time) and the number of steps. None is no bound. Within the bounds the
 search visits every reachable state, so "held" means: no state reachable by
 a path within these bounds breaks the property.
@@ -16,11 +16,12 @@ from typing import Any, Optional
 
 import attrs
 
-from dirproof.model import (ClientWrite, Crash, LoseDisk, LoseOrchestratorChange, LoseRegion, Partition,
-                            RestoreImage, State)
+from dirproof.model import (ClientWrite, Crash, CrashUnclean, LoseDisk, LoseOrchestratorChange, LoseRegion,
+                            Partition, RestoreImage, State)
 
 FAULTS: tuple[type, ...] = (Crash, LoseDisk, Partition, LoseRegion)
 FAULTS += (RestoreImage, LoseOrchestratorChange)  # issue 13: a restore replaces a disk; the store loses a change
+FAULTS += (CrashUnclean,)  # §6: a crash that loses what was not flushed
 
 
 @attrs.frozen
