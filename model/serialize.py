@@ -100,18 +100,9 @@ def action_from_json(data: Any):
     return _structure(data, A.Action, f"{data['step']} action")
 
 
-# Knobs added after format 2 that a file leaves out when they have their
-# default (the design's safe setting): files written before them, and files of
-# configurations that keep them, read and write the same (issues 14 and 15).
-QUIET_DEFAULTS = {"token_home": "client", "probe_failures": 2}
-
-
 def config_to_json(config: Config) -> dict:
-    out = CONVERTER.unstructure(config)
-    for key, default in QUIET_DEFAULTS.items():
-        if out.get(key) == default:
-            del out[key]
-    return out
+    """The configuration; knobs at the design's setting are left out (_converter)."""
+    return CONVERTER.unstructure(config)
 
 
 def config_from_json(data: Any) -> Config:

@@ -35,8 +35,9 @@ def test_a_hand_off_carries_the_later_token_and_the_read_pulls_up_to_it():
 
 
 def test_a_hand_off_never_lowers_the_receiver_s_token():
-    s = go(start(), w(Create(0), session=1), *SYNC, HandToken(0, 1))
+    s = go(start(), w(Create(0), session=1), *SYNC)
     assert s.sessions[1].token == Token(1, 1) and s.sessions[0].token == Token()
+    refused(s, HandToken(0, 1), "not ahead", "nothing to hand on")
 
 
 def test_hand_token_refusals():
