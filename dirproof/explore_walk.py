@@ -24,6 +24,7 @@ from typing import Optional
 from dirproof.explore_types import Options, Stats
 from dirproof.model import Config, Rejected, State, believes_ap, candidates, initial_state, step
 from dirproof.properties import PROPERTIES, broken_assumptions
+from dirproof.properties.monitors import watch
 from dirproof.rule_choice import CLASS_OF, KIND_OF, ROLE_GROUPED, Pick, replicas_of
 from dirproof.situations import SITUATIONS
 
@@ -210,10 +211,11 @@ class Walker:
             node.verdict = None
             state = node.state
             broken = tuple(broken_assumptions(state))
+            ghost = watch(state)  # once per state, not once per property (issue 14 added two properties)
             for pid in self.options.properties:
                 if broken and pid in self.options.check_in_budget_only:
                     continue
-                msg = PROPERTIES[pid].check(state)
+                msg = PROPERTIES[pid].judge(state, ghost)
                 if msg:
                     node.verdict = (pid, "assumption-broken" if broken else "violated", msg, broken)
                     break
