@@ -154,6 +154,11 @@ NEXT: tuple[StepSpec, ...] = (
     StepSpec(A.Rebuild, tombstones.rebuild, "§2 rebuild (decided here)", ("replicas", "contact"), R, "replication", 1,
              "{replica} is rebuilt from a full copy of the AP's log"),
 )
+# Steps the safe design refuses in every state: only a seeded flaw enables
+# them (issue 13: the AP acknowledging alone, the orchestrator's store losing
+# a change). The safe design's exploration never fires them.
+FLAW_ONLY: frozenset[str] = frozenset({"shrink_sync_set", "acknowledge_alone", "lose_orchestrator_change"})
+
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}
 ACTION_TYPES: tuple[type, ...] = tuple(SPECS)

@@ -32,7 +32,8 @@ from . import paths as P
 from .states import Scope, abstract, flatten, layout, rebuild
 from .terms import is_term, lit, num_sort, numbers, to_z3
 
-ENCODED = frozenset({"replicas", "orchestrator", "sessions", "links", "budget", "history", "missed"})
+ENCODED = frozenset({"replicas", "orchestrator", "sessions", "links", "budget", "history", "missed",
+                     "images"})  # (issue 13: a replica's last image, which a flawed restore reads)
 
 
 @attrs.frozen(eq=False)
