@@ -49,7 +49,7 @@ def _converter() -> cattrs.Converter:
     configure_tagged_union(A.Action, conv, tag_generator=_snake, tag_name="step")
     # a §6 knob at the design's setting is left out, so files written before
     # the knob existed read and write as they did
-    knobs = {k: override(omit_if_default=True) for k in CHOICES}
+    knobs: dict[str, Any] = {k: override(omit_if_default=True) for k in CHOICES}
     conv.register_unstructure_hook(Config, make_dict_unstructure_fn(Config, conv, **knobs))
     return conv
 
