@@ -52,7 +52,7 @@ def _converter() -> cattrs.Converter:
     # `flaws`) is left out at its default (the design's setting), so every
     # earlier file keeps its exact text (tests/test_corpus.py)
     names = [f.name for f in attrs.fields(Config)]
-    knobs = {k: override(omit_if_default=True) for k in names[names.index("flaws") + 1:]}
+    knobs: dict[str, Any] = {k: override(omit_if_default=True) for k in names[names.index("flaws") + 1:]}
     conv.register_unstructure_hook(Config, make_dict_unstructure_fn(Config, conv, **knobs))
     return conv
 

@@ -15,31 +15,16 @@ entries" are those of the monitors' ledger; "holds e at LSN i" is
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-import attrs
 
 from dirproof.model import NULL_ENTRY, State
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check
 from dirproof.model.seq import at, holds, items, length
 
+from .invariant_base import Invariant, _acked, _ap_current, _believes_role, _n
+from .invariants_durable import DURABLE
 from .monitors import Ghost
-
-
-@attrs.frozen
-class Invariant:
-    id: str
-    statement: str
-    verdict: Callable[[State, Ghost], Any] = attrs.field(repr=False, eq=False)
-
-
-def _n(state: State, r: Any) -> str:
-    return state.config.name_of(r) if isinstance(r, int) and 0 <= r < len(state.replicas) else f"#{r}"
-
-
-def _acked(ghost: Ghost) -> list[tuple[int, Any, Any]]:
-    """(lsn, some entry acknowledged there, the first one) for every LSN."""
-    return [(lsn, *ghost.acked.first(lsn)) for lsn in ghost.acked.lsns()]
 
 
 def _holds_all_acked(state: State, ghost: Ghost, r: int) -> Any:
@@ -104,11 +89,6 @@ def log_matching(state: State, ghost: Ghost) -> Any:
     return ALL(out)
 
 
-def _believes_role(state: State, r: int) -> Any:
-    rep, orch = state.replicas[r], state.orchestrator
-    return AND(rep.epoch >= 1, rep.epoch <= orch.epoch, EQ(orch.of(rep.epoch)[0], r))
-
-
 def ap_holds_its_epoch(state: State, ghost: Ghost) -> Any:
     """A replica holding an epoch whose AP it is holds every entry of that
     epoch that any log holds (or that was acknowledged), at the same LSN."""
@@ -131,11 +111,6 @@ def ap_holds_its_epoch(state: State, ghost: Ghost) -> Any:
 def _prefix_of(log: Any, of: Any) -> Any:
     return AND(length(log) <= length(of), ALL(IMPLIES(present, EQ(x, at(of, i, NULL_ENTRY)))
                                               for present, i, x in items(log)))
-
-
-def _ap_current(state: State, a: int) -> Any:
-    orch = state.orchestrator
-    return AND(EQ(orch.ap, a), EQ(state.replicas[a].epoch, orch.epoch))
 
 
 def current_prefix(state: State, ghost: Ghost) -> Any:
@@ -310,8 +285,4 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
               "session lasts.", handed),
 )}
 
-
-# §6 durability: the flushed points (properties/invariants_durable.py)
-from .invariants_durable import DURABLE  # noqa: E402  (it reads the helpers above)
-
-INVARIANTS.update(DURABLE)
+INVARIANTS.update(DURABLE)  # §6 durability: the flushed points (properties/invariants_durable.py)

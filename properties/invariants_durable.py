@@ -15,7 +15,7 @@ from dirproof.model import NULL_ENTRY, State
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check
 from dirproof.model.seq import holds, items, length
 
-from .invariants import _acked, _ap_current, _believes_role, _n, Invariant
+from .invariant_base import Invariant, _acked, _ap_current, _believes_role, _n
 from .monitors import Ghost
 
 

@@ -167,8 +167,6 @@ def _durable(V: Vocab, fl: frozenset) -> list[tuple[str, str, Any]]:
     return [
         ("flushed-in-log", "a flushed point is set to a log's length and cut with it",
          F([r], LE_I(V.flushed(r), V.len(r)))),
-        ("ap-commit-flushed", "the AP acknowledges only what it has flushed",
-         F([a], I_(believes, LE_I(V.commit(a), V.flushed(a))))),
         ("ap-unflushed-own-epoch", "a new AP flushes its log; what it appends after carries its epoch",
          F([a, i, e, v], I_(And(believes, V.log(a, i, e, v), lt_i(V.flushed(a), i)), e == V.ep(a)))),
         ("ap-epoch-flushed", "only the AP of an epoch ships its entries, and it flushes what it ships",
@@ -218,7 +216,7 @@ PYTHON = {
     "guard-covers-shared": ["guard-epoch", "guard-covers-shared"],
     "tokens": ["token-covers-reads", "token-covers-writes", "writers-started"],
     # §6 durability
-    "flushed-shape": ["flushed-in-log", "ap-commit-flushed", "ap-unflushed-own-epoch", "ap-epoch-flushed",
+    "flushed-shape": ["flushed-in-log", "ap-unflushed-own-epoch", "ap-epoch-flushed",
                       "ap-acked-flushed", "shipped-flushed"],
     "acked-flushed": ["acked-flushed-ap", "acked-flushed-pp", "acked-flushed-guard", "acked-flushed-one-guard"],
     "shared-flushed": ["shared-flushed"],
