@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from dirproof.model import NULL_ENTRY, State
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check
 from dirproof.model.seq import at, holds, items, length
