@@ -402,11 +402,14 @@ def test_the_one_history_assumption_is_needed_too():
     asks the replication proof for one-history and no-acked-write-lost."""
     import random
     cfg = make_config("entra", flaws=["promote-any-secondary"], retention_days=3, snapshots_kept=2)
-    rnd = random.Random(8)  # a seed whose walks reach it (issue 14's operations changed the walks)
-    for _ in range(60):
-        for s in _walk(cfg, rnd, 50):
-            if PROPERTIES["soft-delete-restorable"].check(s) is not None:
-                assert all(S.fragment_reason(cfg, rep.log, r) is None for r, rep in enumerate(s.replicas))
-                assert PROPERTIES["no-acked-write-lost"].check(s) is not None
-                return
+    # the walks are random: which seed reaches the break depends on the
+    # candidate steps (new steps change the draws), so a few seeds are tried
+    for seed in (8, 7, 5, 11):
+        rnd = random.Random(seed)
+        for _ in range(60):
+            for s in _walk(cfg, rnd, 50):
+                if PROPERTIES["soft-delete-restorable"].check(s) is not None:
+                    assert all(S.fragment_reason(cfg, rep.log, r) is None for r, rep in enumerate(s.replicas))
+                    assert PROPERTIES["no-acked-write-lost"].check(s) is not None
+                    return
     raise AssertionError("no walk broke soft-delete-restorable under promote-any-secondary")
