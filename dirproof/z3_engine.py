@@ -109,9 +109,12 @@ def any_size(request, results: list) -> list:
 
 
 def off_default_knobs(cfg: Config) -> list[str]:
-    """The protocol-choice knobs (model.config.CHOICES) not at the design's setting."""
+    """The protocol-choice knobs (model.config.CHOICES) not at the design's
+    setting, of those the parametric form fixes (§6; it reads no token_home:
+    its moves keep or drop the token, docs/parametric.md)."""
     from dirproof.model.config import CHOICES
-    return [f"{k} (here {getattr(cfg, k)!r})" for k, allowed in CHOICES.items() if getattr(cfg, k) != allowed[0]]
+    return [f"{k} (here {getattr(cfg, k)!r})" for k, allowed in CHOICES.items()
+            if k != "token_home" and getattr(cfg, k) != allowed[0]]
 
 
 def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:

@@ -157,7 +157,8 @@ NEXT: tuple[StepSpec, ...] = (
 # Steps the safe design refuses in every state: only a seeded flaw enables
 # them (issue 13: the AP acknowledging alone, the orchestrator's store losing
 # a change). The safe design's exploration never fires them.
-FLAW_ONLY: frozenset[str] = frozenset({"shrink_sync_set", "acknowledge_alone", "lose_orchestrator_change"})
+FLAW_ONLY: frozenset[str] = frozenset({"shrink_sync_set", "acknowledge_alone", "lose_orchestrator_change",
+                                      "retry_write"})  # (§6: the safe design answers no retry from its own log)
 
 SPECS: dict[type, StepSpec] = {s.action: s for s in NEXT}
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in NEXT}

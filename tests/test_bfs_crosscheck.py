@@ -16,14 +16,15 @@
 import pytest
 
 from dirproof.bfs import Bounds, search
-from dirproof.model import FLAWS, make_config
+from dirproof.bfs.bounds import FAULTS
+from dirproof.model import FLAWS, make_config, step_name
 from dirproof.proofs.forms import REPLICATION
 from dirproof.proofs.induction import PROOF_SCOPE
 from dirproof.properties import PROPERTIES
 from scenarios import Z3_FAST, Z3_RECORDED, Z3_SHORTEST
 
 PROVED = REPLICATION + ("bounded-write-unavailability",)
-FAULT_STEPS = {"crash", "lose_disk", "partition", "lose_region", "restore_image", "lose_orchestrator_change"}
+FAULT_STEPS = {step_name(t) for t in FAULTS}  # what the search counts as a fault (dirproof/bfs/bounds.py)
 FAILOVERS = {"emergency_failover", "planned_failover", "replace_passive"}
 
 

@@ -156,8 +156,8 @@ def test_the_knobs_round_trip_in_json_and_are_left_out_at_their_safe_default():
 
 @pytest.mark.parametrize("text, words", [
     ('[parameters]\ntoken_home = "datacenter"\nprobe_failures = 3\n', None),
-    ('[parameters]\ntoken_home = "browser"\n', "token_home must be one of client, datacenter"),
-    ('[parameters]\ntoken_home = 1\n', "token_home must be one of client, datacenter"),
+    ('[parameters]\ntoken_home = "browser"\n', "token_home must be one of 'client', 'datacenter'"),
+    ('[parameters]\ntoken_home = 1\n', "token_home must be one of 'client', 'datacenter'"),
     ('[parameters]\nprobe_failures = 9\n', "probe_failures = 9 is not in the range 1..5"),
 ])
 def test_the_knobs_in_a_toml_file(tmp_path, text, words):

@@ -17,6 +17,8 @@ obligations with their counterexamples to induction.
 
 from __future__ import annotations
 
+import functools
+
 import time
 
 from dirproof.results import PropertyResult
@@ -40,8 +42,15 @@ def outcome(request) -> tuple[Report, dict[str, str]]:
     model step that is that transition, from a state of the invariant)."""
     from .refine import witnesses
     flaws = frozenset(request.config.flaws)
-    rep = prove(flaws, first_failure=bool(flaws))
+    rep = _proof(flaws)
     return rep, (witnesses(flaws) if rep.ok else {})
+
+
+@functools.lru_cache(maxsize=8)
+def _proof(flaws: frozenset) -> Report:
+    """The form's proof depends on the flaws alone (not on the running model,
+    which refine.py checks apart), so one run of a process proves it once."""
+    return prove(flaws, first_failure=bool(flaws))
 
 
 def run(request) -> list[PropertyResult]:
