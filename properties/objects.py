@@ -17,7 +17,7 @@ from dirproof.model import (GONE, LIVE, SOFT_DELETED, Acked, BulkDelete, Permane
                             Restore, SoftDelete, State, acting_ap, view_of)
 from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, Fail, check
 from dirproof.model.links import linkset
-from dirproof.model.deletes import soft_deletes
+from dirproof.model.deletes import Expire, soft_deletes
 from dirproof.model.objects import ABSENT, apply_entry, attrs_of, deleted_on, empty_view, is_, kind_of, status
 
 
@@ -38,11 +38,13 @@ def _restores_exactly(state: State, ap: int) -> Optional[str]:
 
 
 def _purged(log: tuple, obj: int, rec) -> bool:
-    """Gone by a purge (the system), not by an admin's permanent delete."""
+    """Gone by the system (a purge, or an expiry that removes at once), not
+    by an admin's permanent delete (one object's, or a typed bulk delete's)."""
     if rec.status != GONE:
         return False
-    last = next(e for e in reversed(log) if isinstance(e.op, (PermanentDelete, Purge)) and e.op.obj == obj)
-    return isinstance(last.op, Purge)
+    last = next((e for e in reversed(log) if isinstance(e.op, (PermanentDelete, BulkDelete, Purge, Expire))
+                 and e.op.obj == obj), None)
+    return last is not None and isinstance(last.op, (Purge, Expire))
 
 
 def _still_restorable(state: State, ap: int) -> Optional[str]:
