@@ -155,3 +155,17 @@ def test_the_new_situations_see_what_they_name():
     assert seen(s, [w(PermanentDelete(USER)), *SYNC]) == set()
     assert seen(go(linked(), w(SoftDelete(USER))), [w(Restore(USER)), *SYNC]) == {"restore-with-memberships"}
     assert seen(s, [w(Restore(USER)), *SYNC]) == set()
+
+
+def test_an_object_gone_by_an_implicit_expiry_counts_as_removed_by_the_system():
+    """An implicit expiry leaves no PermanentDelete or Purge entry in the log:
+    soft-delete-restorable's test of "gone by the system" must still answer
+    (it raised StopIteration in the review's --all-violations runs, which walk
+    on past the first violation into a soft delete acknowledged by an old AP
+    and an expiry at the new one), and it blames the system, not an admin."""
+    from dirproof.properties.objects import _purged
+    s = go(start("implicit-expiry"), w(Create(USER)), *SYNC, sys(Expire(USER)), *SYNC)
+    log = s.replicas[A1].log
+    assert view(s)[USER].status == GONE and _purged(log, USER, view(s)[USER])
+    s = go(start(), w(Create(USER)), w(SoftDelete(USER)), w(PermanentDelete(USER)), *SYNC)
+    assert not _purged(s.replicas[A1].log, USER, view(s)[USER])  # an admin's delete
