@@ -83,7 +83,7 @@ def any_size(request, results: list) -> list:
     does not allow (parametric.refine.model_refines: scripted and steered
     walks), the fixed-scope verdict stands and says so."""
     from dirproof.parametric import engine as parametric
-    from dirproof.parametric.refine import model_refines
+    from dirproof.parametric.refine import model_refines, witnesses
     todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
     if not todo:
         return results
@@ -94,10 +94,14 @@ def any_size(request, results: list) -> list:
                 for r in results]
     phase("z3-parametric")
     t0 = time.perf_counter()
-    rep, live = parametric.outcome(request)
-    drift = model_refines(request.config.flaws) if rep.ok else []
+    # the form's proof first, then whether the model refines it (stopping at
+    # the first step it does not), and only then the transitions' witnesses
+    flaws = frozenset(request.config.flaws)
+    rep = parametric.proof_of(flaws)
+    drift = model_refines(flaws, first=True) if rep.ok else []
+    live = witnesses(flaws) if rep.ok and not drift else {}
     spent = round(time.perf_counter() - t0, 2)
-    if not rep.ok or drift or any(v != "yes" for v in live.values()):
+    if not rep.ok or drift or any(v != "yes" for v in live.values()):  # (live is empty only after a failure)
         why = (rep.failures()[0].headline() if not rep.ok
                else f"the model does what the parametric form does not allow: {drift[0]}" if drift
                else "a transition of the form is not shown taken by the model")

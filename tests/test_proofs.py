@@ -8,6 +8,7 @@ recorded deep ones replay on the model and in the relation; the invariants
 hold on every state the safe design reaches.
 """
 
+import functools
 import random
 
 import pytest
@@ -150,11 +151,24 @@ def test_a_model_that_no_longer_refines_the_parametric_form_is_not_proved_for_an
     removed from the model's code alone, the steered walks find a step the
     parametric form does not allow, and no property is upgraded."""
     from dirproof import z3_engine
-    from dirproof.results import PropertyResult
-    fixed = PropertyResult("monotonic-reads", "proved", "z3-induction", detail="proved for entra ...",
-                           scope="entra ...")
-    request = EngineRequest(make_config("entra"), ("monotonic-reads",))
-    assert z3_engine.any_size(request, [fixed])[0].scope == "any size"  # the safe model refines it
+    request, fixed = _refinement_request()
+    assert _safe_upgrade().scope == "any size"  # the safe model refines it
     with applied(mutant):
         [r] = z3_engine.any_size(request, [fixed])
     assert r.scope == "entra ..." and "does not allow" in r.detail
+
+
+def _refinement_request():
+    from dirproof.results import PropertyResult
+    fixed = PropertyResult("monotonic-reads", "proved", "z3-induction", detail="proved for entra ...",
+                           scope="entra ...")
+    return EngineRequest(make_config("entra"), ("monotonic-reads",)), fixed
+
+
+@functools.lru_cache(maxsize=1)
+def _safe_upgrade():
+    """The safe model's upgrade to any size, once per test process (its
+    refinement check walks every step of the protocol: about 30 s)."""
+    from dirproof import z3_engine
+    request, fixed = _refinement_request()
+    return z3_engine.any_size(request, [fixed])[0]

@@ -42,12 +42,12 @@ def outcome(request) -> tuple[Report, dict[str, str]]:
     model step that is that transition, from a state of the invariant)."""
     from .refine import witnesses
     flaws = frozenset(request.config.flaws)
-    rep = _proof(flaws)
+    rep = proof_of(flaws)
     return rep, (witnesses(flaws) if rep.ok else {})
 
 
 @functools.lru_cache(maxsize=8)
-def _proof(flaws: frozenset) -> Report:
+def proof_of(flaws: frozenset) -> Report:
     """The form's proof depends on the flaws alone (not on the running model,
     which refine.py checks apart), so one run of a process proves it once."""
     return prove(flaws, first_failure=bool(flaws))

@@ -132,8 +132,8 @@ def initiation(flaws: frozenset, names: Iterable[str]) -> list[Obligation]:
 def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str],
                 first_failure: bool = False, drop: Iterable[str] = ()) -> list[Obligation]:
     """Inv & T => I' for each transition T and each named invariant I (with
-    `first_failure`, a transition's remaining invariants are skipped after
-    its first failure, as mypyvy stops at the first; `drop`: invariants left
+    `first_failure`, everything after the first failure is skipped, as
+    mypyvy stops at the first; `drop`: invariants left
     out of the pre-state's hypothesis (prove() leaves them out of the
     goals too: is the rest inductive without them?))."""
     pre, post = Vocab(""), Vocab("'")
@@ -154,6 +154,8 @@ def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[st
             if first_failure and status != "proved":
                 break
         s.pop()
+        if first_failure and out and not out[-1].ok:
+            break
     return out
 
 
@@ -200,6 +202,9 @@ def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None
     epr.lint(formulas(fl))
     names = [n for n in (only if only is not None else invariants(Vocab(""), fl)) if n not in set(drop)]
     trans = list(transitions) if transitions is not None else list(TRANSITIONS)
+    if first_failure and fl:  # the transitions a flaw changes first: that is where it fails, and sooner
+        changed = set(changed_by(fl))
+        trans = sorted(trans, key=lambda t: t not in changed)
     obs = []
     if transitions is None:
         obs += initiation(fl, names)

@@ -225,17 +225,21 @@ def walk(state: State, actions: Iterable[Any] = (), steps: int = 0, rng: Optiona
         state = nxt
 
 
-def check_walk(steps: Iterable[tuple[State, Any, State]], mapping: Mapping = structure) -> list[str]:
+def check_walk(steps: Iterable[tuple[State, Any, State]], mapping: Mapping = structure,
+               first: bool = False) -> list[str]:
     """What goes wrong along a walk: a step that is not a transition, a state
-    that breaks an invariant (each with its position and action)."""
+    that breaks an invariant (each with its position and action); with
+    `first`, only the first such problem (the walk stops there)."""
     problems = []
     for k, (pre, a, post) in enumerate(steps, 1):
         why = check_step(pre, step_name(a), post, mapping)
         if why:
             problems.append(f"step {k} {a}: {why}")
-        broken = check_state(post, mapping)
+        broken = check_state(post, mapping) if not (first and problems) else []
         if broken:
             problems.append(f"after step {k} {a}: invariants {', '.join(broken)} fail")
+        if first and problems:
+            break
     return problems
 
 
@@ -321,15 +325,18 @@ def _steered_rebuild() -> list[Any]:
             ReplacePassive(B2), Tick(180), Heal(A1, B1), Rebuild(B1)]
 
 
-def model_refines(flaws: Iterable[str] = ()) -> list[str]:
+def model_refines(flaws: Iterable[str] = (), first: bool = False) -> list[str]:
     """What the running model does that the parametric form does not allow,
     on the scripted and the steered walks of `entra` with the flaws (empty:
     every step checked is a transition of the form and every state keeps
-    the invariant). `dirproof check --engine z3` asks this before it calls
-    a property proved for any size, so the claim is about this model."""
+    the invariant; with `first`, the first problem only, found sooner).
+    `dirproof check --engine z3` asks this before it calls a property
+    proved for any size, so the claim is about this model."""
     from dirproof.model import initial_state, make_config
     cfg = make_config("entra", flaws=sorted(set(flaws)))
-    out = []
+    out: list[str] = []
     for script in [_script(), *_steered()]:
-        out += check_walk(walk(initial_state(cfg), script))
+        out += check_walk(walk(initial_state(cfg), script), first=first)
+        if first and out:
+            break
     return out
