@@ -116,19 +116,22 @@ def disagreement(sys: System, state: State, action, ghost=None) -> Optional[str]
     return None
 
 
+# Both caches keep the System they were made from: a key of id(sys) alone
+# would be reused by a new system built after system.cache_clear() (the
+# wrong-translation tests), which would then be compared with the old terms.
 _SUCC: dict = {}
 
 
 def _successor_term(sys: System, j: int):
     """post_j(pre) == P, key by key, over fresh variables P (cached)."""
     key = (id(sys), j)
-    if key not in _SUCC:
+    if key not in _SUCC or _SUCC[key][0] is not sys:
         from dirproof.symbolic.derive import fresh_vars
         with sys.numbers():
             _, _, want = fresh_vars(sys.cfg, sys.scope, f"want{j}!")
             post = sys.cases[j][1]
-            _SUCC[key] = (z3.And(*[_b(post[k]) == want[k] for k in want]), want)
-    return _SUCC[key]
+            _SUCC[key] = (sys, (z3.And(*[_b(post[k]) == want[k] for k in want]), want))
+    return _SUCC[key][1]
 
 
 def _b(x):
@@ -140,9 +143,9 @@ _KINDS: dict = {}
 
 def _lit(sys: System, key: str, v):
     from dirproof.symbolic.states import layout
-    if id(sys) not in _KINDS:
-        _KINDS[id(sys)] = dict(layout(sys.cfg, sys.scope))
-    kind = _KINDS[id(sys)][key]
+    if id(sys) not in _KINDS or _KINDS[id(sys)][0] is not sys:
+        _KINDS[id(sys)] = (sys, dict(layout(sys.cfg, sys.scope)))
+    kind = _KINDS[id(sys)][1][key]
     if kind == "bool":
         return z3.BoolVal(bool(v))
     return lit(int(v), like=sys.pre[key])
