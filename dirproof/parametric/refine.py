@@ -335,7 +335,10 @@ def model_refines(flaws: Iterable[str] = (), first: bool = False) -> list[str]:
     from dirproof.model import initial_state, make_config
     cfg = make_config("entra", flaws=sorted(set(flaws)))
     out: list[str] = []
-    for script in [_script(), *_steered()]:
+    # the steered walks first when only the first problem is wanted: they go
+    # straight to where the guards decide, so a broken guard shows there soonest
+    walks = [*_steered(), _script()] if first else [_script(), *_steered()]
+    for script in walks:
         out += check_walk(walk(initial_state(cfg), script), first=first)
         if first and out:
             break
