@@ -177,11 +177,11 @@ def _outputs(rp: Any, file: Path, svg: Optional[Path], html: Optional[Path], itf
 
 def _identity_limits(cx: Any, file: Path, as_json: bool, **asked: Any) -> None:
     """The picture and --minimize know the partition only: refuse them for a
-    counterexample of the identity layer (its engine already made it 1-minimal)."""
-    from dirproof.properties import IDENTITY_PROPERTIES
+    counterexample of the identity or cells layer (its engine already made it 1-minimal)."""
+    from dirproof.properties import layer_of
     wanted = [f"--{k}" for k, v in asked.items() if v]
-    if cx.property in IDENTITY_PROPERTIES and wanted:
-        _bad(file, f"{', '.join(wanted)}: not available for a counterexample of the identity layer "
+    if layer_of(cx.property) != "partition" and wanted:
+        _bad(file, f"{', '.join(wanted)}: not available for a counterexample of the {layer_of(cx.property)} layer "
                    f"({cx.property}); --itf, --json and --pytest are", as_json)
 
 
