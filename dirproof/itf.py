@@ -196,7 +196,7 @@ def _identity(prop: str) -> Any:
     elif layer == "cells":
         from dirproof.model.cells import CELL_NEXT as NXT  # type: ignore[assignment]
         from dirproof.model.cells.state import FIELDS  # type: ignore[assignment]
-        from dirproof.properties.cells import cell_violations as violations
+        from dirproof.properties.cells import cell_violations as violations  # type: ignore[assignment]
     else:
         return None
     specs = {s.action: s for s in NXT}

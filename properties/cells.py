@@ -10,13 +10,33 @@ does for the identity layer).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
-from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check
+import attrs
+
+from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check, holds
 from dirproof.model.cells import (CELLS, CellRead, CellState, CellWrite, cell_allows, gateway_of, orchestrator_of,
                                   tenants_of)
 
-from .identity import IdProperty
+
+
+@attrs.frozen
+class CellProperty:
+    """A property of the cells layer: the shape of properties/identity.py
+    IdProperty, judged on a cells state alone (no history monitors)."""
+
+    id: str
+    statement: str
+    seed_fact: str
+    seeds: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    verdict: Callable[[CellState], Any] = attrs.field(repr=False, eq=False)
+    layer: str = "cells"
+
+    def check(self, state: CellState) -> Optional[str]:
+        """None when the property holds in `state`, else what broke."""
+        v = self.verdict(state)
+        return None if holds(v) else getattr(v, "message", f"{self.id} does not hold")
 
 
 def _intact(s: CellState, c: int) -> Any:
@@ -38,8 +58,8 @@ def cell_isolation(s: CellState) -> Any:
     return ALL(AND(_intact(s, c), *(_serves(s, c, t) for t in tenants_of(c))) for c in range(CELLS))
 
 
-CELL_PROPERTIES: dict[str, IdProperty] = {p.id: p for p in (
-    IdProperty("cell-isolation",
+CELL_PROPERTIES: dict[str, CellProperty] = {p.id: p for p in (
+    CellProperty("cell-isolation",
                "A fault in one cell changes neither the data nor the availability of another: every cell no "
                "fault was injected into keeps every write acknowledged to its tenants, and each of its tenants "
                "can read and write.",

@@ -114,7 +114,7 @@ def witness(cfg: Config, prop: str, depth: int = DEPTH) -> Optional[tuple]:
     """The shortest execution that reaches what `prop` speaks of (None: none within `depth`)."""
     sys = cell_system(cfg)
     subject = CELL_SUBJECTS[prop]
-    f = _form(lambda s: NOT(subject(s)), sys.state)
+    f = _form(lambda s: NOT(subject(s)), sys.state)  # type: ignore[arg-type]
 
     def replayed(steps: tuple) -> CellTrace:
         state: Any = initial_cell_state(cfg)
