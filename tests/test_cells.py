@@ -148,3 +148,22 @@ def test_every_step_changes_only_what_it_declares_and_a_wrong_row_is_caught():
         assert frame_breaches(flaws) == set()
     wrong = {**CELL_SPECS, CELL_NEXT[0].action: attrs.evolve(CELL_NEXT[0], modifies=("data",))}
     assert ("cell_write", "acked") in frame_breaches((), wrong)
+
+
+def locality_breaches(flaws):
+    """(step, field[index]) where a step changed another cell's entry than the one its argument names."""
+    from dirproof.model.cells import TENANT_CELL
+    out = set()
+    for s in walk_states(make_config(flaws=flaws), 4, 10):
+        for action, nxt in cell_enabled(s):
+            own = TENANT_CELL[action.tenant] if hasattr(action, "tenant") else action.cell
+            out |= {(CELL_SPECS[type(action)].name, f"{f}[{c}]") for f in FIELDS for c in range(len(getattr(s, f)))
+                    if c != own and getattr(s, f)[c] != getattr(nxt, f)[c]}
+    return out
+
+
+def test_each_safe_step_touches_only_its_own_cell_and_each_flaw_breaks_that():
+    """The reason the fixed-scope proof carries to 117 cells (docs/model.md, "Cells")."""
+    assert locality_breaches(()) == set()
+    assert ("cell_gateway_fails", "gw_up[0]") in locality_breaches(("shared-gateway",))
+    assert ("cell_bad_change", "data[1]") in locality_breaches(("shared-orchestrator",))
