@@ -23,7 +23,7 @@ from dirproof.counterexample import load
 from dirproof.engines import EngineRequest, run
 from dirproof.model import FLAWS, Config
 from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # every machine: the partition, identity, cells
-from dirproof.properties import ASSUMPTIONS, SIDE_LAYERS, SIDE_PROPERTIES
+from dirproof.properties import ASSUMPTIONS, SIDE_LAYERS
 from dirproof.properties import PROPERTIES as PARTITION_PROPERTIES
 from dirproof.results import PropertyResult, merge
 
@@ -115,8 +115,6 @@ def _draw_pictures(results) -> dict:
 
     out = {}
     for r in results:
-        if r.property in SIDE_PROPERTIES:
-            continue  # the picture draws the partition (replicas, epochs, sessions) only
         if r.counterexample and r.counterexample not in out:
             path = Path(r.counterexample)
             pic = path.with_suffix(".svg")
