@@ -267,11 +267,11 @@ def _fault_model() -> str:
         "`orchestrator-loses-change` shows what one lost committed change of its record does);",
         "* Byzantine replicas, corrupted disks, clock skew (the model has no clocks: time is a tick "
         "step), message loss other than through partitions;",
-        "* the gateway's health probes (design.md §8: not modelled); the identity layer (keys, tokens, "
-        "CAE, backup authentication, design.md §7) is a machine of its own beside the partition "
-        "(docs/model.md, \"Identity layer\"), and so are the cells (several cells, each with its own "
-        "orchestrator and gateway instance, their data and availability only, design.md §8; "
-        "docs/model.md, \"Cells\")."])
+        "* what would cross between machines: the identity layer (keys, tokens, CAE, backup "
+        "authentication, design.md §7; docs/model.md, \"Identity layer\") and the cells (3 cells, each "
+        "with its own orchestrator and gateway instance, their data and availability only, not a whole "
+        "partition each; design.md §8; docs/model.md, \"Cells\") are machines of their own beside the "
+        "partition; traffic, and so the seeds' 2% per cell, is not modelled."])
 
 
 def _scopes(rv: Review) -> str:
