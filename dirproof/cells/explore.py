@@ -32,7 +32,7 @@ from dirproof.results import PropertyResult
 
 MAX_STEPS = 20
 # Walks when the request names no number: each cells flaw breaks within the
-# first few (tests/test_cells.py), at about 1 ms a walk.
+# first few (tests/test_cells.py), at about 10 ms a walk (bench/cells.py).
 CELL_EXAMPLES = 200
 GROUPS = tuple(sorted({s.group for s in CELL_NEXT}))
 # The situations an exploration must reach, or the safe verdicts say little.
