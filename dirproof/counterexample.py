@@ -21,6 +21,8 @@ from dirproof.model import (Config, FormatError, action_from_json, action_to_jso
                             config_from_json, config_to_json)
 from dirproof.model.identity.serialize import id_action_from_json, id_action_to_json, is_id_step
 from dirproof.model.identity import ID_SPECS
+from dirproof.model.cells import CELL_SPECS
+from dirproof.model.cells.serialize import cell_action_from_json, cell_action_to_json, is_cell_step
 from dirproof.properties import ASSUMPTIONS, ALL_PROPERTIES
 
 FORMAT = "dirproof-counterexample"
@@ -56,7 +58,9 @@ def to_json(cx: Counterexample) -> dict:
 
 
 def step_json(action: Any) -> dict:
-    """A step of either machine: the partition's or the identity layer's."""
+    """A step of any machine: the partition's, the identity layer's or the cells layer's."""
+    if type(action) in CELL_SPECS:
+        return cell_action_to_json(action)
     return id_action_to_json(action) if type(action) in ID_SPECS else action_to_json(action)
 
 
@@ -81,7 +85,8 @@ def from_json(data: Any) -> Counterexample:
     steps = []
     for i, raw in enumerate(data["steps"], 1):
         try:
-            steps.append(id_action_from_json(raw) if is_id_step(raw) else action_from_json(raw))
+            steps.append(id_action_from_json(raw) if is_id_step(raw) else
+                         cell_action_from_json(raw) if is_cell_step(raw) else action_from_json(raw))
         except FormatError as exc:
             raise FormatError(f"step {i}: {exc}") from None
         except Exception as exc:  # e.g. {"step": []} trips the decoder's lookup

@@ -30,6 +30,20 @@ IDENTITY_MODULES: dict[str, str] = {
     "hypothesis": "dirproof.identity.explore",
     "z3": "dirproof.identity.z3_engine",
 }
+# The cells layer (model/cells/) likewise: a machine of its own.
+CELL_MODULES: dict[str, str] = {
+    "hypothesis": "dirproof.cells.explore",
+    "z3": "dirproof.cells.z3_engine",
+}
+# Every machine beside the partition, by layer name (properties.layer_of).
+SIDE_MODULES: dict[str, dict[str, str]] = {"identity": IDENTITY_MODULES, "cells": CELL_MODULES}
+
+
+def module_for(engine: str, prop: str) -> Optional[str]:
+    """The module of `engine` that judges `prop` (None: that engine does not judge its machine)."""
+    from dirproof.properties import layer_of
+    layer = layer_of(prop)
+    return ENGINE_MODULES[engine] if layer == "partition" else SIDE_MODULES[layer].get(engine)
 
 # The order `dirproof check` runs the engines in: the fast explorers first, so
 # that a flawed design's counterexample ends the run in seconds, then Z3 only
@@ -67,17 +81,19 @@ class EngineRequest:
 
 
 def run(engine: str, request: EngineRequest) -> list[PropertyResult]:
-    """The engine's results on the request's properties: the identity layer's
-    from its IDENTITY_MODULES module (none when the engine has none), the
-    partition's from ENGINE_MODULES."""
+    """The engine's results on the request's properties: each side machine's
+    (identity, cells) from its SIDE_MODULES module (none when the engine has
+    none), the partition's from ENGINE_MODULES."""
     if engine not in ENGINE_MODULES:
         raise ValueError(f"unknown engine {engine!r}; known engines: {', '.join(ENGINE_MODULES)}")
-    from dirproof.properties import IDENTITY_PROPERTIES
-    ident = tuple(p for p in request.properties if p in IDENTITY_PROPERTIES)
-    rest = tuple(p for p in request.properties if p not in IDENTITY_PROPERTIES)
+    from dirproof.properties import layer_of
     out: list[PropertyResult] = []
-    if ident and engine in IDENTITY_MODULES:
-        out += importlib.import_module(IDENTITY_MODULES[engine]).run(attrs.evolve(request, properties=ident))
-    if rest or not ident:
+    side = [p for p in request.properties if layer_of(p) != "partition"]
+    for layer, modules in SIDE_MODULES.items():
+        mine = tuple(p for p in request.properties if layer_of(p) == layer)
+        if mine and engine in modules:
+            out += importlib.import_module(modules[engine]).run(attrs.evolve(request, properties=mine))
+    rest = tuple(p for p in request.properties if layer_of(p) == "partition")
+    if rest or not side:
         out += importlib.import_module(ENGINE_MODULES[engine]).run(attrs.evolve(request, properties=rest))
     return out

@@ -184,22 +184,31 @@ def _fate(o) -> str:
 
 
 def _identity(prop: str) -> Any:
-    """For a counterexample of the identity layer (model/identity/): its
-    state's fields, violations, action and picks as ITF; else None."""
-    from dirproof.model.identity import ID_NEXT, ID_SPECS
-    from dirproof.model.identity.state import FIELDS
-    from dirproof.properties.identity import IDENTITY_PROPERTIES, id_violations
-    if prop not in IDENTITY_PROPERTIES:
+    """For a counterexample of the identity or cells layer (model/identity/,
+    model/cells/): its state's fields, violations, action and picks as ITF;
+    else None."""
+    from dirproof.properties import layer_of
+    layer = layer_of(prop)
+    if layer == "identity":
+        from dirproof.model.identity import ID_NEXT as NXT
+        from dirproof.model.identity.state import FIELDS
+        from dirproof.properties.identity import id_violations as violations
+    elif layer == "cells":
+        from dirproof.model.cells import CELL_NEXT as NXT  # type: ignore[assignment]
+        from dirproof.model.cells.state import FIELDS  # type: ignore[assignment]
+        from dirproof.properties.cells import cell_violations as violations  # type: ignore[assignment]
+    else:
         return None
-    names = [f for s in ID_NEXT for f in s.fields]
+    specs = {s.action: s for s in NXT}
+    names = [f for s in NXT for f in s.fields]
 
     def values(state: Any, action: Any) -> dict:
         out = {f: generic(getattr(state, f)) for f in FIELDS}
-        out["violations"] = {"#set": sorted(p for p, _ in id_violations(state))}
-        out[ACTION_VAR] = "init" if action is None else ID_SPECS[type(action)].name
+        out["violations"] = {"#set": sorted(p for p, _ in violations(state))}
+        out[ACTION_VAR] = "init" if action is None else specs[type(action)].name
         out[PICKS_VAR] = {n: NONE for n in names}
         if action is not None:
-            out[PICKS_VAR].update({f: some(generic(getattr(action, f))) for f in ID_SPECS[type(action)].fields})
+            out[PICKS_VAR].update({f: some(generic(getattr(action, f))) for f in specs[type(action)].fields})
         return out
     return values
 

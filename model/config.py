@@ -23,7 +23,7 @@ class Flaw:
     id: str
     turns_off: str
     caught_by: tuple[str, ...]
-    area: str  # "replication", "sessions", "objects", "availability", "lifecycle" (objects across replicas) or "identity"
+    area: str  # "replication", "sessions", "objects", "availability", "lifecycle" (objects across replicas), "identity" or "cells"
 
 
 FLAWS: dict[str, Flaw] = {
@@ -116,6 +116,11 @@ FLAWS: dict[str, Flaw] = {
              ("backup-fails-closed",), "identity"),
         Flaw("backup-depends-on-primary", "the backup authenticator asks the primary system before serving",
              ("sessions-survive-outage",), "identity"),
+        # the cells layer (design.md §8, model/cells/)
+        Flaw("shared-orchestrator", "one orchestrator instance serves every cell, so a fault in one cell "
+             "(its orchestrator down, a bad change) reaches the others", ("cell-isolation",), "cells"),
+        Flaw("shared-gateway", "one gateway instance serves every cell, so a fault in one cell's gateway "
+             "makes the other cells unavailable", ("cell-isolation",), "cells"),
     )
 }
 

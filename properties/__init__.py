@@ -7,11 +7,24 @@ states and their histories; they never change them.
 
 from .base import FAULT_BUDGET, Assumption, Property, Violation
 from .catalogue import ASSUMPTIONS, PROPERTIES, broken_assumptions, check, first_violation
+from .cells import CELL_PROPERTIES
 from .identity import IDENTITY_PROPERTIES
 
-# Every property of every machine (the partition's and the identity layer's,
-# model/identity/): what the CLI lists, judges and reads back from files.
-ALL_PROPERTIES: dict = {**PROPERTIES, **IDENTITY_PROPERTIES}
+# The machines beside the partition (model/identity/, model/cells/), by
+# layer name: their properties are judged by their own engine modules
+# (dirproof/engines.py SIDE_MODULES).
+SIDE_LAYERS: dict = {"identity": IDENTITY_PROPERTIES, "cells": CELL_PROPERTIES}
+SIDE_PROPERTIES: dict = {**IDENTITY_PROPERTIES, **CELL_PROPERTIES}
+
+# Every property of every machine (the partition's, the identity layer's and
+# the cells layer's): what the CLI lists, judges and reads back from files.
+ALL_PROPERTIES: dict = {**PROPERTIES, **SIDE_PROPERTIES}
+
+
+def layer_of(prop: str) -> str:
+    """The machine a property speaks of: "partition", "identity" or "cells"."""
+    return next((name for name, props in SIDE_LAYERS.items() if prop in props), "partition")
 
 __all__ = ["FAULT_BUDGET", "Assumption", "Property", "Violation", "ASSUMPTIONS", "PROPERTIES",
-           "broken_assumptions", "check", "first_violation", "IDENTITY_PROPERTIES", "ALL_PROPERTIES"]
+           "broken_assumptions", "check", "first_violation", "IDENTITY_PROPERTIES", "ALL_PROPERTIES",
+           "CELL_PROPERTIES", "SIDE_LAYERS", "SIDE_PROPERTIES", "layer_of"]

@@ -22,10 +22,28 @@ from dirproof.model import (SYSTEM, Acknowledge, ClientWrite, Crash, Create, Eme
                             canonical, initial_state, make_config, state_to_json, step)
 from dirproof.model import AddMember, BulkDelete, Expire  # issue 14
 
+from dirproof.model.cells import CellBadChange, CellGatewayFails, CellOrchestratorFails, CellWrite
 from dirproof.model.identity import (BackupServe, ClockTick, DeliverRevocation, ForgeToken, IssueToken,
                                      PrimaryAuthFails, RetireKey, RevokePrincipal, ValidateToken)
 
 A1, A2, B1, B2 = 0, 1, 2, 3
+
+# ---------------------------------------------------------------- the cells layer (model/cells/)
+# Cells 0, 1, 2; tenants 0 and 1 live in cell 0, tenant 2 in cell 1, tenant
+# 3 in cell 2. A fault is injected into cell 0; cell 1 shows it. Each is the
+# shortest there is (dirproof/cells/z3_engine.py's bounded search agrees:
+# CELL_Z3_SHORTEST): one step breaks the other cells' availability.
+CELL_SCENARIOS = {
+    "shared-orchestrator": ("cell-isolation", [CellOrchestratorFails(0)], {}),
+    "shared-gateway": ("cell-isolation", [CellGatewayFails(0)], {}),
+}
+CELL_Z3_SHORTEST = {"shared-orchestrator": 1, "shared-gateway": 1}
+# The data half of cell-isolation: a write acknowledged in cell 1, then a bad
+# change in cell 0's (shared) orchestrator instance loses it.
+CELL_EXTRA_SCENARIOS = {
+    "shared-orchestrator/data": ("shared-orchestrator", "cell-isolation",
+                                 [CellWrite(2), CellBadChange(0)], {}),
+}
 
 # ---------------------------------------------------------------- the identity layer (model/identity/)
 # Keys: 0 = K-old (enterprise, valid 0..120, leaked after), 1 = K-new
@@ -180,6 +198,7 @@ SCENARIOS = {
                             [w(Create(0)), w(Create(1)), w(AddMember(0, 1)), w(SoftDelete(0)), w(Restore(0)),
                              *SYNC], {}),
     **ID_SCENARIOS,
+    **CELL_SCENARIOS,
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -230,6 +249,7 @@ EXTRA_SCENARIOS = {
         "recovery-resurrects", "no-resurrection",
         [w(Create(0)), *SYNC, Tick(1), w(SoftDelete(0)), *SYNC, Tick(2), w(Purge(0), session=SYSTEM), *SYNC,
          w(RecoverFromBackup(0, 1, (0, 0)))], {"retention_days": 2}),
+    **CELL_EXTRA_SCENARIOS,
 }
 
 

@@ -8,15 +8,16 @@ import pytest
 from dirproof.counterexample import load
 from dirproof.engines import EngineRequest, run
 from dirproof.model import FLAWS, make_config
-from dirproof.properties import IDENTITY_PROPERTIES, PROPERTIES
+from dirproof.properties import PROPERTIES, SIDE_LAYERS
 from dirproof.replay import replay
 
 SECONDS = 90.0  # a ceiling: with seed 1 each flaw is found, shortened and saved in under 5 s
 
 
 def explore(flaws, tmp_path, seconds=SECONDS):
-    # an identity flaw is explored on its own machine (model/identity/), the others on the partition
-    props = IDENTITY_PROPERTIES if any(FLAWS[f].area == "identity" for f in flaws) else PROPERTIES
+    # an identity or cells flaw is explored on its own machine (model/identity/, model/cells/), the others on the partition
+    side = [FLAWS[f].area for f in flaws if FLAWS[f].area in SIDE_LAYERS]
+    props = SIDE_LAYERS[side[0]] if side else PROPERTIES
     req = EngineRequest(make_config("entra", flaws=flaws), tuple(props), seconds=seconds,
                         seed=1, out_dir=tmp_path)
     return {r.property: r for r in run("hypothesis", req)}

@@ -91,8 +91,23 @@ def test_a_cae_token_is_refused_once_the_resource_has_the_revocation():
     assert "revocation (CAE)" in id_step(s, ValidateToken(0)).reason
 
 
-def test_replay_refuses_the_picture_for_an_identity_counterexample_in_one_line(tmp_path):
+def test_replay_refuses_minimize_for_an_identity_counterexample_in_one_line():
     res = runner.invoke(app, ["replay", "tests/counterexamples/entra--retire-live-key--live-tokens-verifiable.json",
-                              "--svg", str(tmp_path / "x.svg")])
+                              "--minimize"])
     assert res.exit_code == 2 and res.stderr.count("\n") == 1
     assert "not available for a counterexample of the identity layer" in res.stderr
+
+
+@pytest.mark.parametrize("name, lanes", [
+    ("entra--retire-live-key--live-tokens-verifiable", ("K-old", "slot 0", "primary auth", "retired")),
+    ("entra--shared-gateway--cell-isolation", ("cell 1", "gateway 0", "serves cells 0,1,2", "fault in cell 0"))])
+def test_replay_draws_the_picture_of_a_side_machine_s_counterexample(name, lanes, tmp_path):
+    """The identity and cells layers have pictures of their own (dirproof/picture/side.py, views.py)."""
+    out = tmp_path / "x.svg"
+    res = runner.invoke(app, ["replay", f"tests/counterexamples/{name}.json", "--svg", str(out),
+                              "--html", str(tmp_path / "x.html")])
+    assert res.exit_code == 1, res.stderr  # reproduced
+    text = out.read_text()
+    assert text.startswith("<?xml") and "BROKEN: " in text and "REPRODUCED" in text
+    assert all(lane in text for lane in lanes)
+    assert "<svg" in (tmp_path / "x.html").read_text()

@@ -126,3 +126,12 @@ def test_a_proof_whose_subject_no_execution_reaches_is_vacuous_not_proved():
     assert len(witness(make_config(), "backup-fails-closed")) == 3  # issue, primary down, backup serves
     # with the backup asking the (down) primary, it never serves: its fail-closed proof says nothing
     assert witness(make_config(flaws=["backup-depends-on-primary"]), "backup-fails-closed") is None
+
+
+def test_a_property_is_not_proved_from_an_auxiliary_invariant_the_flaw_breaks():
+    """Under cae-lifetime-without-enforcement, lifetimes-are-the-seeds fails;
+    revocation-bounded (which it breaks, in 6 steps) was once reported proved
+    from it. The proof drops failing conjuncts until the rest is inductive."""
+    proof = prove(make_config(flaws=["cae-lifetime-without-enforcement"]))
+    assert "lifetimes-are-the-seeds" not in proof.proved
+    assert "revocation-bounded" not in proof.proved

@@ -9,7 +9,7 @@ import typer
 from dirproof.app import app
 from dirproof.commands.verdicts import wrap
 from dirproof.model import FLAWS, PROFILES
-from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # both machines: the partition and identity
+from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # every machine: the partition, identity, cells
 
 
 def _entry(ident: str, *parts: str) -> list[str]:

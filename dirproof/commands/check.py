@@ -22,7 +22,7 @@ from dirproof.defaults import (DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS,
 from dirproof.engines import ENGINE_MODULES, ENGINE_ORDER
 from dirproof.model import FLAWS, PROFILES
 from dirproof.outputs import OutputError, publish, staged_folder
-from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # both machines: the partition and identity
+from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # every machine: the partition, identity, cells
 from dirproof.results import Contradiction, merge
 
 # Exit status of `dirproof check` (docs/user-guide.md).

@@ -176,13 +176,13 @@ def _outputs(rp: Any, file: Path, svg: Optional[Path], html: Optional[Path], itf
 
 
 def _identity_limits(cx: Any, file: Path, as_json: bool, **asked: Any) -> None:
-    """The picture and --minimize know the partition only: refuse them for a
-    counterexample of the identity layer (its engine already made it 1-minimal)."""
-    from dirproof.properties import IDENTITY_PROPERTIES
+    """--minimize knows the partition only: refuse it for a counterexample of
+    the identity or cells layer (its engine already made it 1-minimal)."""
+    from dirproof.properties import layer_of
     wanted = [f"--{k}" for k, v in asked.items() if v]
-    if cx.property in IDENTITY_PROPERTIES and wanted:
-        _bad(file, f"{', '.join(wanted)}: not available for a counterexample of the identity layer "
-                   f"({cx.property}); --itf, --json and --pytest are", as_json)
+    if layer_of(cx.property) != "partition" and wanted:
+        _bad(file, f"{', '.join(wanted)}: not available for a counterexample of the {layer_of(cx.property)} layer "
+                   f"({cx.property}); --svg, --html, --itf, --json and --pytest are", as_json)
 
 
 def _minimize(cx: Any, out: Optional[Path], as_json: bool) -> tuple[Any, list[str]]:
@@ -281,7 +281,7 @@ def replay(
     _conflicts(as_json, pytest, minimize, out, choice)
     _check_outputs({"--svg": svg, "--html": html, "--itf": itf, "--out": out}, as_json, file)
     cx = _load(file, as_json)
-    _identity_limits(cx, file, as_json, svg=svg, html=html, minimize=minimize)
+    _identity_limits(cx, file, as_json, minimize=minimize)
     other = _design(cx, choice, file, as_json)
     if len(cx.steps) > MAX_STEPS:
         _bad(file, f"{len(cx.steps)} steps is out of range: a replay takes at most {MAX_STEPS}", as_json)

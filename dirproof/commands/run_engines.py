@@ -22,8 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dirproof import engines, interrupt
-from dirproof.engines import ENGINE_MODULES, IDENTITY_MODULES, EngineRequest
-from dirproof.properties import ALL_PROPERTIES, IDENTITY_PROPERTIES
+from dirproof.engines import SIDE_MODULES, EngineRequest, module_for
+from dirproof.properties import ALL_PROPERTIES, layer_of
 from dirproof.results import FAILED
 
 EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
@@ -64,7 +64,7 @@ def _shorten(engine: str, request: EngineRequest, found: list) -> list:
         return list(found)
     out = []
     for r in found:
-        name = IDENTITY_MODULES.get(engine) if r.property in IDENTITY_PROPERTIES else ENGINE_MODULES[engine]
+        name = module_for(engine, r.property)
         module = importlib.import_module(name) if name else None
         if module is None or not hasattr(module, "shortest"):
             out.append(r)
@@ -74,24 +74,27 @@ def _shorten(engine: str, request: EngineRequest, found: list) -> list:
 
 
 def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict) -> list:
-    """The engine's verdicts on both machines: the identity layer first (its
-    module, IDENTITY_MODULES: seconds), then the partition; a violation in
-    the first ends the run there unless `keep_going`, as within one machine."""
-    ident = tuple(p for p in req.properties if p in IDENTITY_PROPERTIES)
-    rest = tuple(p for p in req.properties if p not in IDENTITY_PROPERTIES)
+    """The engine's verdicts on every machine: the side machines first (the
+    identity layer, then the cells layer: their modules, SIDE_MODULES,
+    take seconds), then the partition; a violation in one ends the run there
+    unless `keep_going`, as within one machine."""
     out: list = []
-    if ident and engine not in IDENTITY_MODULES:
-        for p in ident:
-            why_not.setdefault(p, f"the {engine} engine does not judge the identity layer")
-    if ident and engine in IDENTITY_MODULES:
-        out += engines.run(engine, attrs.evolve(req, properties=ident))
+    order = [*SIDE_MODULES, "partition"]
+    for i, layer in enumerate(order):
+        mine = tuple(p for p in req.properties if layer_of(p) == layer)
+        if not mine:
+            continue
+        if layer != "partition" and engine not in SIDE_MODULES[layer]:
+            for p in mine:
+                why_not.setdefault(p, f"the {engine} engine does not judge the {layer} layer")
+            continue
+        out += engines.run(engine, attrs.evolve(req, properties=mine))
         if any(r.status in FAILED for r in out) and not keep_going:
-            for p in rest:
-                why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
-                                      "property)")
+            for p in req.properties:
+                if layer_of(p) in order[i + 1:]:
+                    why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
+                                          "property)")
             return out
-    if rest:
-        out += engines.run(engine, attrs.evolve(req, properties=rest))
     return out
 
 

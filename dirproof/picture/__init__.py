@@ -12,6 +12,8 @@ under the diagram.
 The modules, each depending only on those above it: style (sizes and
 colours), canvas (lanes, roles, header, verdict), marks (what a step
 changed), diagram (the step column and the SVG), page (the HTML page).
+A counterexample of a side machine (the identity layer, the cells layer)
+is drawn by side.py with the lanes, notes and marks of its view (views.py).
 """
 
 from .style import (C_ACK, C_AP, C_BREAK, C_DEPOSED, C_FAULT, C_ORCH, C_PP, C_READ, C_REFUSED, C_REPL,

@@ -68,5 +68,12 @@ class Diagram(Canvas):
 
 
 def svg(rp: Replay) -> str:
-    """The space-time diagram of a replay, as an SVG document."""
+    """The space-time diagram of a replay, as an SVG document (a side
+    machine's counterexample: its own lanes, side.py)."""
+    from dirproof.properties import layer_of
+    layer = layer_of(rp.cx.property)
+    if layer != "partition":
+        from .side import SideDiagram
+        from .views import VIEWS
+        return SideDiagram(rp, VIEWS[layer]).render()
     return Diagram(rp).render()

@@ -11,7 +11,7 @@ import attrs
 from dirproof.counterexample import Counterexample
 from dirproof.model import Config
 from dirproof.model.config import profile as _profile
-from dirproof.properties import ASSUMPTIONS, IDENTITY_PROPERTIES
+from dirproof.properties import ASSUMPTIONS, layer_of
 
 from .machines import any_action_text
 from .run import check_target
@@ -48,8 +48,8 @@ def _ident(text: str) -> str:
 def pytest_source(cx: Counterexample, path: str = "") -> str:
     """A self-contained pytest function replaying `cx` through the model's API."""
     check_target(cx.property)
-    if cx.property in IDENTITY_PROPERTIES:
-        return _identity_source(cx, path)
+    if layer_of(cx.property) != "partition":
+        return _side_source(cx, path)
     at = cx.violated_at if cx.violated_at else len(cx.steps)
     steps = cx.steps[:at]
     cfg_call = _config_call(cx.config)
@@ -88,29 +88,35 @@ def pytest_source(cx: Counterexample, path: str = "") -> str:
     return "\n".join(body) + "\n"
 
 
-def _identity_source(cx: Counterexample, path: str) -> str:
-    """The same test for a counterexample of the identity layer (model/identity/)."""
+# Per machine beside the partition: (its model package, state class, step, initial state, properties).
+_SIDE = {"identity": ("dirproof.model.identity", "IdState", "id_step", "initial_id_state", "IDENTITY_PROPERTIES"),
+         "cells": ("dirproof.model.cells", "CellState", "cell_step", "initial_cell_state", "CELL_PROPERTIES")}
+
+
+def _side_source(cx: Counterexample, path: str) -> str:
+    """The same test for a counterexample of the identity or cells layer."""
+    package, state_cls, step_fn, initial, props = _SIDE[layer_of(cx.property)]
     at = cx.violated_at if cx.violated_at else len(cx.steps)
     steps = cx.steps[:at]
-    needed = ", ".join(["IdState", "id_step", "initial_id_state"] + sorted({type(a).__name__ for a in steps}))
-    imports = "\n".join(textwrap.wrap(needed + ")", 96, initial_indent="    from dirproof.model.identity import (",
-                                       subsequent_indent=" " * 41))
+    needed = ", ".join([state_cls, step_fn, initial] + sorted({type(a).__name__ for a in steps}))
+    lead = f"    from {package} import ("
+    imports = "\n".join(textwrap.wrap(needed + ")", 96, initial_indent=lead, subsequent_indent=" " * len(lead)))
     name = f"test_counterexample_{_ident('+'.join(cx.config.flaws) or 'safe')}_{_ident(cx.property)}"
     body = [f"def {name}():",
             f'    """Replays {path or cx.name}:',
             f'    {cx.property} breaks at step {at} (engine {cx.engine or "unknown"})."""',
             "    from dirproof.model import make_config",
             imports,
-            "    from dirproof.properties import IDENTITY_PROPERTIES",
+            f"    from dirproof.properties import {props}",
             "",
-            f"    state = initial_id_state({_config_call(cx.config)})",
+            f"    state = {initial}({_config_call(cx.config)})",
             "    steps = ["]
     for i, a in enumerate(steps, 1):
         body += [f"        # {i}. {any_action_text(a, cx.config)}", f"        {a!r},"]
     body += ["    ]",
              "    for i, action in enumerate(steps, 1):",
-             "        state = id_step(state, action)",
-             "        assert isinstance(state, IdState), f\"step {i} rejected: {state.reason}\"",
+             f"        state = {step_fn}(state, action)",
+             f"        assert isinstance(state, {state_cls}), f\"step {{i}} rejected: {{state.reason}}\"",
              f"    # expected: {cx.message}",
-             f"    assert IDENTITY_PROPERTIES[{cx.property!r}].check(state), \"{cx.property} should break\""]
+             f"    assert {props}[{cx.property!r}].check(state), \"{cx.property} should break\""]
     return "\n".join(body) + "\n"

@@ -1,5 +1,5 @@
-"""The machine a counterexample runs on: the partition (model/next.py) or the
-identity layer (model/identity/). Replay, its report and its JSON read the
+"""The machine a counterexample runs on: the partition (model/next.py), the
+identity layer (model/identity/) or the cells layer (model/cells/). Replay, its report and its JSON read the
 few things that differ from here; which machine is the property's."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any, Callable
 import attrs
 
 from dirproof.model import initial_state, step
-from dirproof.properties import IDENTITY_PROPERTIES, broken_assumptions, check
+from dirproof.properties import broken_assumptions, check
 
 from .words import action_text, diff_states, roles_text
 
@@ -36,22 +36,32 @@ PARTITION = Machine("partition", initial_state, step, lambda s: tuple(check(s)),
                     action_text, diff_states, _start)
 
 
-def any_action_text(action: Any, config: Any = None) -> str:
-    """One line for an action of either machine."""
+def _side_specs() -> dict:
+    """The step rows of every machine beside the partition, by action class."""
+    from dirproof.model.cells import CELL_SPECS
     from dirproof.model.identity import ID_SPECS
-    spec = ID_SPECS.get(type(action))
+    return {**ID_SPECS, **CELL_SPECS}
+
+
+def any_action_text(action: Any, config: Any = None) -> str:
+    """One line for an action of any machine."""
+    spec = _side_specs().get(type(action))
     return spec.text(action, config) if spec is not None else action_text(action, config)
 
 
 def machine_of_steps(steps: Any) -> Machine:
     """The machine whose actions `steps` are."""
+    from dirproof.model.cells import CELL_SPECS
     from dirproof.model.identity import ID_SPECS
+    if any(type(a) in CELL_SPECS for a in steps):
+        return cells()
     return identity() if any(type(a) in ID_SPECS for a in steps) else PARTITION
 
 
 def machine_of(prop: str) -> Machine:
     """The machine a counterexample of `prop` runs on."""
-    return identity() if prop in IDENTITY_PROPERTIES else PARTITION
+    from dirproof.properties import layer_of
+    return {"identity": identity, "cells": cells}.get(layer_of(prop), lambda: PARTITION)()
 
 
 def identity() -> Machine:
@@ -62,4 +72,15 @@ def identity() -> Machine:
     from dirproof.properties.identity import id_violations
     return Machine("identity", initial_id_state, id_step,
                    lambda s: tuple(Violation(p, m) for p, m in id_violations(s)), lambda s: [],
+                   words.text, words.diff, words.start)
+
+
+def cells() -> Machine:
+    """The cells layer (model/cells/) as a machine."""
+    from dirproof.cells import replay as words
+    from dirproof.model.cells import cell_step, initial_cell_state
+    from dirproof.properties import Violation
+    from dirproof.properties.cells import cell_violations
+    return Machine("cells", initial_cell_state, cell_step,
+                   lambda s: tuple(Violation(p, m) for p, m in cell_violations(s)), lambda s: [],
                    words.text, words.diff, words.start)
