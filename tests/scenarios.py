@@ -180,6 +180,10 @@ SCENARIOS = {
                             [w(Create(0)), w(Create(1)), w(AddMember(0, 1)), w(SoftDelete(0)), w(Restore(0)),
                              *SYNC], {}),
     **ID_SCENARIOS,
+    # issue 14: session 0's token is handed on to session 1; B2, behind it,
+    # sees that it names session 0's write, not session 1's, and answers
+    # from its own (empty) commit point without pulling
+    "read-ignores-foreign-token": ("causal-read", [w(Create(0)), *SYNC, HandToken(0, 1), Read(1)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -301,6 +305,9 @@ Z3_RECORDED = {
         ("read", (0,))]),
     # issue 15 (searched again in tests/test_sessions_gateway.py)
     "gateway-ignores-probes": ("reads-survive-datacenter-loss", [("lose_disk", (1,)), ("probe", (1,)), ("probe", (1,))]),
+    "read-ignores-foreign-token": ("causal-read", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("hand_token", (0, 1)),
+        ("read", (1,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
@@ -326,4 +333,5 @@ FLAW_STEP = {
     "shrink-sync-set": "shrink_sync_set", "orchestrator-loses-change": "lose_orchestrator_change",
     "restore-keeps-identity": "restore_image",
     "hand-off-drops-token": "hand_token", "token-lost-on-move": "move_session",
+    "read-ignores-foreign-token": "read",
 }
