@@ -116,7 +116,7 @@ FLAWS: dict[str, Flaw] = {
              ("backup-fails-closed",), "identity"),
         Flaw("backup-depends-on-primary", "the backup authenticator asks the primary system before serving",
              ("sessions-survive-outage",), "identity"),
-        # issue 14 item 1 (model/sessions.py `_pull`): the token is handed on, but not honoured
+        # issue 14 item 1 (model/sessions.py `foreign_token`): the token is handed on, but not honoured
         Flaw("read-ignores-foreign-token", "a replica behind a session's token pulls up to it only when it "
              "names a write of the session's own; a token handed on by another session is answered "
              "without pulling", ("causal-read",), "sessions"),

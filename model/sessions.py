@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .algebra import AND, EQ, ITE, NOT, Refused, branch, choose, require
+from .algebra import AND, EQ, ITE, NOT, OR, Refused, branch, choose, require
 from .records import evolve
 from .replication import catch_up
 from .seq import at, prefix
@@ -15,28 +15,27 @@ from .state import (NULL_ENTRY, HandedOff, ReadServed, Session, State, Token, ac
 FOREIGN = "read-ignores-foreign-token"
 
 
-def own_token(state: State, session: int, ap: int, need: Any) -> Any:
-    """The session's token names a write of its own (issue 14): the AP's
-    entry at the token's LSN was written by the session in its current
-    logical session. A token handed on by another session names that
-    session's write (and so does a token a read raised past the session's
-    own writes)."""
+def foreign_token(state: State, session: int, need: Any) -> Any:
+    """Flaw `read-ignores-foreign-token` (issue 14): a replica behind the
+    token asks the acting AP what its entry at the token's LSN is, and the
+    token is foreign when that entry is not a write of the session in its
+    current logical session (or the AP has none there): a token handed on
+    by another session, and also one a read raised past the session's own
+    writes. (No acting AP: not foreign, the pull is then unavailable.)"""
     sess = state.sessions[session]
-    e = at(state.replicas[ap].log, need - 1, NULL_ENTRY)
-    return AND(EQ(e.session, session), EQ(e.logical, sess.logical))
+    cases = []
+    for a in state.config.replicas:
+        e = at(state.replicas[a].log, need - 1, NULL_ENTRY)
+        cases.append(AND(acting(state, a), NOT(AND(EQ(e.session, session), EQ(e.logical, sess.logical)))))
+    return OR(*cases)
 
 
-def _pull(state: State, replica: int, need: Any, session: int) -> State:
-    """The synchronous pull of a lagging secondary from the AP up to the token.
-    Flaw `read-ignores-foreign-token`: the replica asks the AP what the token
-    names and, if it is not a write of the session's own, answers from its
-    own commit point without pulling."""
+def _pull(state: State, replica: int, need: Any) -> State:
+    """The synchronous pull of a lagging secondary from the AP up to the token."""
     cfg = state.config
     name = cfg.name_of(replica)
     ap = choose(state.orchestrator.ap, cfg.replicas)
     require(acting(state, ap), lambda: f"read unavailable: {name} must pull, and no AP is serving")
-    if cfg.has(FOREIGN) and branch(NOT(own_token(state, session, ap, need))):
-        return state
     committed = state.replicas[ap].commit
     require(committed >= need, lambda: f"read unavailable: the AP has committed only up to LSN {committed}")
     if ap == replica:
@@ -59,7 +58,7 @@ def read(state: State, session: int) -> State:
     is unavailable, never stale. The read returns the replica's committed
     prefix and the token moves up to it. Flaw `read-ignores-token`: no pull.
     Flaw `read-ignores-foreign-token`: no pull up to a token that names
-    another session's write (`_pull`).
+    another session's write (`foreign_token`).
     Flaw `read-waits-for-primary`: every read pulls, even when not behind.
     """
     cfg = state.config
@@ -72,10 +71,12 @@ def read(state: State, session: int) -> State:
         pull: Any = True
     elif cfg.has("read-ignores-token"):
         pull = False
+    elif cfg.has(FOREIGN):
+        pull = AND(state.replicas[r].commit < need, NOT(foreign_token(state, session, need)))
     else:
         pull = state.replicas[r].commit < need
     if branch(pull):
-        state = _pull(state, r, need, session)
+        state = _pull(state, r, need)
     rep = state.replicas[r]
     seen = prefix(rep.log, rep.commit)
     newest = at(rep.log, rep.commit - 1, NULL_ENTRY)
