@@ -22,8 +22,9 @@ the contacts a tick refreshes (`tombstones.on_tick`) are read here from the
 fragment's fields (a one-history log is a prefix of itself at every replica
 that copied it; entries' days never decrease); the writes are the model's
 own (`objects.apply_entry`, a `Reinstate` as `tombstones.linger` writes it).
-tests/test_lifecycle_z3.py checks every step against the model's, on the
-flaw's steered states, and that a wrong guard here is caught. A path is
+tests/test_lifecycle_z3.py checks the derived relation of the steps that
+read or write these fields against the model's steps, on the states of the
+flaw's paths, and that a wrong translation of the guard here is caught. A path is
 replayed on the model (bmc.py `EncodingDisagreement` otherwise) and is
 shortest among the fragment's paths (B2 never copies, nothing fails).
 """
