@@ -121,6 +121,10 @@ FLAWS: dict[str, Flaw] = {
              "(its orchestrator down, a bad change) reaches the others", ("cell-isolation",), "cells"),
         Flaw("shared-gateway", "one gateway instance serves every cell, so a fault in one cell's gateway "
              "makes the other cells unavailable", ("cell-isolation",), "cells"),
+        # issue 14 item 1 (model/sessions.py `foreign_token`): the token is handed on, but not honoured
+        Flaw("read-ignores-foreign-token", "a replica behind a session's token pulls up to it only when it "
+             "names a write of the session's own; a token handed on by another session is answered "
+             "without pulling", ("causal-read",), "sessions"),
     )
 }
 

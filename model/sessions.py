@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from .algebra import EQ, ITE, NOT, Refused, branch, choose, require
+from .algebra import AND, EQ, ITE, NOT, OR, Refused, branch, choose, require
 from .records import evolve
 from .replication import catch_up
 from .seq import at, prefix
 from .state import (NULL_ENTRY, HandedOff, ReadServed, Session, State, Token, acting, connected, record,
                     with_session)
+
+
+FOREIGN = "read-ignores-foreign-token"
+
+
+def foreign_token(state: State, session: int, need: Any) -> Any:
+    """Flaw `read-ignores-foreign-token` (issue 14): a replica behind the
+    token asks the acting AP what its entry at the token's LSN is, and the
+    token is foreign when that entry is not a write of the session in its
+    current logical session (or the AP has none there): a token handed on
+    by another session, and also one a read raised past the session's own
+    writes. (No acting AP: not foreign, the pull is then unavailable.)"""
+    sess = state.sessions[session]
+    cases = []
+    for a in state.config.replicas:
+        e = at(state.replicas[a].log, need - 1, NULL_ENTRY)
+        cases.append(AND(acting(state, a), NOT(AND(EQ(e.session, session), EQ(e.logical, sess.logical)))))
+    return OR(*cases)
 
 
 def _pull(state: State, replica: int, need: Any) -> State:
@@ -39,6 +57,8 @@ def read(state: State, session: int) -> State:
     pulls synchronously from the AP up to the token; if it cannot, the read
     is unavailable, never stale. The read returns the replica's committed
     prefix and the token moves up to it. Flaw `read-ignores-token`: no pull.
+    Flaw `read-ignores-foreign-token`: no pull up to a token that names
+    another session's write (`foreign_token`).
     Flaw `read-waits-for-primary`: every read pulls, even when not behind.
     """
     cfg = state.config
@@ -51,6 +71,8 @@ def read(state: State, session: int) -> State:
         pull: Any = True
     elif cfg.has("read-ignores-token"):
         pull = False
+    elif cfg.has(FOREIGN):
+        pull = AND(state.replicas[r].commit < need, NOT(foreign_token(state, session, need)))
     else:
         pull = state.replicas[r].commit < need
     if branch(pull):

@@ -30,7 +30,9 @@ replication encoding (dirproof/symbolic/states.py), which keeps their
 initial values: there nobody is out of contact and nothing is collected, so
 the guard never refuses (the relation allows more than the model: it is the
 model on the states where the guard does not refuse, tests/agreement.py),
-and a tick or a collection is a stutter there.
+and a tick or a collection is a stutter there. The Z3 engine sees them in
+the object layer with a returning secondary (dirproof/proofs/lifecycle.py),
+where the flaw is found and replayed.
 """
 
 from __future__ import annotations

@@ -192,7 +192,9 @@ def encodable(s: State) -> State:
     fields (model/tombstones.py) are left out with the clock, at values where
     its guard does not refuse (every replica in contact today, nothing
     collected). The guard only refuses, so the relation allows more than the
-    model; tests/test_tombstones.py checks the guard on the model itself."""
+    model; tests/test_tombstones.py checks the guard on the model itself, and
+    tests/test_lifecycle_z3.py the relation that does see these fields (the
+    object layer with a returning secondary, dirproof/proofs/lifecycle.py)."""
     return attrs.evolve(s, contact=(s.day,) * len(s.replicas), collected=0)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from dirproof.model import (ConfigError, Crash, Create, HandToken, MoveSession, Probe, Read, Recover, Reroute,
-                            Token, make_config, route_target)
+from dirproof.model import (ConfigError, Crash, Create, HandToken, MoveSession, Probe, Read, Recover,
+                            ReplicateToSecondary, Reroute, Token, make_config, route_target)
 from dirproof.model.algebra import holds
 from dirproof.properties import PROPERTIES
 from dirproof.properties.catalogue import check
@@ -52,6 +52,31 @@ def test_hand_off_drops_token_breaks_causal_read_and_names_the_other_session_s_w
     assert v.property == "causal-read" and "of session 0 that a token handed to it covered" in v.message
     # read-your-writes cannot see it: session 1 wrote nothing
     assert PROPERTIES["read-your-writes"].check(s) is None
+
+
+FOREIGN = "read-ignores-foreign-token"
+
+
+def test_read_ignores_foreign_token_carries_the_handed_token_but_does_not_pull_up_to_it():
+    s = go(start(FOREIGN), w(Create(0)), *SYNC, HandToken(0, 1))
+    assert s.sessions[1].token == Token(1, 1)  # handed on (unlike hand-off-drops-token) ...
+    s = go(s, Read(1))  # ... but B2 sees it names session 0's write, and does not pull
+    [v] = check(s)
+    assert v.property == "causal-read" and "of session 0 that a token handed to it covered" in v.message
+    assert s.history[-1].seen == () and s.sessions[1].token == Token(1, 1)
+    # a token naming the session's own write is still pulled up to
+    s = go(start(FOREIGN), w(Create(0), session=1), *SYNC, Read(1))
+    assert [e.lsn for e in s.history[-1].seen] == [1] and names(s) == set()
+
+
+def test_read_ignores_foreign_token_also_breaks_ryw_once_a_read_raised_the_token():
+    """docs/model.md: a token a read raised past the session's own writes
+    names another session's write too (found while adding the flaw)."""
+    from dirproof.model import LoseDisk
+    steps = [w(Create(0), session=1), *SYNC, w(Create(1)), *SYNC, ReplicateToSecondary(B2), Read(1), LoseDisk(B2),
+             Recover(B2), Read(1)]
+    assert names(go(start(FOREIGN), *steps)) == {"read-your-writes", "monotonic-reads"}
+    refused(go(start(), *steps[:-1]), steps[-1], "must rejoin first")
 
 
 def test_a_token_handed_in_an_earlier_logical_session_binds_no_later_read():

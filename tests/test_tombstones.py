@@ -168,3 +168,4 @@ def test_the_object_proof_claims_nothing_under_the_flaw(tmp_path):
     [flawed] = run_objects(req([FLAW]), ["no-resurrection"], Proved())
     assert safe.status == "proved" and flawed.status == "held"
     assert "flaw rejoin-after-tombstone-lifetime writes entries the object layer does not model" in flawed.detail
+    assert "a secondary that catches up, is rebuilt, and the AP's tombstone collection" in flawed.detail

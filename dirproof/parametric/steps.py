@@ -166,7 +166,9 @@ def rejoin(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
 def read(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
     """§2 reads: a session reads its affinity replica's committed prefix,
     after a synchronous pull from the acting AP up to its token when the
-    replica is behind it (flaw read-ignores-token: never pulls). The token
+    replica is behind it (flaw read-ignores-token: never pulls; flaw
+    read-ignores-foreign-token: not when the acting AP's entry at the token
+    is not a write of the session's current logical session). The token
     moves up to what was read; the monitors judge the read (ryw, lost, mono)."""
     s, a = c("s", CLIENT), c("a", REPLICA)
     r = pre.aff(s)
@@ -177,6 +179,14 @@ def read(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
                     pre.connected(a, r), catch_up(pre, post, flaws, r, a, need))
     body = served if "read-ignores-token" in flaws else z3.Or(served, pulled)
     i, e, v = var("i", INDEX), var("e", EPOCH), var("v", VALUE)
+    params: tuple = (s, a)
+    if "read-ignores-foreign-token" in flaws:
+        # the acting AP's entry at the token, (ew, vw), is not a write of s's
+        # current logical session (or the AP has none there): no pull
+        ew, vw = c("ew", EPOCH), c("vw", VALUE)
+        foreign = z3.Or(lt_i(pre.len(a), need), z3.And(pre.log(a, need, ew, vw), z3.Not(WROTE(vw, s, pre.curl(s)))))
+        body = z3.Or(body, z3.And(unchanged, lt_i(pre.commit(r), need), pre.acting(a), foreign))
+        params = (s, a, ew, vw)
     n = post.commit(r)
 
     def seen(i: Any, e: Any, v: Any) -> Any:
@@ -190,7 +200,7 @@ def read(pre: Vocab, post: Vocab, flaws: Flaws) -> Step:
                    at(pre, post, "longest", (s,), max_i(prev, n)),
                    latch(pre, post, "bad_ryw", ryw), latch(pre, post, "bad_lost", lost),
                    latch(pre, post, "bad_mono", lt_i(n, prev)), latch(pre, post, "bad_causal", causal))
-    return Step("read", "§2 reads and sessions", (s, a), z3.And(pre.up(r), body, ghost),
+    return Step("read", "§2 reads and sessions", params, z3.And(pre.up(r), body, ghost),
                 frozenset({"log", "len", "commit", "tok", "rl", "longest", "bad_ryw", "bad_lost", "bad_mono",
                            "bad_causal"}))
 

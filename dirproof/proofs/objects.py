@@ -10,7 +10,10 @@ For soft-delete-restorable, no-early-purge and no-resurrection:
     fragment) needs both. The detail states the scope;
   * "violated" (engine "z3-bmc") with a counterexample file when the search
     over object steps finds a path that breaks it: the shortest in object
-    steps, replayed on the Python model, shortened over its own actions;
+    steps, replayed on the Python model, shortened over its own actions
+    (under a lifecycle flaw, outside one history, the search also has a
+    secondary that catches up or is rebuilt and the AP's tombstone
+    collection: lifecycle.py);
   * "held" (engine "z3-bmc"), bounded to the object depth searched, saying
     why it is not proved (not inductive, or the assumption not established).
 """
@@ -64,8 +67,11 @@ def _judge(request: Any, proof: ObjectProof, prop: str, missing: list[str]) -> P
     if proof.proved(prop) and not missing and not request.over_budget:
         return PropertyResult(prop, "proved", "z3-induction", seconds=round(proof.seconds, 2),
                               detail=f"proved for {cfg.profile}: {proof.detail(prop)}")
-    res = bmc_objects(cfg, prop, request.depth or OBJECT_DEPTH, progress=request.progress,
-                      seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
+    search = bmc_objects
+    if outside_one_history(cfg):  # a returning secondary, the clock and the AP's compaction (lifecycle.py)
+        from .lifecycle_bmc import bmc_lifecycle as search
+    res = search(cfg, prop, request.depth or OBJECT_DEPTH, progress=request.progress,
+                 seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
     if res.found:
         cx = shortened(cfg, res)
         path = save(cx, request.out_dir)
@@ -79,6 +85,8 @@ def _judge(request: Any, proof: ObjectProof, prop: str, missing: list[str]) -> P
                f"for this design, so the one-history assumption is not established")
     else:
         why = "the object proof assumes the fault budget, which this request lifts"
+    over = ("over one history and a secondary that catches up, is rebuilt, and the AP's tombstone collection"
+            if outside_one_history(cfg) else "over one history")
     return PropertyResult(prop, "held", "z3-bmc", steps=res.depth, seconds=round(res.seconds, 2),
                           detail=f"bounded to {res.depth} object steps (each write committed at once, ticks of "
-                                 f"any length, over one history); {why}")
+                                 f"any length, {over}); {why}")
