@@ -44,17 +44,20 @@ def proof_of(flaws: frozenset) -> Report:
 
 
 @functools.lru_cache(maxsize=16)
+def _audit(flaws: frozenset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from .objrefine import audit
+    drift, taken = audit(flaws)
+    return tuple(drift), tuple(t for t, v in taken.items() if v != "yes")
+
+
 def refines(flaws: frozenset) -> tuple[str, ...]:
     """The first thing the model's object layer does that the form does not allow (empty: none)."""
-    from .objrefine import model_refines
-    return tuple(model_refines(flaws, first=True))
+    return _audit(flaws)[0]
 
 
-@functools.lru_cache(maxsize=16)
 def witnessed(flaws: frozenset) -> tuple[str, ...]:
     """The object transitions no model step shows taken from a state of the invariant."""
-    from .objrefine import witnesses
-    return tuple(t for t, v in witnesses(flaws).items() if v != "yes")
+    return _audit(flaws)[1]
 
 
 @functools.lru_cache(maxsize=16)

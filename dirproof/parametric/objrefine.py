@@ -221,15 +221,19 @@ def walk(cfg: Any, script: Iterable[tuple[Any, Any]]) -> Iterator[tuple[ObjectSt
 
 
 def check_walk(cfg: Any, steps: Iterable[tuple[ObjectState, str, ObjectState]], mapping: Mapping = structure,
-               first: bool = False, form_flaws: Optional[frozenset] = None) -> list[str]:
+               first: bool = False, form_flaws: Optional[frozenset] = None,
+               taken: Optional[dict[str, str]] = None) -> list[str]:
     """What goes wrong along a walk: a step that is not the transition of its
     name, a state that breaks the invariant (unless `form_flaws` names
     another form than the config's: then the steps only). One solver per
-    step, on the domain of its two states."""
+    step, on the domain of its two states. `taken` (transition -> "yes"):
+    filled with the transitions some step takes from a state of the
+    invariant (the walk's first state is taken to be one: an initial state)."""
     V, W = OVocab(""), OVocab("'")
     fl = frozenset(cfg.flaws) if form_flaws is None else form_flaws
     post_invs = z3.And(*invariants(W, frozenset(cfg.flaws)).values())
     problems: list[str] = []
+    pre_ok = True
     for k, (pre, name, post) in enumerate(steps, 1):
         d = domain(cfg, [pre, post])
         s = _solver(d)
@@ -241,9 +245,12 @@ def check_walk(cfg: Any, steps: Iterable[tuple[ObjectState, str, ObjectState]], 
         if res != z3.sat:
             problems.append(f"step {k} {name}: the model's step {name} is not a transition {name} of the object "
                             f"form ({res})")
+        elif taken is not None and pre_ok:
+            taken[name] = "yes"
         if form_flaws is None and not (first and problems):
             s.add(z3.Not(post_invs))
-            if s.check() != z3.unsat:
+            pre_ok = s.check() == z3.unsat
+            if not pre_ok:
                 problems.append(f"after step {k} {name}: invariants {', '.join(check_state(cfg, post, mapping))} "
                                 f"fail")
         if first and problems:
@@ -292,21 +299,28 @@ def steered() -> list[tuple[Any, Any]]:
 def witnesses(flaws: Iterable[str] = ()) -> dict[str, str]:
     """For each transition, "yes" when a model step of that name from a state
     of the invariant is that transition (so its consecution is not vacuous)."""
+    return audit(flaws)[1]
+
+
+def audit(flaws: Iterable[str] = (), first: bool = True) -> tuple[list[str], dict[str, str]]:
+    """model_refines and witnesses in one pass over the walks."""
     cfg = script_config(flaws)
-    out = {t: "unknown" for t in TRANSITIONS}
-    for pre, name, post in walk(cfg, script()):
-        if out[name] != "yes" and not check_step(cfg, pre, name, post) and not check_state(cfg, pre):
-            out[name] = "yes"
-    return out
+    taken = {t: "unknown" for t in TRANSITIONS}
+    out: list[str] = []
+    for sc in (script(), steered()):
+        out += check_walk(cfg, walk(cfg, sc), first=first, taken=taken)
+        if first and out:
+            break
+    return out, taken
 
 
 def model_refines(flaws: Iterable[str] = (), first: bool = False, mapping: Mapping = structure,
-                  form_flaws: Optional[frozenset] = None) -> list[str]:
+                  form_flaws: Optional[frozenset] = None, walks: tuple[str, ...] = ("script", "steered")) -> list[str]:
     """What the running model's object layer does that the form does not
     allow, on the scripted and the steered walks (empty: none)."""
     cfg = script_config(flaws)
     out: list[str] = []
-    for sc in (script(), steered()):
+    for sc in [{"script": script, "steered": steered}[w]() for w in walks]:
         out += check_walk(cfg, walk(cfg, sc), mapping, first, form_flaws)
         if first and out:
             break
