@@ -71,7 +71,7 @@ def run(request) -> list:
     if objects:
         from dirproof.parametric.objengine import any_size as objects_any_size
         from dirproof.proofs.objects import run_objects
-        out += objects_any_size(request, run_objects(request, objects, proof), out)
+        out += objects_any_size(request, run_objects(request, objects, proof), out, off_default_knobs(cfg))
     return out
 
 

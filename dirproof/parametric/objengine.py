@@ -101,15 +101,15 @@ def why_not(flaws: frozenset, replication: Sequence[Any] = ()) -> Optional[str]:
     return None
 
 
-def any_size(request: Any, results: list, replication: Sequence[Any] = ()) -> list:
+def any_size(request: Any, results: list, replication: Sequence[Any] = (), knobs: Sequence[str] = ()) -> list:
     """The proved object properties, upgraded to any size where the parametric
     proofs allow (see the module doc); the others unchanged. `replication`:
-    the same check's replication verdicts (why_not)."""
-    from dirproof.z3_engine import off_default_knobs
+    the same check's replication verdicts (why_not); `knobs`: the §6 knobs
+    off the design's setting (z3_engine.off_default_knobs), which the
+    replication form does not have."""
     todo = [r for r in results if r.status == "proved" and r.property in OBJECT_PROPS]
     if not todo:
         return results
-    knobs = off_default_knobs(request.config)
     t0 = time.perf_counter()
     why = (f"the parametric forms have the design's setting of {', '.join(knobs)} only" if knobs
            else why_not(frozenset(request.config.flaws), replication))

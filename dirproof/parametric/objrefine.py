@@ -69,7 +69,7 @@ def _records(st: ObjectState) -> list[Any]:
 
 def domain(cfg: Any, states: Iterable[ObjectState]) -> ODomain:
     states = list(states)
-    days, avecs, snaps = {0}, [tuple(attrs_of(None, cfg))], {}
+    days, avecs, snaps = {0}, [tuple(attrs_of(None, cfg))], dict[int, Any]()
     for st in states:
         days.add(st.day)
         for rec in _records(st):

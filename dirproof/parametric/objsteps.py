@@ -11,7 +11,7 @@ change the model (model/objects.py, deletes.py, links.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import attrs
 import z3
@@ -103,7 +103,7 @@ SOFT_GHOST = frozenset({"sd", "sdd", "dlx", "dl", "bs", "bef", "bown", "bmem"})
 
 
 def commit(name: str, section: str, params: tuple, pre: OVocab, post: OVocab, guard: Any, effect: list[Any],
-           o: Any, through: Any = False, ghost: frozenset = frozenset(), extra: list[Any] = ()) -> OStep:
+           o: Any, through: Any = False, ghost: frozenset = frozenset(), extra: Sequence[Any] = ()) -> OStep:
     """An operation on `o` accepted at the AP, folded by both views; the
     no-delete-without-retention monitor reads every one (unretained)."""
     body = z3.And(guard, *effect, latch(pre, post, "unretained", left(pre, post, o, through)), *extra)
