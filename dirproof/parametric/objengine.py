@@ -78,6 +78,10 @@ def why_not(flaws: frozenset, replication: Sequence[Any] = ()) -> Optional[str]:
     from .protocol import OUTSIDE_THE_FORM
     if OUTSIDE_THE_FORM & flaws:
         return "the replication form lacks the steps of " + ", ".join(sorted(OUTSIDE_THE_FORM & flaws))
+    given = {r.property: r for r in replication if r.property in ASSUMED}
+    short = [p for p, r in given.items() if r.scope != "any size"]
+    if len(given) == len(ASSUMED) and short:
+        return f"the composition needs {' and '.join(short)} for any size, which this check did not prove"
     rep = proof_of(flaws)
     if not rep.ok:
         return rep.failures()[0].headline() + " (object form)"
@@ -87,18 +91,17 @@ def why_not(flaws: frozenset, replication: Sequence[Any] = ()) -> Optional[str]:
     idle = witnessed(flaws)
     if idle:
         return f"object transitions not shown taken by the model: {', '.join(idle)}"
-    given = {r.property: r for r in replication if r.property in ASSUMED}
     if len(given) == len(ASSUMED):
-        short = [p for p, r in given.items() if r.scope != "any size"]
-        return (f"the composition needs {' and '.join(short)} for any size, which this check did not prove"
-                if short else None)
+        return None
     rrep = rep_engine.proof_of(flaws)
     if not rrep.ok:
         return f"the composition needs the replication proof for any size: {rrep.failures()[0].headline()}"
     rdrift = replication_refines(flaws)
     if rdrift:
         return f"the model does what the replication form does not allow: {rdrift[0]}"
-    return None
+    from .refine import witnesses
+    ridle = [t for t, v in witnesses(flaws).items() if v != "yes"]
+    return f"replication transitions not shown taken by the model: {', '.join(ridle)}" if ridle else None
 
 
 def any_size(request: Any, results: list, replication: Sequence[Any] = (), knobs: Sequence[str] = ()) -> list:
