@@ -177,3 +177,10 @@ def test_the_command_proves_and_fails_for_the_object_layer():
     assert "invariant unretained-clear is not preserved by transition expire" in res.output
     res = runner.invoke(app, ["prove-any", "--objects", "--invariant", "nope"])
     assert res.exit_code == 2 and "no invariant nope" in res.output
+
+
+def test_every_fixed_scope_object_invariant_has_its_parametric_statement():
+    from dirproof.parametric.objinvariants import EXPLAIN, invariants
+    from dirproof.properties.object_invariants import OBJECT_INVARIANTS
+    assert set(OBJECT_INVARIANTS) <= {group for group, _ in EXPLAIN.values()}
+    assert set(EXPLAIN) == set(invariants(OVocab("")))

@@ -113,6 +113,8 @@ def any_size(request: Any, results: list, replication: Sequence[Any] = (), knobs
     todo = [r for r in results if r.status == "proved" and r.property in OBJECT_PROPS]
     if not todo:
         return results
+    from dirproof.interrupt import phase
+    phase("z3-parametric")
     t0 = time.perf_counter()
     why = (f"the parametric forms have the design's setting of {', '.join(knobs)} only" if knobs
            else why_not(frozenset(request.config.flaws), replication))
