@@ -127,6 +127,17 @@ def test_a_flawed_model_does_not_refine_the_safe_form(flaw):
     assert problems and f" {FLAW_TRANSITION[flaw]}: the model's step" in problems[0]
 
 
+@pytest.mark.parametrize("flaw", sorted(FLAW_TRANSITION))
+def test_the_flawed_model_takes_the_flawed_forms_transitions(flaw):
+    """The form changes the transitions as the flaw changes the model: on
+    the steered walk of the flawed model, each step of a transition the
+    flaw changes is that transition of the flawed form."""
+    changed = frozenset(objproof.changed_by([flaw]))
+    cfg = objrefine.script_config([flaw])
+    assert FLAW_TRANSITION[flaw] in {name for _, name, _ in objrefine.walk(cfg, objrefine.steered())}
+    assert objrefine.model_refines([flaw], form_flaws=frozenset([flaw]), walks=("steered",), only=changed) == []
+
+
 @pytest.mark.parametrize("mutant", [m for m in OBJECT_MUTANTS if m.scenario in ("purge-early", "implicit-expiry")],
                          ids=lambda m: m.name)
 def test_an_object_mutant_of_the_model_does_not_refine_the_form(mutant):

@@ -222,19 +222,22 @@ def walk(cfg: Any, script: Iterable[tuple[Any, Any]]) -> Iterator[tuple[ObjectSt
 
 def check_walk(cfg: Any, steps: Iterable[tuple[ObjectState, str, ObjectState]], mapping: Mapping = structure,
                first: bool = False, form_flaws: Optional[frozenset] = None,
-               taken: Optional[dict[str, str]] = None) -> list[str]:
+               taken: Optional[dict[str, str]] = None, only: Optional[frozenset] = None) -> list[str]:
     """What goes wrong along a walk: a step that is not the transition of its
     name, a state that breaks the invariant (unless `form_flaws` names
     another form than the config's: then the steps only). One solver per
     step, on the domain of its two states. `taken` (transition -> "yes"):
     filled with the transitions some step takes from a state of the
-    invariant (the walk's first state is taken to be one: an initial state)."""
+    invariant (the walk's first state is taken to be one: an initial state).
+    `only`: check the steps of these names only (with `form_flaws`)."""
     V, W = OVocab(""), OVocab("'")
     fl = frozenset(cfg.flaws) if form_flaws is None else form_flaws
     post_invs = z3.And(*invariants(W, frozenset(cfg.flaws)).values())
     problems: list[str] = []
     pre_ok = True
     for k, (pre, name, post) in enumerate(steps, 1):
+        if only is not None and name not in only:
+            continue
         d = domain(cfg, [pre, post])
         s = _solver(d)
         s.add(*mapping(d, pre, V), *mapping(d, post, W))
@@ -315,13 +318,14 @@ def audit(flaws: Iterable[str] = (), first: bool = True) -> tuple[list[str], dic
 
 
 def model_refines(flaws: Iterable[str] = (), first: bool = False, mapping: Mapping = structure,
-                  form_flaws: Optional[frozenset] = None, walks: tuple[str, ...] = ("script", "steered")) -> list[str]:
+                  form_flaws: Optional[frozenset] = None, walks: tuple[str, ...] = ("script", "steered"),
+                  only: Optional[frozenset] = None) -> list[str]:
     """What the running model's object layer does that the form does not
     allow, on the scripted and the steered walks (empty: none)."""
     cfg = script_config(flaws)
     out: list[str] = []
     for sc in [{"script": script, "steered": steered}[w]() for w in walks]:
-        out += check_walk(cfg, walk(cfg, sc), mapping, first, form_flaws)
+        out += check_walk(cfg, walk(cfg, sc), mapping, first, form_flaws, only=only)
         if first and out:
             break
     return out
