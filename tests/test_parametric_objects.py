@@ -82,6 +82,16 @@ def test_the_model_refines_the_object_form_and_takes_every_transition():
     assert objengine.witnessed(NONE) == ()
 
 
+def test_a_drawn_walk_of_the_model_refines_the_object_form():
+    """Beyond the scripts: operations on any object with any inputs, drawn
+    (seeded; the model refuses most: those are skipped), from a state with
+    every object created, linked and snapshotted."""
+    cfg = objrefine.script_config()
+    steps = list(objrefine.walk(cfg, objrefine.script()[:6] + objrefine.drawn(1, 60, cfg)))
+    assert len({name for _, name, _ in steps}) >= 8
+    assert objrefine.check_walk(cfg, steps) == []
+
+
 def _soft_as_live(d, st, V):
     """A broken mapping: a soft-deleted record is mapped as live."""
     from attrs import evolve

@@ -299,6 +299,25 @@ def steered() -> list[tuple[Any, Any]]:
             _s("recover", group, rday=30, rattrs=(0, 0))]  # recovery-resurrects
 
 
+def drawn(seed: int, n: int, cfg: Any = None) -> list[tuple[Any, Any]]:
+    """`n` object steps drawn at random (seeded): any operation on any object
+    with any inputs, or a tick of 1, 2, retention - 1 or retention days;
+    those the model refuses are skipped by `walk`."""
+    import random
+    from dirproof.proofs.objects_state import OInputs, object_actions
+    cfg = cfg or script_config()
+    rng = random.Random(seed)
+    acts = object_actions(cfg)
+    days = (1, 2, cfg.retention_days - 1, cfg.retention_days)
+    out = []
+    for _ in range(n):
+        act = rng.choice(acts)
+        rattrs = tuple(rng.randrange(cfg.values) for _ in range(cfg.attributes))
+        out.append((act, OInputs(value=rng.randrange(cfg.values), rday=rng.randrange(0, 3 * cfg.retention_days),
+                                 rattrs=rattrs, days=rng.choice(days))))
+    return out
+
+
 def witnesses(flaws: Iterable[str] = ()) -> dict[str, str]:
     """For each transition, "yes" when a model step of that name from a state
     of the invariant is that transition (so its consecution is not vacuous)."""
