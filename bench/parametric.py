@@ -15,6 +15,11 @@ necessity (with --necessity) each invariant left out in turn: the first
 flaws   (with --flaws) under each replication flaw, the proof over the
         transition the flaw changes (tests/scenarios.py FLAW_STEP), up to
         its first failure: which invariant, and the time (one run each).
+objects (with --objects) the object layer's parametric proof (objproof:
+        lint, initiation, consecution, the five object properties) in
+        fresh processes, and the refinement check with the witnesses
+        (objrefine.audit); with --flaws, each object flaw's first failure;
+        with --necessity, each object invariant left out in turn.
 
 Figures are noisy when other work shares the machine; nothing here is
 asserted (the tests assert behaviour, not speed).
@@ -109,19 +114,77 @@ def necessity() -> dict:
     return out
 
 
+def one_objects() -> dict:
+    from dirproof.parametric.objproof import prove
+    from dirproof.parametric.objrefine import audit
+    t = time.perf_counter()
+    rep = prove()
+    proof = time.perf_counter() - t
+    t = time.perf_counter()
+    drift, taken = audit()
+    return {"ok": rep.ok, "obligations": len(rep.obligations), "proof": proof, "audit": time.perf_counter() - t,
+            "refines": not drift, "enabled": sum(v == "yes" for v in taken.values()), "transitions": len(taken),
+            "each": [[o.kind, o.invariant, o.transition, o.seconds] for o in rep.obligations]}
+
+
+def objects(runs: int, with_flaws: bool, with_necessity: bool) -> dict:
+    from dirproof.parametric import induction, objproof
+    from dirproof.parametric.objinvariants import EXPLAIN
+    from dirproof.parametric.objsteps import FLAW_TRANSITION
+    out = [json.loads(subprocess.run([sys.executable, __file__, "--one-objects"], capture_output=True, text=True,
+                                     check=True).stdout) for _ in range(runs)]
+    med = statistics.median
+    fig: dict = {"runs": runs, "all_proved": all(r["ok"] for r in out), "obligations": out[0]["obligations"],
+                 "proof_median": med(r["proof"] for r in out), "proof_min": min(r["proof"] for r in out),
+                 "proof_max": max(r["proof"] for r in out), "audit_median": med(r["audit"] for r in out),
+                 "refines": all(r["refines"] for r in out),
+                 "enabled": f"{out[0]['enabled']} of {out[0]['transitions']}"}
+    print(f"objects: all proved {fig['all_proved']}; {fig['obligations']} obligations; proof median "
+          f"{fig['proof_median']:.2f} s (min {fig['proof_min']:.2f}, max {fig['proof_max']:.2f}); refinement and "
+          f"witnesses median {fig['audit_median']:.1f} s (model refines: {fig['refines']}; transitions taken "
+          f"{fig['enabled']})", flush=True)
+    induction.MINIMIZE = False
+    if with_flaws:
+        fig["flaws"] = {}
+        for flaw in FLAW_TRANSITION:
+            t = time.perf_counter()
+            bad = objproof.prove([flaw], first_failure=True).failures()
+            fig["flaws"][flaw] = {"failed": bad[0].headline() if bad else None, "seconds": time.perf_counter() - t}
+            print(f"  {flaw}: {fig['flaws'][flaw]['failed']} ({fig['flaws'][flaw]['seconds']:.2f} s)", flush=True)
+    if with_necessity:
+        fig["necessity"] = {}
+        for name in EXPLAIN:
+            bad = objproof.prove(drop=[name]).failures()
+            fig["necessity"][name] = bad[0].headline() if bad else "redundant"
+            print(f"  without {name}: {fig['necessity'][name]} ({len(bad)} failing)", flush=True)
+    return fig
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="fresh-process runs of the proof (default 5)")
     ap.add_argument("--flaws", action="store_true", help="also each flaw's first failure")
     ap.add_argument("--necessity", action="store_true", help="also drop each invariant in turn")
     ap.add_argument("--json", type=Path, help="write the figures to this file")
+    ap.add_argument("--objects", action="store_true", help="the object layer's proof (only, unless --replication)")
+    ap.add_argument("--replication", action="store_true", help="with --objects: the replication proof too")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--one-objects", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one_run()))
         return
+    if args.one_objects:
+        print(json.dumps(one_objects()))
+        return
     if args.runs < 1:
         ap.error("--runs must be at least 1")
+    fig0 = {"objects": objects(args.runs, args.flaws, args.necessity)} if args.objects else {}
+    if args.objects:
+        if not args.replication:
+            if args.json:
+                args.json.write_text(json.dumps(fig0, indent=2))
+            return
     print(f"parametric proof, safe design, {args.runs} runs:")
     fig = {"proofs": proofs(args.runs)}
     p = fig["proofs"]
@@ -136,6 +199,7 @@ def main() -> None:
     if args.necessity:
         print("necessity (each invariant left out):")
         fig["necessity"] = necessity()
+    fig.update(fig0)
     if args.json:
         args.json.write_text(json.dumps(fig, indent=2))
 

@@ -69,8 +69,9 @@ def run(request) -> list:
                           seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
         out = any_size(request, [judge(request, p, *proved[p], found.get(p)) for p in wanted])
     if objects:
+        from dirproof.parametric.objengine import any_size as objects_any_size
         from dirproof.proofs.objects import run_objects
-        out += run_objects(request, objects, proof)
+        out += objects_any_size(request, run_objects(request, objects, proof), out, off_default_knobs(cfg))
     return out
 
 

@@ -17,10 +17,19 @@ import typer
 from dirproof.app import app, fail
 
 
-def _check_names(flaws: list[str], transitions: list[str], invariants: list[str]) -> frozenset:
+def _layer(objects: bool):
+    """(transitions, explanations, formulas, prove, witnesses) of the replication form or the object layer's."""
+    if objects:
+        from dirproof.parametric import objinvariants, objproof, objrefine, objsteps
+        return (objsteps.TRANSITIONS, lambda fl: {n: (g, why) for n, (g, why) in objinvariants.EXPLAIN.items()},
+                objproof.formulas, objproof.prove, objrefine.witnesses)
+    from dirproof.parametric import induction, invariants, protocol, refine
+    return protocol.TRANSITIONS, invariants.explanations, induction.formulas, induction.prove, refine.witnesses
+
+
+def _check_names(flaws: list[str], transitions: list[str], invariants: list[str], objects: bool = False) -> frozenset:
     from dirproof.model import FLAWS
-    from dirproof.parametric.invariants import explanations
-    from dirproof.parametric.protocol import TRANSITIONS
+    TRANSITIONS, explanations = _layer(objects)[:2]
     fl = frozenset(flaws)
     for kind, given, known in (("flaw", flaws, list(FLAWS)), ("transition", transitions, list(TRANSITIONS)),
                                ("invariant", invariants, list(explanations(fl)))):
@@ -30,17 +39,16 @@ def _check_names(flaws: list[str], transitions: list[str], invariants: list[str]
     return fl
 
 
-def _listing(fl: frozenset) -> None:
-    from dirproof.parametric.invariants import explanations
-    from dirproof.parametric.protocol import TRANSITIONS
+def _listing(fl: frozenset, objects: bool = False) -> None:
+    TRANSITIONS, explanations = _layer(objects)[:2]
     typer.echo("transitions: " + ", ".join(TRANSITIONS))
     for name, (group, why) in explanations(fl).items():
         typer.echo(f"{name} [{group}]: {why}")
 
 
-def _lint(fl: frozenset) -> None:
+def _lint(fl: frozenset, objects: bool = False) -> None:
     from dirproof.parametric import epr
-    from dirproof.parametric.induction import formulas
+    formulas = _layer(objects)[2]
     try:
         edges = epr.lint(formulas(fl))
     except epr.NotEPR as exc:
@@ -61,29 +69,32 @@ def prove_any(
     lint: bool = typer.Option(False, "--lint", help="Print the quantifier-alternation graph and exit."),
     list_: bool = typer.Option(False, "--list", help="List the transitions and invariants and exit."),
     quiet: bool = typer.Option(False, "--quiet", help="Print failures and the summary only."),
+    objects: bool = typer.Option(False, "--objects", help="The object layer's form (any number of objects, "
+                                                          "snapshots and days) instead of replication's."),
 ) -> None:
-    """Prove the five replication properties for every size (parametric, in
+    """Prove the replication properties for every size (parametric, in
     EPR): initiation, consecution with one solver frame per (invariant,
-    transition), and the properties from the invariant."""
+    transition), and the properties from the invariant; with --objects, the
+    object properties over one history for any number of objects,
+    snapshots and days."""
     from dirproof.parametric import epr, induction
-    fl = _check_names(flaw, transition, invariant)
+    fl = _check_names(flaw, transition, invariant, objects)
     if list_:
-        _listing(fl)
+        _listing(fl, objects)
         raise typer.Exit(0)
     if lint:
-        _lint(fl)
+        _lint(fl, objects)
         raise typer.Exit(0)
     induction.TIMEOUT_MS, induction.MINIMIZE = int(timeout * 1000), not no_minimize
+    prove, witnesses = _layer(objects)[3:]
     try:
-        rep = induction.prove(fl, transitions=transition or None, only=invariant or None,
-                              first_failure=not all_failures)
+        rep = prove(fl, transitions=transition or None, only=invariant or None, first_failure=not all_failures)
     except epr.NotEPR as exc:
         typer.echo(f"not in EPR: {exc}")
         raise typer.Exit(3)
     _print(rep, quiet)
     if not rep.ok:
         raise typer.Exit(1)
-    from dirproof.parametric.refine import witnesses
     live = witnesses(fl)
     unknown = [t for t in (transition or live) if live[t] != "yes"]
     if unknown:
