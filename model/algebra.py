@@ -32,10 +32,15 @@ import attrs
 
 
 class Refused(Exception):
-    """A guard of the step does not hold: the step is rejected with `reason`."""
+    """A guard of the step does not hold: the step is rejected with `reason`.
 
-    def __init__(self, reason: str):  # Exception.__new__ has set args: the refusal path stays cheap
-        self.reason = reason
+    Made as `Refused(reason)`; no __init__ of its own (Exception's sets
+    `args`): a refusal is the model's commonest outcome, and a Python-level
+    __init__ made raising one about a third dearer."""
+
+    @property
+    def reason(self) -> str:
+        return self.args[0]
 
 
 @attrs.frozen

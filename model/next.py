@@ -27,7 +27,7 @@ from .links import AddMember, RemoveMember, member_pairs
 from .deletes import BulkDelete, Expire
 from .objects import (LIVE, Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete,
                       Update, view_of)
-from .records import SYSTEM
+from .records import SYSTEM, maker
 from .state import State, acting, believes_ap
 
 # The domain of an argument, by kind: "replica", "session", "writer" (a
@@ -185,6 +185,9 @@ _RUN: dict[type, tuple[Callable[..., State], Callable[[Any], tuple], tuple[str, 
     for s in NEXT}
 
 
+_REJECTED: Callable[[str], Rejected] = maker(Rejected)  # (the rejection is the commonest outcome)
+
+
 def step(state: State, action: Any) -> State | Rejected:
     """Run one action: the new state, or a rejection that says why not."""
     got = _RUN.get(type(action))
@@ -200,7 +203,7 @@ def step(state: State, action: Any) -> State | Rejected:
     try:
         return run(state, *args(action))
     except Refused as refused:
-        return Rejected(refused.reason)
+        return _REJECTED(refused.args[0])
 
 
 # --------------------------------------------------------------------------- candidate actions

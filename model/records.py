@@ -59,6 +59,24 @@ def _plain(cls: type) -> bool:
                     and type(cls.__dict__.get(a.name)).__name__ == "member_descriptor" for a in fields))
 
 
+def maker(cls: type) -> Callable[..., Any]:
+    """A constructor of `cls` from all its init fields in order, positionally:
+    the class itself, or for a class whose __init__ only stores its
+    arguments (`_plain`), the same stores without the __init__ call."""
+    fields = [a for a in attrs.fields(cls) if a.init]
+    if not _plain(cls) or any(a.kw_only for a in fields):
+        return cls
+    scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    lines = ["x = new(cls)"]
+    for k, a in enumerate(fields):
+        scope[f"s{k}"] = cls.__dict__[a.name].__set__
+        lines.append(f"s{k}(x, v{k})")
+    params = ", ".join(f"v{k}" for k in range(len(fields)))
+    body = "\n    ".join(lines + ["return x"])
+    exec(compile(f"def make({params}):\n    {body}\n", f"<make {cls.__qualname__}>", "exec"), scope)
+    return scope["make"]
+
+
 def evolve(inst, **changes):
     """A copy of the frozen attrs instance `inst` with `changes` applied."""
     cls = inst.__class__
