@@ -208,11 +208,28 @@ def step(state: State, action: Any) -> State | Rejected:
 
 # --------------------------------------------------------------------------- candidate actions
 
+# The (writer, op) lists of recent views: they depend on the view (itself
+# kept per log by view_of), the day and the snapshots alone, which most steps
+# leave as they were. Keyed and checked by identity, as view_of's cache.
+_OPS: dict[tuple, tuple[tuple, tuple]] = {}
+
+
 def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     """Every (writer, op) a client (or the system) might send, for the view at `at`."""
     cfg = state.config
-    rep = state.replicas[at]
-    view = view_of(cfg, rep.log, at)
+    view = view_of(cfg, state.replicas[at].log, at)
+    kept = (cfg, view, state.snapshots)
+    key = (id(cfg), id(view), id(state.snapshots), state.day)
+    got = _OPS.get(key)
+    if got is None or not all(a is b for a, b in zip(got[0], kept)):
+        if len(_OPS) > 4096:
+            _OPS.clear()
+        got = _OPS[key] = (kept, tuple(_candidate_ops(state, view)))
+    return iter(got[1])
+
+
+def _candidate_ops(state: State, view: Any) -> Iterator[tuple[int, Any]]:
+    cfg = state.config
     ctx = OpContext(cfg, state.day, state.snapshots)
     ops: list = []
     for obj in range(cfg.objects):
