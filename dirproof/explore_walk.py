@@ -24,7 +24,7 @@ from typing import Optional
 from dirproof.explore_types import Options, Stats
 from dirproof.model import Config, Rejected, State, believes_ap, candidates, initial_state, step
 from dirproof.properties import PROPERTIES, broken_assumptions
-from dirproof.properties.monitors import watch
+from dirproof.properties.monitors import Ghost, watch
 from dirproof.rule_choice import CLASS_OF, KIND_OF, ROLE_GROUPED, Pick, replicas_of
 from dirproof.situations import SITUATIONS
 
@@ -37,10 +37,12 @@ class Node:
     about it: candidate actions and enabled moves by kind, successors, the
     situations of the step into it, and the property verdict."""
 
-    __slots__ = ("state", "cands", "moves", "any", "children", "seen", "verdict")
+    __slots__ = ("state", "cands", "moves", "any", "children", "seen", "verdict", "parent", "ghost")
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, parent: Optional["Node"] = None) -> None:
         self.state = state
+        self.parent = parent  # the node this one was first reached from
+        self.ghost: Optional[Ghost] = None  # the monitors' ghost of the state's history, once asked
         self.cands: Optional[dict[str, list]] = None
         self.moves: dict[str, list] = {}
         self.any: dict[str, bool] = {}
@@ -101,7 +103,7 @@ class Walker:
         if not isinstance(nxt, Rejected) and (
                 self.options.over_budget or not nxt.budget.exceeded or node.state.budget.exceeded):
             # (the default exploration stays within the fault budget)
-            child = Node(nxt)
+            child = Node(nxt, node)
             self.tree.size += 1
         node.children[action] = child
         return child
@@ -211,7 +213,7 @@ class Walker:
             node.verdict = None
             state = node.state
             broken = tuple(broken_assumptions(state))
-            ghost = watch(state)  # once per state, not once per property (issue 14 added two properties)
+            ghost = ghost_of(node)  # once per state, not once per property (issue 14 added two properties)
             for pid in self.options.properties:
                 if broken and pid in self.options.check_in_budget_only:
                     continue
@@ -220,3 +222,20 @@ class Walker:
                     node.verdict = (pid, "assumption-broken" if broken else "violated", msg, broken)
                     break
         return node.verdict  # type: ignore[return-value]
+
+
+def ghost_of(node: Node) -> Ghost:
+    """The ghost of the node's history: its parent's, with the events the
+    step into it recorded (a step only appends to the history), so a walk
+    reads each event once instead of the whole history at every state."""
+    if node.ghost is None:
+        parent = node.parent
+        state = node.state
+        if parent is not None and parent.ghost is not None:
+            before = parent.state.history
+            n = len(before)
+            if state.history[:n] == before:
+                node.ghost = watch(state, parent.ghost, since=n)
+        if node.ghost is None:
+            node.ghost = watch(state)
+    return node.ghost

@@ -32,10 +32,15 @@ import attrs
 
 
 class Refused(Exception):
-    """A guard of the step does not hold: the step is rejected with `reason`."""
+    """A guard of the step does not hold: the step is rejected with `reason`.
 
-    def __init__(self, reason: str):  # Exception.__new__ has set args: the refusal path stays cheap
-        self.reason = reason
+    Made as `Refused(reason)`; no __init__ of its own (Exception's sets
+    `args`): a refusal is the model's commonest outcome, and a Python-level
+    __init__ made raising one about a third dearer."""
+
+    @property
+    def reason(self) -> str:
+        return self.args[0]
 
 
 @attrs.frozen
@@ -185,6 +190,8 @@ def NOT(x: Any) -> Any:
 def IMPLIES(a: Any, b: Any) -> Any:
     if a is False:
         return True
+    if _BACKEND is None:  # a concrete run: OR(NOT(a), b) without the calls
+        return True if not a or b else b
     return OR(NOT(a), b)
 
 
@@ -239,7 +246,7 @@ def holds(verdict: Any) -> bool:
 def EQ(a: Any, b: Any) -> Any:
     """a == b, field by field for records and tuples."""
     if _BACKEND is None:
-        return a == b
+        return a is b or a == b  # (the model's values all equal themselves)
     if a is b:
         return True
     if isinstance(a, tuple) and isinstance(b, tuple):

@@ -101,10 +101,11 @@ def emergency_failover(state: State, new_ap: int, new_pp: int) -> State:
     """
     cfg, orch = state.config, state.orchestrator
     ap, pp = choose(orch.ap, cfg.replicas), choose(orch.pp, cfg.replicas)
-    apname, name = cfg.name_of(ap), cfg.name_of(new_ap)
-    require(ap_lost(state, ap, pp), lambda: f"the AP {apname} is up and reaches its PP: no emergency failover")
+    require(ap_lost(state, ap, pp),
+            lambda: f"the AP {cfg.name_of(ap)} is up and reaches its PP: no emergency failover")
     if cfg.has("failover-waits-for-old-ap"):
         require(False, lambda: f"{why_ap_lost(state)}: the orchestrator waits for it to hand over")
+    name = cfg.name_of(new_ap)
     require(new_ap != ap, lambda: f"{name} is the AP being replaced")
     cand = state.replicas[new_ap]
     require(cand.up, lambda: f"{name} is down")

@@ -13,6 +13,7 @@ text, the picture and the exploration weights are all read from here.
 from __future__ import annotations
 
 from itertools import product
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
@@ -26,7 +27,7 @@ from .links import AddMember, RemoveMember, member_pairs
 from .deletes import BulkDelete, Expire
 from .objects import (LIVE, Create, OpContext, PermanentDelete, Purge, RecoverFromBackup, Restore, SoftDelete,
                       Update, view_of)
-from .records import SYSTEM
+from .records import SYSTEM, maker
 from .state import State, acting, believes_ap
 
 # The domain of an argument, by kind: "replica", "session", "writer" (a
@@ -167,10 +168,24 @@ ACTION_TYPES: tuple[type, ...] = tuple(SPECS)
 
 # --------------------------------------------------------------------------- the Python executor
 
-# Per action class: (step function, argument names, names of replica arguments),
-# looked up once (the executor's hot path; docs/model.md, Performance).
-_RUN: dict[type, tuple[Callable[..., State], tuple[str, ...], tuple[str, ...]]] = {
-    s.action: (s.run, s.fields, tuple(f for f, k in zip(s.fields, s.over) if k == "replica")) for s in NEXT}
+# Per action class: (step function, a getter of its arguments in field order,
+# names of replica arguments), looked up once (the executor's hot path;
+# docs/model.md, Performance).
+def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple]:
+    if not fields:
+        return lambda action: ()
+    if len(fields) == 1:
+        one = attrgetter(fields[0])
+        return lambda action: (one(action),)
+    return attrgetter(*fields)
+
+
+_RUN: dict[type, tuple[Callable[..., State], Callable[[Any], tuple], tuple[str, ...]]] = {
+    s.action: (s.run, _getter(s.fields), tuple(f for f, k in zip(s.fields, s.over) if k == "replica"))
+    for s in NEXT}
+
+
+_REJECTED: Callable[[str], Rejected] = maker(Rejected)  # (the rejection is the commonest outcome)
 
 
 def step(state: State, action: Any) -> State | Rejected:
@@ -178,25 +193,43 @@ def step(state: State, action: Any) -> State | Rejected:
     got = _RUN.get(type(action))
     if got is None:
         return Rejected(f"unknown action {action!r}")
-    run, fields, replicas = got
-    n = len(state.replicas)
-    for f in replicas:
-        v = getattr(action, f)
-        if type(v) is not int or not 0 <= v < n:
-            return Rejected(f"no replica {v!r}: replicas are 0..{n - 1}")
+    run, args, replicas = got
+    if replicas:
+        n = len(state.replicas)
+        for f in replicas:
+            v = getattr(action, f)
+            if type(v) is not int or not 0 <= v < n:
+                return Rejected(f"no replica {v!r}: replicas are 0..{n - 1}")
     try:
-        return run(state, *[getattr(action, f) for f in fields])
+        return run(state, *args(action))
     except Refused as refused:
-        return Rejected(refused.reason)
+        return _REJECTED(refused.args[0])
 
 
 # --------------------------------------------------------------------------- candidate actions
 
+# The (writer, op) lists of recent views: they depend on the view (itself
+# kept per log by view_of), the day and the snapshots alone, which most steps
+# leave as they were. Keyed and checked by identity, as view_of's cache.
+_OPS: dict[tuple, tuple[tuple, tuple]] = {}
+
+
 def candidate_ops(state: State, at: int) -> Iterator[tuple[int, Any]]:
     """Every (writer, op) a client (or the system) might send, for the view at `at`."""
     cfg = state.config
-    rep = state.replicas[at]
-    view = view_of(cfg, rep.log, at)
+    view = view_of(cfg, state.replicas[at].log, at)
+    kept = (cfg, view, state.snapshots)
+    key = (id(cfg), id(view), id(state.snapshots), state.day)
+    got = _OPS.get(key)
+    if got is None or not all(a is b for a, b in zip(got[0], kept)):
+        if len(_OPS) > 4096:
+            _OPS.clear()
+        got = _OPS[key] = (kept, tuple(_candidate_ops(state, view)))
+    return iter(got[1])
+
+
+def _candidate_ops(state: State, view: Any) -> Iterator[tuple[int, Any]]:
+    cfg = state.config
     ctx = OpContext(cfg, state.day, state.snapshots)
     ops: list = []
     for obj in range(cfg.objects):
@@ -259,42 +292,81 @@ def expiry_ticks(state: State) -> set[int]:
     return out
 
 
+_LAST_APS: list = [None, []]  # the last state asked and its answer (the state is kept: its id stays its own)
+
+
 def _aps(state: State) -> list[int]:
-    return [r for r in state.config.replicas if holds(believes_ap(state, r))]
+    """The replicas that believe they are an AP: asked by four kinds of
+    candidates of the same state in a row, so the last answer is kept."""
+    last = _LAST_APS
+    if last[0] is not state:
+        last[1] = [r for r in state.config.replicas if holds(believes_ap(state, r))]
+        last[0] = state
+    return last[1]
 
 
 _SPECIAL: dict[type, Callable[[State], Iterable]] = {
     A.ClientWrite: lambda s: (A.ClientWrite(at, w, op) for at in _aps(s) for w, op in candidate_ops(s, at)),
     A.ReplicateToPassive: lambda s: map(A.ReplicateToPassive, _aps(s)),
     A.Acknowledge: lambda s: map(A.Acknowledge, _aps(s)),
-    A.Partition: lambda s: (A.Partition(a, b) for a, b in product(s.config.replicas, repeat=2) if a < b),
-    A.Heal: lambda s: (A.Heal(a, b) for a, b in product(s.config.replicas, repeat=2) if a < b),
-    A.EmergencyFailover: lambda s: (A.EmergencyFailover(a, b) for a, b in product(s.config.replicas, repeat=2)
-                                    if a != b),
     A.Tick: lambda s: map(A.Tick, tick_candidates(s)),
     A.RetryWrite: lambda s: (A.RetryWrite(at, ss) for at in _aps(s) if holds(acting(s, at))
                              for ss in range(s.config.sessions)),
+}
+# Classes whose actions are fixed by the configuration, but not by the
+# domains of their arguments alone.
+_BY_CONFIG: dict[type, Callable[[Config], Iterable]] = {
+    A.Partition: lambda c: (A.Partition(a, b) for a, b in product(c.replicas, repeat=2) if a < b),
+    A.Heal: lambda c: (A.Heal(a, b) for a, b in product(c.replicas, repeat=2) if a < b),
+    A.EmergencyFailover: lambda c: (A.EmergencyFailover(a, b) for a, b in product(c.replicas, repeat=2) if a != b),
 }
 
 
 # The actions of a class whose arguments range over the configuration alone
 # (a replica, a session, a region), made once per configuration: listing the
-# candidates is the explorer's hot path (docs/model.md, Performance).
-_FIXED: dict[tuple[type, Config], tuple] = {}
+# candidates is the explorer's hot path (docs/model.md, Performance). Keyed
+# by the configuration's identity (hashing a Config costs more than the
+# lookup); the entry keeps the Config, so its id is not reused.
+_FIXED: dict[tuple[type, int], tuple[Config, tuple]] = {}
 
 
 def _fixed(cls: type, cfg: Config) -> tuple:
-    got = _FIXED.get((cls, cfg))
-    if got is None:
+    got = _FIXED.get((cls, id(cfg)))
+    if got is None or got[0] is not cfg:
         if len(_FIXED) > 4096:  # many configurations in one process (tests): start again
             _FIXED.clear()
-        got = _FIXED[(cls, cfg)] = tuple(cls(*args) for args in SPECS[cls].arguments(cfg))
-    return got
+        by_config = _BY_CONFIG.get(cls)
+        made = (tuple(by_config(cfg)) if by_config is not None
+                else tuple(cls(*args) for args in SPECS[cls].arguments(cfg)))
+        got = _FIXED[(cls, id(cfg))] = (cfg, made)
+    return got[1]
+
+
+# Per configuration: the candidate listing, class by class in NEXT order: a
+# fixed tuple of actions, or the function that lists them from the state.
+_PLANS: dict[int, tuple[Config, tuple]] = {}
+
+
+def _plan(cfg: Config) -> tuple:
+    got = _PLANS.get(id(cfg))
+    if got is None or got[0] is not cfg:
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        plan = tuple(_SPECIAL.get(cls) or _fixed(cls, cfg) for cls in ACTION_TYPES)
+        got = _PLANS[id(cfg)] = (cfg, plan)
+    return got[1]
 
 
 def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
     """Every action worth trying in `state` (a superset of the enabled ones),
     of the given action classes (all by default), class by class."""
+    if kinds is ACTION_TYPES:
+        for got in _plan(state.config):
+            if type(got) is tuple:
+                yield from got
+            else:
+                yield from got(state)
+        return
     for cls in kinds:
         special = _SPECIAL.get(cls)
         if special is not None:

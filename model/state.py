@@ -90,17 +90,25 @@ class Orchestrator:
     prev_in_sync: bool = True
     lost_change: bool = False
 
+    # (a concrete run keeps the roles in a tuple: read it directly, the hot path)
     @property
     def epoch(self) -> Any:
-        return length(self.roles)
+        roles = self.roles
+        return len(roles) if type(roles) is tuple else length(roles)
 
     @property
     def ap(self) -> Any:
-        return at(self.roles, self.epoch - 1, NO_ROLE)[0]
+        roles = self.roles
+        if type(roles) is tuple:
+            return roles[-1][0] if roles else NO_ROLE[0]
+        return at(roles, self.epoch - 1, NO_ROLE)[0]
 
     @property
     def pp(self) -> Any:
-        return at(self.roles, self.epoch - 1, NO_ROLE)[1]
+        roles = self.roles
+        if type(roles) is tuple:
+            return roles[-1][1] if roles else NO_ROLE[1]
+        return at(roles, self.epoch - 1, NO_ROLE)[1]
 
     def of(self, epoch: Any) -> tuple[Any, Any]:
         """The (AP, PP) of `epoch` (NO_ROLE outside 1..epoch)."""

@@ -78,7 +78,30 @@ def _soft_delete_restorable(state: State) -> Optional[str]:
     ap = acting_ap(state)
     if ap is None:
         return None
-    return _restores_exactly(state, ap) or _still_restorable(state, ap)
+    rep = state.replicas[ap]
+    return (_memo(_restores_exactly, state, ap, (state.config, rep.log), (ap, rep.commit))
+            or _still_restorable(state, ap))
+
+
+# The judgements below fold a whole log or history at every state, and a
+# step changes neither in most states: the last answers are kept, keyed by
+# what each one reads (immutable tuples, compared by identity, kept in the
+# entry so that their ids stay theirs, as model/objects.py's view_of does).
+_MEMO: dict[tuple, tuple[tuple, Any]] = {}
+
+
+def _memo(fn: Any, state: State, arg: Any, reads: tuple, plain: tuple) -> Any:
+    """fn(state, arg) (or fn(state) when arg is None), which reads only
+    `reads` (by identity) and `plain` (by value) of the state."""
+    key = (fn, *map(id, reads), *plain)
+    got = _MEMO.get(key)
+    if got is not None and all(a is b for a, b in zip(got[0], reads)):
+        return got[1]
+    if len(_MEMO) > 4096:
+        _MEMO.clear()
+    value = fn(state) if arg is None else fn(state, arg)
+    _MEMO[key] = (reads, value)
+    return value
 
 
 def _no_early_purge(state: State) -> Optional[str]:
@@ -316,7 +339,11 @@ def _restores_links(state: State) -> Optional[str]:
 
 
 def restore_restores_links(state: State, ghost: Any) -> Any:
-    return _verdict(_restores_links(state))
+    ap = acting_ap(state)
+    if ap is None:
+        return True
+    rep = state.replicas[ap]
+    return _verdict(_memo(_restores_links, state, None, (state.config, rep.log), (ap, rep.commit)))
 
 
 def links_form(cfg: Any, st: ObjectState) -> Any:
@@ -326,7 +353,7 @@ def links_form(cfg: Any, st: ObjectState) -> Any:
 
 
 def no_delete_without_retention(state: State, ghost: Any) -> Any:
-    return _verdict(_no_delete_without_retention(state))
+    return _verdict(_memo(_no_delete_without_retention, state, None, (state.config, state.history), ()))
 
 
 def retention_form(cfg: Any, st: ObjectState) -> Any:
