@@ -21,11 +21,15 @@ def wrap(text: str, indent: str = "    ") -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
 
 
+def _steps(n: object) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
+
+
 def headline(r: PropertyResult) -> str:
     if r.status == "violated":
-        return f"VIOLATED in {r.steps} steps" + (f" ({r.length})" if r.length else "")
+        return f"VIOLATED in {_steps(r.steps)}" + (f" ({r.length})" if r.length else "")
     if r.status == "assumption-broken":
-        return f"assumption-broken (beyond the fault budget, {r.steps} steps)"
+        return f"assumption-broken (beyond the fault budget, {_steps(r.steps)})"
     if r.status == "proved":
         return f"proved for {r.scope}" if r.scope else "proved"
     if r.status == "vacuous":
