@@ -116,6 +116,10 @@ FLAWS: dict[str, Flaw] = {
              ("backup-fails-closed",), "identity"),
         Flaw("backup-depends-on-primary", "the backup authenticator asks the primary system before serving",
              ("sessions-survive-outage",), "identity"),
+        # issue 13 item 3, restart_unconfirmed = "truncate" (model/faults.py keep_on_restart)
+        Flaw("restart-truncates-inherited", "a restarted AP drops its whole log past its commit point, the "
+             "entries of older epochs it inherited as PP (with a stale commit point) included",
+             ("no-acked-write-lost", "one-history"), "replication"),
     )
 }
 

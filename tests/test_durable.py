@@ -79,6 +79,17 @@ def test_the_truncate_knob_drops_the_unconfirmed_suffix_of_a_restarted_ap_only()
     assert len(sec.replicas[B1].log) == 1  # the PP keeps what its stale commit point does not cover
 
 
+def test_the_truncate_knob_keeps_what_a_promoted_ap_inherited():
+    """B1, promoted with the stale commit point 0 it learnt as PP, restarts:
+    it keeps the acknowledged (1, 1) of the older epoch and drops only its
+    own epoch's unconfirmed entry; flaw restart-truncates-inherited drops both."""
+    steps = [w(Create(0)), *SYNC, Crash(A1), EmergencyFailover(B1, A2), w(Create(1), at=B1), Crash(B1), Recover(B1)]
+    s = go(start(restart_unconfirmed="truncate"), *steps)
+    assert [e.epoch for e in s.replicas[B1].log] == [1] and not PROPERTIES["no-acked-write-lost"].check(s)
+    flawed = go(start("restart-truncates-inherited"), *steps)
+    assert flawed.replicas[B1].log == () and PROPERTIES["no-acked-write-lost"].check(flawed)
+
+
 def test_a_retry_is_answered_only_by_the_pps_confirmation():
     s = go(start(), w(Create(0)))
     refused(s, RetryWrite(A1, 0), "waits at A1 for the PP's confirmation")

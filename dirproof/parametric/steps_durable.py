@@ -43,10 +43,19 @@ def restart(pre: Vocab, post: Vocab, flaws: Flaws, r: Any) -> tuple[Any, frozens
     design), and the symbols it changes. Flaw restart-truncates-to-commit:
     the log is cut to the replica's own commit point. Flaw
     restart-exposes-unconfirmed: a replica that is the AP of its epoch
-    commits its whole log."""
+    commits its whole log. Flaw restart-truncates-inherited: a replica that
+    is the AP of its epoch cuts its log at its commit point. (Knob
+    restart_unconfirmed = "truncate" is not in the form: the engine claims
+    nothing for a design off the knobs' safe settings.)"""
     parts, mods = [], set()
     if "restart-truncates-to-commit" in flaws:
         cp = pre.commit(r)
+        parts += [at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
+                  at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp))]
+        mods |= {"log", "len", "flushed"}
+    if "restart-truncates-inherited" in flaws:  # an AP of its epoch cuts at its commit point (issue 13)
+        ap = z3.And(lt_e(E0, pre.ep(r)), pre.ap(pre.ep(r), r))
+        cp = z3.If(ap, pre.commit(r), pre.len(r))
         parts += [at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
                   at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp))]
         mods |= {"log", "len", "flushed"}
