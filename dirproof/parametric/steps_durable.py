@@ -55,9 +55,12 @@ def restart(pre: Vocab, post: Vocab, flaws: Flaws, r: Any) -> tuple[Any, frozens
         mods |= {"log", "len", "flushed"}
     if "restart-truncates-inherited" in flaws:  # an AP of its epoch cuts at its commit point (issue 13)
         ap = z3.And(lt_e(E0, pre.ep(r)), pre.ap(pre.ep(r), r))
-        cp = z3.If(ap, pre.commit(r), pre.len(r))
-        parts += [at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
-                  at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp))]
+        cp = pre.commit(r)
+        cut = z3.And(at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
+                     at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp)))
+        keep = z3.And(at(pre, post, "log", (r,), lambda i, e, v: pre.log(r, i, e, v)),
+                      at(pre, post, "len", (r,), pre.len(r)), at(pre, post, "flushed", (r,), pre.flushed(r)))
+        parts.append(z3.Or(z3.And(ap, cut), z3.And(z3.Not(ap), keep)))  # (two cases: the form stays in EPR)
         mods |= {"log", "len", "flushed"}
     if "restart-exposes-unconfirmed" in flaws:
         ap = z3.And(lt_e(E0, pre.ep(r)), pre.ap(pre.ep(r), r))
