@@ -32,7 +32,7 @@ INCIDENTS: tuple[Incident, ...] = (
              "a follower restarts and truncates its log to its own high watermark, which lags the leader's; "
              "it drops a committed message and is then elected leader", ("restart-truncates-to-commit",),
              "restart-truncates-to-commit"),
-    Incident("kafka-new-leader-truncation", "Kafka", "KIP-101, KIP-279 (leader epoch and fast leader fail-over)",
+    Incident("kafka-new-leader-truncation", "Kafka", "KIP-101 (the same truncation on a just-elected leader)",
              "a replica just elected leader, whose high watermark is the stale one it had as follower, restarts "
              "and truncates to it: committed messages it inherited are gone", ("restart-truncates-inherited",),
              "restart-truncates-inherited"),
