@@ -121,9 +121,10 @@ INCIDENTS: tuple[Incident, ...] = (
              "been running", (), None, "operators acting on the wrong host, and backups that silently fail"),
 )
 
-# `dirproof check --flaw F` (default engines), whole process, wall-clock
-# median of bench/incidents.py runs, seconds; the date and load are in docs/incidents.md.
-SECONDS: dict[str, float] = {}
+# `dirproof check --flaw F` (default engines), whole process, from
+# bench/incidents.py (docs/incidents.md, Figures: runs, load): flaw ->
+# (wall-clock median, CPU median, seconds; the properties it reported violated).
+FOUND: dict[str, tuple[float, float, str]] = {}
 
 
 def expressible() -> list[Incident]:
@@ -134,9 +135,10 @@ def _cell(i: Incident) -> tuple[str, str, str, str]:
     if not i.flaws:
         return f"not expressible: needs {i.missing}", "·", "·", "·"
     variant = ", ".join(f"`--flaw {f}`" for f in i.flaws) + f"; scenario `{i.scenario}`"
-    times = [SECONDS.get(f) for f in i.flaws]
-    when = ("not measured" if None in times else
-            "; ".join(f"{t:.0f} s" + ("" if t < 60 else " (over a minute)") for t in times))
+    found = [FOUND.get(f) for f in i.flaws]
+    when = "; ".join("not measured" if x is None else
+                     f"{x[0]:.0f} s ({x[1]:.0f} s CPU){'' if x[0] < 60 else ', over a minute'}: {x[2]}"
+                     for x in found)
     return variant, "yes", "yes", when
 
 
