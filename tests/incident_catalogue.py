@@ -124,7 +124,32 @@ INCIDENTS: tuple[Incident, ...] = (
 # `dirproof check --flaw F` (default engines), whole process, from
 # bench/incidents.py (docs/incidents.md, Figures: runs, load): flaw ->
 # (wall-clock median, CPU median, seconds; the properties it reported violated).
-FOUND: dict[str, tuple[float, float, str]] = {}
+FOUND: dict[str, tuple[float, float, str]] = {  # 3 runs each, 2026-12-07, 2 cores, load average 6-9
+    "restart-truncates-to-commit": (18.3, 3.6, "no-acked-write-lost"),
+    "restart-truncates-inherited": (16.5, 3.9, "no-acked-write-lost"),
+    "promote-any-secondary": (13.5, 4.1, "no-acked-write-lost"),
+    "shrink-sync-set": (9.7, 2.4, "no-acked-write-lost"),
+    "ack-before-sync": (7.7, 2.2, "no-acked-write-lost"),
+    "ship-unacked": (7.7, 2.5, "no-read-of-lost-write"),
+    "ack-unflushed-pp": (14.1, 4.9, "no-acked-write-lost"),
+    "ack-retry-from-local-log": (4.8, 2.2, "no-acked-write-lost"),
+    "restart-exposes-unconfirmed": (10.0, 4.5, "no-read-of-lost-write"),
+    "promote-unsynced-pp": (13.5, 5.7, "no-acked-write-lost"),
+    "keep-divergent-suffix": (13.5, 6.3, "one-history"),
+    "no-fencing": (14.0, 4.8, "no-acked-write-lost"),
+    "pp-same-region": (10.3, 3.9, "no-acked-write-lost"),
+    "rejoin-after-tombstone-lifetime": (13.2, 6.5, "no-resurrection"),
+    "restore-keeps-identity": (10.5, 4.6, "no-acked-write-lost"),
+    "restore-drops-links": (6.9, 3.1, "restore-restores-links"),
+    "restore-defaults": (5.8, 2.5, "soft-delete-restorable"),
+    "delete-wrong-kind": (5.9, 2.2, "no-delete-without-retention"),
+    "implicit-expiry": (5.6, 2.0, "no-delete-without-retention"),
+    "key-scope-unchecked": (3.0, 1.0, "no-out-of-scope-key-accepted, revocation-bounded"),
+    "key-validity-unchecked": (3.2, 1.1, "no-expired-key-accepted"),
+    "retire-live-key": (3.0, 1.0, "live-tokens-verifiable"),
+    "token-lost-on-move": (11.2, 3.7, "read-your-writes"),
+    "orchestrator-loses-change": (12.3, 6.5, "no-acked-write-lost"),
+}
 
 
 def expressible() -> list[Incident]:
