@@ -125,6 +125,10 @@ FLAWS: dict[str, Flaw] = {
         Flaw("read-ignores-foreign-token", "a replica behind a session's token pulls up to it only when it "
              "names a write of the session's own; a token handed on by another session is answered "
              "without pulling", ("causal-read",), "sessions"),
+        # issue 13 item 3, restart_unconfirmed = "truncate" (model/faults.py keep_on_restart)
+        Flaw("restart-truncates-inherited", "a restarted AP drops its whole log past its commit point, the "
+             "entries of older epochs it inherited as PP (with a stale commit point) included",
+             ("no-acked-write-lost", "one-history"), "replication"),
     )
 }
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .algebra import AND, ANY, EQ, ITE, MIN, NOT, OR, require
+from .algebra import AND, ANY, COUNT, EQ, ITE, MAX, MIN, NOT, OR, require
 from .records import evolve
-from .seq import length, prefix
+from .seq import items, length, prefix
 from .state import FaultBudget, Replica, State, believes_ap, pair_index, with_replica
 
 LOST = Replica(False, 0, (), 0, 0)  # a replica whose disk is gone
@@ -32,7 +32,7 @@ def recover(state: State, replica: int) -> State:
     by comparing its log with the AP's. A restarted AP keeps the entries its
     PP never confirmed pending: past its commit point, invisible to reads,
     and the PP's confirmation commits them (knob `restart_unconfirmed =
-    "truncate"`: it drops them). Flaw `restart-truncates-to-commit`: any
+    "truncate"`: it drops them, keep_on_restart). Flaw `restart-truncates-to-commit`: any
     replica truncates its log to its own commit point, which is stale on a
     PP or a secondary. Flaw `restart-exposes-unconfirmed`: a restarted AP
     commits its whole log."""
@@ -44,12 +44,26 @@ def recover(state: State, replica: int) -> State:
         rep = evolve(rep, log=prefix(rep.log, rep.commit), flushed=MIN(rep.flushed, rep.commit))
     state = with_replica(state, replica, rep)
     ap = believes_ap(state, replica)
-    if cfg.restart_unconfirmed == "truncate":
-        keep = ITE(ap, rep.commit, length(rep.log))
-        rep = evolve(rep, log=prefix(rep.log, keep), flushed=MIN(rep.flushed, keep))
+    if cfg.restart_unconfirmed == "truncate" or cfg.has("restart-truncates-inherited"):
+        rep = evolve(rep, log=prefix(rep.log, keep_on_restart(cfg, rep, ap)))
+        rep = evolve(rep, flushed=MIN(rep.flushed, length(rep.log)))
     if cfg.has("restart-exposes-unconfirmed"):
         rep = evolve(rep, commit=ITE(ap, length(rep.log), rep.commit))
     return with_replica(state, replica, rep)
+
+
+def keep_on_restart(cfg: Any, rep: Replica, ap: Any) -> Any:
+    """How much of its log a restarting replica keeps under knob
+    `restart_unconfirmed = "truncate"`: an AP drops the entries of its own
+    epoch past its commit point (those its PP never confirmed); entries of
+    older epochs it holds as the new AP (it took them as a PP, and may have
+    confirmed them: the commit point it learnt of them is stale) are kept.
+    Other replicas keep everything. Flaw `restart-truncates-inherited`: the
+    AP cuts at its commit point, older epochs' entries included."""
+    if cfg.has("restart-truncates-inherited"):
+        return ITE(ap, rep.commit, length(rep.log))
+    older = COUNT(AND(present, e.epoch < rep.epoch) for present, _, e in items(rep.log))
+    return ITE(ap, MAX(rep.commit, older), length(rep.log))
 
 
 def lost(rep: Replica) -> Any:

@@ -205,6 +205,11 @@ SCENARIOS = {
     # sees that it names session 0's write, not session 1's, and answers
     # from its own (empty) commit point without pulling
     "read-ignores-foreign-token": ("causal-read", [w(Create(0)), *SYNC, HandToken(0, 1), Read(1)], {}),
+    # issue 13 item 3 (restart_unconfirmed = "truncate" as first written): B1, promoted with its stale
+    # commit point 0, restarts and drops the acknowledged (1, 1) it inherited as PP.
+    "restart-truncates-inherited": ("no-acked-write-lost",
+                                    [w(Create(0)), *SYNC, Crash(A1), EmergencyFailover(B1, A2), Crash(B1),
+                                     Recover(B1)], {}),
 }
 
 # A second property that a flaw breaks (design.md §5 names "or" for some),
@@ -260,6 +265,11 @@ EXTRA_SCENARIOS = {
 
 
 EXTRA_SCENARIOS.update({
+    # B1 then writes its own (2, 1) over LSN 1 and commits it: A1 still holds the acknowledged (1, 1)
+    "restart-truncates-inherited/one-history": (
+        "restart-truncates-inherited", "one-history",
+        [w(Create(0)), *SYNC, Crash(A1), EmergencyFailover(B1, A2), Crash(B1), Recover(B1), w(Create(1), at=B1),
+         ReplicateToPassive(B1), Acknowledge(B1)], {}),
     # session 0 reads LSN 1 at A2, moves to the lagging B2 with an empty token
     # in the same logical session, and reads nothing there
     "token-lost-on-move/monotonic-reads": (
@@ -356,4 +366,5 @@ FLAW_STEP = {
     "restore-keeps-identity": "restore_image",
     "hand-off-drops-token": "hand_token", "token-lost-on-move": "move_session",
     "read-ignores-foreign-token": "read",
+    "restart-truncates-inherited": "recover",
 }

@@ -79,6 +79,17 @@ def test_the_truncate_knob_drops_the_unconfirmed_suffix_of_a_restarted_ap_only()
     assert len(sec.replicas[B1].log) == 1  # the PP keeps what its stale commit point does not cover
 
 
+def test_the_truncate_knob_keeps_what_a_promoted_ap_inherited():
+    """B1, promoted with the stale commit point 0 it learnt as PP, restarts:
+    it keeps the acknowledged (1, 1) of the older epoch and drops only its
+    own epoch's unconfirmed entry; flaw restart-truncates-inherited drops both."""
+    steps = [w(Create(0)), *SYNC, Crash(A1), EmergencyFailover(B1, A2), w(Create(1), at=B1), Crash(B1), Recover(B1)]
+    s = go(start(restart_unconfirmed="truncate"), *steps)
+    assert [e.epoch for e in s.replicas[B1].log] == [1] and not PROPERTIES["no-acked-write-lost"].check(s)
+    flawed = go(start("restart-truncates-inherited"), *steps)
+    assert flawed.replicas[B1].log == () and PROPERTIES["no-acked-write-lost"].check(flawed)
+
+
 def test_a_retry_is_answered_only_by_the_pps_confirmation():
     s = go(start(), w(Create(0)))
     refused(s, RetryWrite(A1, 0), "waits at A1 for the PP's confirmation")
@@ -100,3 +111,36 @@ def test_the_knobs_are_read_from_toml_and_bad_values_refused(tmp_path):
         load_config(bad)
     res = CliRunner().invoke(app, ["check", "--config", str(bad)])
     assert res.exit_code == 2 and res.stderr.startswith("dirproof: error:") and res.stderr.count("\n") == 1
+
+
+# Finding (docs/model.md, restart_unconfirmed): under "truncate" a restarted AP
+# reuses the (epoch, LSN) names of the entries it dropped, which its PP may
+# still hold: two logs then hold one entry with different entries below it.
+TRUNCATE_REUSES_NAMES = [w(Create(0)), w(Create(1)), ReplicateToPassive(A1), Crash(A1), Recover(A1),
+                         w(Create(0), session=1), w(Create(1))]
+
+
+def test_under_truncate_a_restarted_ap_reuses_names_its_pp_still_holds():
+    from dirproof.model.algebra import holds
+    from dirproof.properties.invariants import INVARIANTS
+    from dirproof.properties.monitors import watch
+    s = go(start(restart_unconfirmed="truncate"), *TRUNCATE_REUSES_NAMES)
+    assert s.replicas[A1].log[1] == s.replicas[B1].log[1] and s.replicas[A1].log[0] != s.replicas[B1].log[0]
+    g = watch(s)
+    broken = {k for k, inv in INVARIANTS.items() if not holds(inv.verdict(s, g))}
+    assert {"log-matching", "ap-holds-its-epoch", "current-prefix", "in-sync"} <= broken
+    assert not [p for p in PROPERTIES.values() if p.layer == "replication" and p.check(s)]
+
+
+def test_the_truncate_variants_fixed_scope_proof_fails_at_recover_only():
+    """The fixed-scope proof of the safe invariant under "truncate", over
+    `recover` (the step the knob changes): not inductive. (Every other step
+    preserves it: `dirproof prove --config` a TOML with the knob, 644
+    obligations, 10 failing, all at recover; docs/model.md.)"""
+    from dirproof.proofs.forms import REPLICATION
+    from dirproof.proofs.induction import PROOF_SCOPE, induction
+    from dirproof.properties.invariants import INVARIANTS
+    from dirproof.model import make_config
+    rep = induction(make_config("entra", restart_unconfirmed="truncate"), PROOF_SCOPE,
+                    list(INVARIANTS) + list(REPLICATION), steps=["recover"])
+    assert not rep.ok and {"ap-holds-its-epoch", "current-prefix", "in-sync"} <= {o.invariant for o in rep.failures()}

@@ -43,12 +43,24 @@ def restart(pre: Vocab, post: Vocab, flaws: Flaws, r: Any) -> tuple[Any, frozens
     design), and the symbols it changes. Flaw restart-truncates-to-commit:
     the log is cut to the replica's own commit point. Flaw
     restart-exposes-unconfirmed: a replica that is the AP of its epoch
-    commits its whole log."""
+    commits its whole log. Flaw restart-truncates-inherited: a replica that
+    is the AP of its epoch cuts its log at its commit point. (Knob
+    restart_unconfirmed = "truncate" is not in the form: the engine claims
+    nothing for a design off the knobs' safe settings.)"""
     parts, mods = [], set()
     if "restart-truncates-to-commit" in flaws:
         cp = pre.commit(r)
         parts += [at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
                   at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp))]
+        mods |= {"log", "len", "flushed"}
+    if "restart-truncates-inherited" in flaws:  # an AP of its epoch cuts at its commit point (issue 13)
+        ap = z3.And(lt_e(E0, pre.ep(r)), pre.ap(pre.ep(r), r))
+        cp = pre.commit(r)
+        cut = z3.And(at(pre, post, "log", (r,), lambda i, e, v: z3.And(pre.log(r, i, e, v), LE_I(i, cp))),
+                     at(pre, post, "len", (r,), cp), at(pre, post, "flushed", (r,), min_i(pre.flushed(r), cp)))
+        keep = z3.And(at(pre, post, "log", (r,), lambda i, e, v: pre.log(r, i, e, v)),
+                      at(pre, post, "len", (r,), pre.len(r)), at(pre, post, "flushed", (r,), pre.flushed(r)))
+        parts.append(z3.Or(z3.And(ap, cut), z3.And(z3.Not(ap), keep)))  # (two cases: the form stays in EPR)
         mods |= {"log", "len", "flushed"}
     if "restart-exposes-unconfirmed" in flaws:
         ap = z3.And(lt_e(E0, pre.ep(r)), pre.ap(pre.ep(r), r))
