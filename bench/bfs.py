@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,11 +43,17 @@ TLC_EXHAUSTIVE = (806_448, 24.7)
 DIRPROOF = str(Path(sys.executable).with_name("dirproof"))
 
 
+USER: list[float] = []  # user CPU seconds of each dirproof process, in order
+
+
 def run_json(args: list[str], seconds: float) -> tuple[float, dict]:
-    """(wall seconds, parsed --json output) of one dirproof process."""
+    """(wall seconds, parsed --json output) of one dirproof process; its
+    user CPU seconds go to USER (the load of the machine shows between them)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     start = time.perf_counter()
     done = subprocess.run([DIRPROOF, *args, "--json"], capture_output=True, text=True, timeout=seconds + 120)
     wall = time.perf_counter() - start
+    USER.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before)
     if done.returncode not in (0, 1):
         raise SystemExit(f"dirproof {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
     return wall, json.loads(done.stdout)
@@ -66,16 +73,19 @@ def z3_bounds(flaw: str) -> list[str]:
             "--epochs", str(1 + sum(n in FAILOVERS for n in names)), "--days", "0"]
 
 
-def bench_flaw(flaw: str, runs: int, seconds: float, out: Path, tight: bool = False) -> dict:
-    walls, length, states = [], None, None
+def bench_flaw(flaw: str, runs: int, seconds: float, out: Path, tight: bool = False, default: bool = False) -> dict:
+    walls, users, length, states = [], [], None, None
     for _ in range(runs):
-        args = (["bfs", "--flaw", flaw, *z3_bounds(flaw)] if tight else ["check", "--engine", "bfs", "--flaw", flaw])
+        args = (["bfs", "--flaw", flaw, *z3_bounds(flaw)] if tight else ["check", "--flaw", flaw] if default
+                else ["check", "--engine", "bfs", "--flaw", flaw])
         wall, data = run_json([*args, "--seconds", str(seconds), "--out", str(out)], seconds)
         walls.append(wall)
+        users.append(USER[-1])
         broken = [r for r in data["results"] if r["status"] in ("violated", "assumption-broken")]
         length = min((r["steps"] for r in broken), default=None)
         states = data["results"][0].get("examples")
     return {"flaw": flaw, "median_s": round(statistics.median(walls), 2), "runs": [round(w, 2) for w in walls],
+            "user_s": round(statistics.median(users), 2),
             "length": length, "z3": Z3_SHORTEST.get(flaw), "states": states, "tlc_s": TLC_FLAW_SECONDS.get(flaw)}
 
 
@@ -100,15 +110,18 @@ def main() -> int:
     ap.add_argument("--no-exhaustive", action="store_true")
     ap.add_argument("--z3-bounds", action="store_true",
                     help="run `dirproof bfs` with bounds that just admit Z3's path, not `check`'s defaults")
+    ap.add_argument("--default-engines", action="store_true",
+                    help="run the default `dirproof check --flaw F` (bfs with its short budget, then the others)")
     a = ap.parse_args()
     print(f"# bench/bfs.py on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     if not a.no_flaws:
-        print(f"{'flaw':26} {'median s':>9} {'TLC s':>6} {'length':>6} {'Z3':>3} {'states':>9}  runs")
+        print(f"{'flaw':26} {'median s':>9} {'user s':>7} {'TLC s':>6} {'length':>6} {'Z3':>3} {'states':>9}  runs")
         with tempfile.TemporaryDirectory() as tmp:
             for flaw in a.flaw or sorted(Z3_SHORTEST):
-                r = bench_flaw(flaw, a.runs, a.seconds, Path(tmp), a.z3_bounds)
-                print(f"{flaw:26} {r['median_s']:9.2f} {r['tlc_s'] or '-':>6} {str(r['length']):>6} "
-                      f"{r['z3']:>3} {str(r['states']):>9}  {r['runs']}", flush=True)
+                r = bench_flaw(flaw, a.runs, a.seconds, Path(tmp), a.z3_bounds, a.default_engines)
+                print(f"{flaw:26} {r['median_s']:9.2f} {r['user_s']:7.2f} {r['tlc_s'] or '-':>6} "
+                      f"{str(r['length']):>6} {r['z3']:>3} {str(r['states']):>9}  {r['runs']}", flush=True)
+        print(f"# load average after: {os.getloadavg()[0]:.1f}")
     if not a.no_exhaustive:
         r = bench_exhaustive(a.exhaustive_seconds, a.workers)
         tlc_states, tlc_s = TLC_EXHAUSTIVE

@@ -8,6 +8,13 @@ DEFAULT_EXAMPLES = 1000
 DEFAULT_DEPTH = 8  # steps (the replication and availability properties)
 OBJECT_DEPTH = 8  # object steps: a committed write or a tick (the object properties)
 DEFAULT_SECONDS = 20.0  # time budget when the request gives none (docs/z3.md)
+# The breadth-first engine, when later engines follow it (the default `dirproof
+# check`): its wall-clock budget, at most, so that a shallow flaw's shortest
+# counterexample comes from it in seconds and the rest is left to the later
+# engines (with --seconds S: at most a quarter of it). Run alone, it has
+# DEFAULT_SECONDS (docs/bfs.md). 10 s: read-ignores-token's 4 steps take the
+# search about 2 s of CPU, 4.6 s of wall time at load average 4.6 on 2 cores.
+BFS_LEAD_SECONDS = 10.0
 
 # The ranges of the numeric options, refused outside with the range named
 # (docs/user-guide.md, "Limits"). Beyond them a run takes hours or the memory

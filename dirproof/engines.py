@@ -48,8 +48,10 @@ def module_for(engine: str, prop: str) -> Optional[str]:
 # The order `dirproof check` runs the engines in: the fast explorers first, so
 # that a flawed design's counterexample ends the run in seconds, then Z3 only
 # for the properties no earlier engine has violated (dirproof/commands/check.py).
-# A new exploring engine goes first: ("bfs", "hypothesis", "z3").
-ENGINE_ORDER: tuple[str, ...] = ("hypothesis", "z3")
+# The breadth-first search leads with a short budget (defaults.BFS_LEAD_SECONDS,
+# on every design, the safe one too): a shallow flaw's shortest counterexample
+# comes from it; what it has not found by then is left to the exploration and Z3.
+ENGINE_ORDER: tuple[str, ...] = ("bfs", "hypothesis", "z3")
 
 
 def _quiet(done: float, total: float, label: str) -> None:

@@ -47,9 +47,20 @@ class Contradiction(Exception):
             f"please report it")
 
 
+# The length the breadth-first engine gives its violations: shortest within
+# its bounds only (dirproof/bfs/engine.py), so a later engine that can search
+# every shorter length (Z3's `shortest`) still does (commands/run_engines.py).
+WITHIN_BOUNDS = "shortest within the breadth-first search's bounds"
+
+
 def strength(result: PropertyResult) -> tuple[int, int]:
-    """Order results by verdict strength; among equals, a shorter counterexample wins."""
+    """Order results by verdict strength; among equals, a shorter
+    counterexample wins, and a breadth-first search that stopped before its
+    bounds were exhausted (`held` for every state within D steps only: a
+    short budget, as in the default run) ranks below any other `held`."""
     rank = len(STATUSES) - STATUSES.index(result.status)
+    if result.status == "held":
+        return rank, -1 if result.engine == "bfs" and not result.detail.startswith("exhaustive") else 0
     return rank, -(result.steps or 0) if result.status == "violated" else 0
 
 

@@ -136,3 +136,17 @@ def test_under_an_expiry_policy_or_memberships_renaming_a_user_into_a_group_is_n
     wrong = Group(kept.replicas, kept.sessions, ((0, 1), (1, 0)))
     nodes = full_nodes(cfg, bounds)
     assert reduced(cfg, bounds, wrong) != orbits(nodes, wrong)
+
+
+def test_the_fast_head_gives_the_same_keys_as_the_plain_one():
+    """symmetry.canonical builds heads with key.head_fast (the replica
+    renaming's parts once, pickers): the same tuples as key.head."""
+    from dirproof.bfs.key import head, head_fast, summary
+    cfg = make_config("entra", ("no-fencing",))
+    group = group_of(cfg)
+    nodes = full_nodes(cfg, Bounds(writes=1, epochs=2, faults=1, days=0, depth=2))
+    for state, _, *_ in nodes[::7]:
+        reps = summary(state)
+        for el in group.elements:
+            for h, rl in head_fast(state, reps, el, group.relabels[el[0]]):
+                assert h == head(state, rl, el[3], reps)

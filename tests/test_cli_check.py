@@ -190,14 +190,16 @@ def test_a_path_that_does_not_replay_is_a_disagreement_of_the_encodings(monkeypa
 
 
 def test_a_flawed_design_ends_at_its_violation_with_the_shortest_length(tmp_path):
-    """The default engines: the exploration finds it, Z3 only checks that no
-    shorter one exists; the other properties are not checked (no minute of proofs)."""
-    res = runner.invoke(app, ["check", "--flaw", "ack-before-sync", "--seed", "1", "--out", str(tmp_path)])
+    """The default engines: the breadth-first search finds it (first, with its
+    short budget), Z3 only checks that no shorter one exists; the other
+    properties are not checked (no minute of proofs)."""
+    res = runner.invoke(app, ["check", "--flaw", "ack-before-sync", "--seed", "1", "--out", str(tmp_path)],
+                        env={"COLUMNS": "200"})
     assert res.exit_code == 1, res.output
-    assert "VIOLATED in 2 steps (shortest" in res.stdout
-    from dirproof.properties import ALL_PROPERTIES  # the identity layer's properties too (held: explored first)
-    held = len(ALL_PROPERTIES) - 1
-    assert res.stdout.splitlines()[-1].startswith(f"0 proved, {held} held, 1 violated")  # Z3 proved nothing: skipped
+    assert "VIOLATED in 2 steps (shortest: Z3 found no violation in fewer steps) [bfs" in res.stdout
+    from dirproof.properties import ALL_PROPERTIES, PROPERTIES as PARTITION
+    held, rest = len(PARTITION) - 1, len(ALL_PROPERTIES) - len(PARTITION)  # bfs judges the partition only
+    assert res.stdout.splitlines()[-1].startswith(f"0 proved, {held} held, 1 violated, {rest} not checked")
 
 
 def test_a_large_run_prints_an_estimate_first(monkeypatch, tmp_path):
@@ -209,3 +211,30 @@ def test_a_large_run_prints_an_estimate_first(monkeypatch, tmp_path):
     assert "estimate: exploring 100000 examples" in long.stderr
     small = runner.invoke(app, ["check", "--out", str(tmp_path)])
     assert "estimate" not in small.stderr
+
+
+# --------------------------------------------------------------------------- the breadth-first search leading
+
+def test_a_bounded_breadth_first_held_ranks_below_any_other_held_and_its_length_stays_bounded(monkeypatch):
+    """In the default order bfs runs first with a short budget: its `held`
+    (every state within D steps) must not mask a later engine's verdict, and
+    its "shortest within bounds" stays so unless Z3 settles it."""
+    from dirproof.commands import run_engines
+    from dirproof.defaults import BFS_LEAD_SECONDS
+    from dirproof.results import WITHIN_BOUNDS, merge
+    bounded = PropertyResult(FIRST, "held", "bfs", detail="every state within 4 steps (...): 9 states; not exhaustive")
+    full = PropertyResult(FIRST, "held", "bfs", detail="exhaustive: 9 states, bounds ...")
+    explored = PropertyResult(FIRST, "held", "hypothesis", examples=10)
+    assert merge([bounded, explored])[FIRST] is explored and merge([full, explored])[FIRST] is full
+    assert merge([bounded, PropertyResult(FIRST, "proved", "z3-induction")])[FIRST].status == "proved"
+    assert run_engines._budget("bfs", True, None, None)["seconds"] == BFS_LEAD_SECONDS
+    assert run_engines._budget("bfs", True, 500, None) == {"examples": None, "seconds": BFS_LEAD_SECONDS}
+    found = PropertyResult(FIRST, "violated", "bfs", steps=5, counterexample="a.json",
+                           length=f"{WITHIN_BOUNDS} (writes <= 3)")
+    z3 = types.ModuleType("stub_z3_short")
+    monkeypatch.setitem(sys.modules, z3.__name__, z3)
+    monkeypatch.setattr(run_engines, "module_for", lambda engine, prop: z3.__name__)
+    z3.shortest = lambda req, r, s: __import__("attrs").evolve(r, length="at most; Z3 ruled out only 3")
+    assert run_engines._shorten("z3", None, [found]) == [found]
+    z3.shortest = lambda req, r, s: __import__("attrs").evolve(r, length="shortest: Z3 found none shorter")
+    assert run_engines._shorten("z3", None, [found])[0].length.startswith("shortest: Z3")

@@ -29,7 +29,7 @@ from dirproof.defaults import DEFAULT_SECONDS
 from dirproof.model import FLAWS, Config
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
-from dirproof.results import PropertyResult
+from dirproof.results import WITHIN_BOUNDS, PropertyResult
 
 from .bounds import Bounds
 from .search import Finding, Outcome, path_to, replay, search
@@ -107,4 +107,5 @@ def _violated(request: Any, out: Outcome, f: Finding) -> PropertyResult:
     path = save(cx, request.out_dir)
     return PropertyResult(f.property, status, ENGINE, examples=out.states, steps=len(steps),
                           seconds=round(out.seconds, 2), counterexample=str(path),
-                          detail=f"{msg} (shortest within bounds {out.problem.bounds.text()})")
+                          detail=f"{msg} (shortest within bounds {out.problem.bounds.text()})",
+                          length=f"{WITHIN_BOUNDS} ({out.problem.bounds.text()})")

@@ -44,7 +44,7 @@ from dirproof.model.links import member_pairs
 from dirproof.model.objects import kind_of
 from dirproof.properties.monitors import Ghost
 
-from .key import Relabel, head, identity, inverse, links_order, relevant, summary, tail
+from .key import Relabel, head, head_fast, identity, inverse, links_order, picker, relevant, summary, tail
 
 
 @attrs.frozen
@@ -56,7 +56,8 @@ class Group:
     sessions: tuple[tuple[int, ...], ...]
     objects: tuple[tuple[int, ...], ...]
 
-    # (replica map, region map, inverse replica map, link order) per replica renaming
+    # (replica map, region map, inverse replica map, link order, picker by the
+    # inverse map, picker of the links) per replica renaming
     elements: tuple = attrs.field(eq=False, repr=False)
 
     # per replica map: its Relabel with each session map (objects: identity)
@@ -65,7 +66,8 @@ class Group:
     @elements.default
     def _elements(self) -> tuple:
         n = len(self.replicas[0][0])
-        return tuple((rp, gp, inverse(rp), links_order(n, rp)) for rp, gp in self.replicas)
+        return tuple((rp, gp, inverse(rp), links_order(n, rp), picker(inverse(rp)), picker(links_order(n, rp)))
+                     for rp, gp in self.replicas)
 
     @relabels.default
     def _relabels(self) -> dict:
@@ -154,7 +156,7 @@ def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
     least = None
     first: list = []
     for el in group.elements:
-        k = tuple(reps[r] for r in el[2])
+        k = el[4](reps)
         if least is None or k < least:
             least, first = k, [el]
         elif k == least:
@@ -162,8 +164,7 @@ def canonical(state: State, ghost: Ghost, group: Group) -> tuple:
     best_head = None
     best: list = []
     for el in first:
-        for rl in group.relabels[el[0]]:
-            h = head(state, rl, el[3], reps)
+        for h, rl in head_fast(state, reps, el, group.relabels[el[0]]):
             if best_head is None or h < best_head:
                 best_head, best = h, [rl]
             elif h == best_head:

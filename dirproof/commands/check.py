@@ -17,7 +17,7 @@ from dirproof.app import app, encoding_disagreement, fail
 from dirproof.commands.options import config_or_fail, estimate_lines, in_range
 from dirproof.commands.run_engines import Run, run_in_order
 from dirproof.commands.verdicts import coverage_lines, summary, verdict_lines
-from dirproof.defaults import (DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS, DEPTH_RANGE, EXAMPLES_RANGE,
+from dirproof.defaults import (BFS_LEAD_SECONDS, DEFAULT_DEPTH, DEFAULT_EXAMPLES, DEFAULT_SECONDS, DEPTH_RANGE, EXAMPLES_RANGE,
                                OBJECT_DEPTH, SCOPE_RANGE, SECONDS_RANGE, SEED_RANGE)
 from dirproof.engines import ENGINE_MODULES, ENGINE_ORDER
 from dirproof.model import FLAWS, PROFILES
@@ -84,7 +84,9 @@ FlawOpt = Annotated[list[str], typer.Option("--flaw", help="Seeded flaw to turn 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A TOML design variant (docs/user-guide.md).")]
 EngineOpt = Annotated[list[str], typer.Option("--engine", help=f"Engine to run (repeatable): {', '.join(ENGINE_MODULES)} "
                                                              f"or all (default: all = {', '.join(ENGINE_ORDER)}, "
-                                                             f"in that order).")]
+                                                             f"in that order; bfs then has {BFS_LEAD_SECONDS:g} s "
+                                                             f"at most, a quarter of --seconds if less, on "
+                                                             f"every design, the safe one too).")]
 ExamplesOpt = Annotated[Optional[int], typer.Option(
     "--examples", callback=in_range(*EXAMPLES_RANGE),
     help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}..{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES}).")]
@@ -96,7 +98,8 @@ SecondsOpt = Annotated[Optional[float], typer.Option(
          f"{DEFAULT_SECONDS:.0f} s per property).")]
 DepthOpt = Annotated[Optional[int], typer.Option(
     "--depth", callback=in_range(*DEPTH_RANGE),
-    help=f"Z3 bounded-model-checking depth for a property not proved ({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; "
+    help=f"Z3 bounded-model-checking depth for a property not proved, and the breadth-first search's depth "
+         f"bound ({DEPTH_RANGE[0]}..{DEPTH_RANGE[1]}; "
          f"default {DEFAULT_DEPTH}; object steps for the object properties, default {OBJECT_DEPTH}).")]
 ScopeOpt = Annotated[Optional[tuple[int, int]], typer.Option(
     "--scope", metavar="L E", callback=in_range(*SCOPE_RANGE),
@@ -138,7 +141,9 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     to `dirproof replay`, and its length: shortest, or an upper bound) or
     assumption-broken (beyond the fault budget).
 
-    The engines run in order, explorers first; once one has a violation of a
+    The engines run in order, explorers first (the breadth-first search with
+    a short budget: the shortest counterexample of a shallow flaw; then the
+    exploration); once one has a violation of a
     property, the later ones skip it (Z3 only looks for a shorter
     counterexample), and without --keep-going the run stops judging the
     others. With --all-violations the explorers go on past their first

@@ -1,7 +1,8 @@
 """The engines of one `dirproof check`, in order, each skipping what an
 earlier one has already violated.
 
-Order (dirproof.engines.ENGINE_ORDER): the explorers first, so that a
+Order (dirproof.engines.ENGINE_ORDER): the explorers first (the
+breadth-first search with a short budget, then the exploration), so that a
 flawed design's counterexample is found in seconds; then Z3 for the
 properties still open. An engine after the one that found a violation only
 asks "is there a shorter one?" (`shortest` of its module, when it has one:
@@ -22,9 +23,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dirproof import engines, interrupt
+from dirproof.defaults import BFS_LEAD_SECONDS
 from dirproof.engines import SIDE_MODULES, EngineRequest, module_for
 from dirproof.properties import ALL_PROPERTIES, layer_of
-from dirproof.results import FAILED
+from dirproof.results import FAILED, WITHIN_BOUNDS
 
 EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
 
@@ -38,8 +40,13 @@ class Run:
 
 
 def _budget(engine: str, later: bool, examples: Optional[int], seconds: Optional[float]) -> dict:
-    """An explorer's budget: its examples, or (with --seconds alone) a share of the time left."""
+    """An explorer's budget: its examples, or (with --seconds alone) a share of the time left.
+    The breadth-first search, when later engines follow, has a short one
+    (BFS_LEAD_SECONDS, at most a quarter of --seconds): the rest is theirs."""
     left = interrupt.time_left()
+    if engine == "bfs" and later:
+        return {"examples": None, "seconds": BFS_LEAD_SECONDS if left is None else
+                max(0.5, min(BFS_LEAD_SECONDS, left / 4))}
     if engine in EXPLORERS and examples is None and seconds is not None and left is not None:
         return {"examples": None, "seconds": max(1.0, left / 2 if later else left)}
     return {"examples": examples, "seconds": None}
@@ -57,9 +64,16 @@ def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, s
     return report
 
 
+def _unsettled(r) -> bool:
+    """A violation whose length a later engine may still settle."""
+    return r.status == "violated" and (not r.length or r.length.startswith(WITHIN_BOUNDS))
+
+
 def _shorten(engine: str, request: EngineRequest, found: list) -> list:
     """Each violation, shortened by `engine` if it can; its budget
-    (SHORTEST_SECONDS of the module) is shared by all of them."""
+    (SHORTEST_SECONDS of the module) is shared by all of them. A bounded
+    search's "shortest within bounds" is kept unless the engine settles it
+    (finds a shorter one, or shows there is none)."""
     if not found:
         return list(found)
     out = []
@@ -68,8 +82,11 @@ def _shorten(engine: str, request: EngineRequest, found: list) -> list:
         module = importlib.import_module(name) if name else None
         if module is None or not hasattr(module, "shortest"):
             out.append(r)
-        else:
-            out.append(module.shortest(request, r, getattr(module, "SHORTEST_SECONDS", 3.0) / len(found)))
+            continue
+        got = module.shortest(request, r, getattr(module, "SHORTEST_SECONDS", 3.0) / len(found))
+        settled = (got.length.startswith("shortest") and not got.length.startswith(WITHIN_BOUNDS)) \
+            or got.counterexample != r.counterexample
+        out.append(got if settled or not r.length else r)
     return out
 
 
@@ -126,9 +143,8 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
     failed = {r.property: r for r in run.results if r.status in FAILED}
     todo = tuple(p for p in properties if p not in failed)
     if failed and not keep_going:
-        for p in todo:
-            run.why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
-                                      "property)")
+        for p in todo:  # (replaces "engine E does not judge its layer": a later one would have)
+            run.why_not[p] = "the run stopped at the first violation (--keep-going judges every property)"
         todo = ()
     interrupt.phase(engine)
     req = EngineRequest(cfg, todo, depth=depth, seed=seed, out_dir=out_dir, over_budget=over_budget,
@@ -137,7 +153,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
                         **_budget(engine, bool(later), examples, seconds))
     try:
         if failed:
-            found = [r for r in failed.values() if r.status == "violated" and not r.length]
+            found = [r for r in failed.values() if _unsettled(r)]
             shorter = _shorten(engine, req, found)
             run.results = [r for r in run.results if r not in found] + shorter
         if todo:
