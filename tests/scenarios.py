@@ -340,6 +340,11 @@ Z3_RECORDED = {
     "read-ignores-foreign-token": ("causal-read", [
         ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("hand_token", (0, 1)),
         ("read", (1,))]),
+    # issue 13: B1, promoted with its stale commit point 0, restarts and cuts the acknowledged (1, 1)
+    # (`dirproof bmc --flaw restart-truncates-inherited --property no-acked-write-lost --depth 7`: 90 s)
+    "restart-truncates-inherited": ("no-acked-write-lost", [
+        ("client_write", (0, 0)), ("replicate_to_passive", (0,)), ("acknowledge", (0,)), ("partition", (0, 2)),
+        ("emergency_failover", (2, 1)), ("crash", (2,)), ("recover", (2,))]),
 }
 
 Z3_SHORTEST = {**{f: n for f, (_, n) in Z3_FAST.items()},
