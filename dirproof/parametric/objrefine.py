@@ -31,6 +31,7 @@ from dirproof.model.objects import ABSENT, GONE, LIVE, SOFT_DELETED, attrs_of, s
 from dirproof.properties.objects import ObjectState
 
 from .objinvariants import invariants
+from .refine import broken
 from .objsteps import TRANSITIONS
 from .objvocab import (AVEC, D0, DAY, DFLT, EXPIRED, EXPIRED1, GROUP, KIND, KIND_OF, LE_D, LIVED, OBJ, POLICY,
                        SNAP, STATUS, USER, OVocab, axioms, frame)
@@ -186,20 +187,7 @@ def check_state(cfg: Any, st: ObjectState, mapping: Mapping = structure) -> list
     V = OVocab("")
     s = _solver(d)
     s.add(*mapping(d, st, V))
-    invs = invariants(V, frozenset(cfg.flaws))
-    s.push()
-    s.add(z3.Not(z3.And(*invs.values())))
-    if s.check() == z3.unsat:
-        return []
-    s.pop()
-    broken = []
-    for name, f in invs.items():
-        s.push()
-        s.add(z3.Not(f))
-        if s.check() != z3.unsat:
-            broken.append(name)
-        s.pop()
-    return broken
+    return broken(s, invariants(V, frozenset(cfg.flaws)))
 
 
 def walk(cfg: Any, script: Iterable[tuple[Any, Any]]) -> Iterator[tuple[ObjectState, str, ObjectState]]:

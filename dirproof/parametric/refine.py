@@ -185,20 +185,25 @@ def check_state(st: State, mapping: Mapping = structure) -> list[str]:
     V = Vocab("")
     s = _solver(d, st.config)
     s.add(*mapping(d, st, gh, V))
-    invs = invariants(V, frozenset(st.config.flaws))
+    return broken(s, invariants(V, frozenset(st.config.flaws)))
+
+
+def broken(s: z3.Solver, invs: dict[str, Any]) -> list[str]:
+    """The invariants `invs` that fail on the structure asserted in `s` (one
+    query when all hold, then one per invariant)."""
     s.push()
     s.add(z3.Not(z3.And(*invs.values())))
     if s.check() == z3.unsat:
         return []
     s.pop()
-    broken = []
+    out = []
     for name, f in invs.items():
         s.push()
         s.add(z3.Not(f))
         if s.check() != z3.unsat:
-            broken.append(name)
+            out.append(name)
         s.pop()
-    return broken
+    return out
 
 
 def walk(state: State, actions: Iterable[Any] = (), steps: int = 0, rng: Optional[random.Random] = None,
@@ -235,9 +240,9 @@ def check_walk(steps: Iterable[tuple[State, Any, State]], mapping: Mapping = str
         why = check_step(pre, step_name(a), post, mapping)
         if why:
             problems.append(f"step {k} {a}: {why}")
-        broken = check_state(post, mapping) if not (first and problems) else []
-        if broken:
-            problems.append(f"after step {k} {a}: invariants {', '.join(broken)} fail")
+        failing = check_state(post, mapping) if not (first and problems) else []
+        if failing:
+            problems.append(f"after step {k} {a}: invariants {', '.join(failing)} fail")
         if first and problems:
             break
     return problems
