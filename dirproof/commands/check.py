@@ -134,8 +134,11 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     """Check every property of a design (or those named by --property) and
     print one verdict per property.
 
-    Verdicts: proved (a Z3 inductive proof for a fixed scope, stated with it:
-    the configuration, logs <= L, epochs <= E), vacuous (inductive, but what
+    Verdicts: proved for any size (the parametric proof: any number of
+    replicas, regions, sessions, entries and epochs, or of objects, snapshots
+    and days, once the running model is checked to refine it), proved for a
+    fixed scope (a Z3 inductive proof, stated with it: the configuration,
+    logs <= L, epochs <= E), vacuous (inductive, but what
     the property speaks of is never reached), held (explored or searched to
     a bound, no violation, no proof), violated (with a counterexample file
     to `dirproof replay`, and its length: shortest, or an upper bound) or
