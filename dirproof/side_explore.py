@@ -55,6 +55,23 @@ class SideExplorer:
     examples: int  # walks when the request names no number
     polish: Callable[[Config, tuple, str], tuple] = _as_is  # after the 1-minimal cut
 
+    # The machine's entry points (its explore.py binds them to its own names).
+    def walk(self, cfg: Config, rnd: random.Random, props: tuple, ex: Exploration) -> None:
+        walk(self, cfg, rnd, props, ex)
+
+    def explore(self, cfg: Config, props: tuple, examples: int, seed: Optional[int] = None,
+                deadline: Optional[float] = None) -> Exploration:
+        return explore(self, cfg, props, examples, seed, deadline)
+
+    def breaks(self, cfg: Config, steps: tuple, prop: str) -> Optional[tuple[int, str]]:
+        return breaks(self, cfg, steps, prop)
+
+    def minimal(self, cfg: Config, found: Found) -> Found:
+        return minimal(self, cfg, found)
+
+    def run(self, request: EngineRequest) -> list[PropertyResult]:
+        return run(self, request)
+
 
 @attrs.frozen
 class Found:

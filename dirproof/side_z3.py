@@ -48,6 +48,23 @@ class SideZ3:
     depth: int  # the bounded search's default depth
     first_only: bool = False  # a Cti for the first action that breaks a conjunct only
 
+    # The machine's entry points (its z3_engine.py binds them to its own names).
+    def prove(self, cfg: Config, sys: Optional[IdSystem] = None, only: Optional[str] = None) -> SideProof:
+        return prove(self, cfg, sys, only)
+
+    def bmc(self, cfg: Config, prop: str, depth: Optional[int] = None, seconds: Optional[float] = None
+            ) -> tuple[Optional[SideTrace], int]:
+        return bmc(self, cfg, prop, self.depth if depth is None else depth, seconds)
+
+    def witness(self, cfg: Config, prop: str, depth: Optional[int] = None) -> Optional[tuple]:
+        return witness(self, cfg, prop, self.depth if depth is None else depth)
+
+    def run(self, request: Any) -> list[PropertyResult]:
+        return run(self, request)
+
+    def shortest(self, request: Any, found: PropertyResult, seconds: float) -> PropertyResult:
+        return shortest(self, request, found, seconds)
+
 
 class Cti(NamedTuple):
     """A counterexample to induction: `action` breaks `conjunct` ("initially": the initial state does)."""

@@ -16,11 +16,8 @@ import random
 from typing import Any, Optional
 
 from dirproof import side_explore as side
-from dirproof.engines import EngineRequest
-from dirproof.model import Config
 from dirproof.model.cells import CELL_NEXT, CELL_SPECS, CELLS, CellState, cell_enabled, cell_step, initial_cell_state
 from dirproof.properties.cells import CELL_PROPERTIES
-from dirproof.results import PropertyResult
 from dirproof.side_explore import Exploration, Found
 
 __all__ = ["Exploration", "Found", "MACHINE", "breaks", "explore", "minimal", "run", "walk"]
@@ -51,24 +48,4 @@ def _movers(off: set) -> side.Mover:
 MACHINE = side.SideExplorer("cells", initial_cell_state, cell_step, CellState, CELL_PROPERTIES, SITUATIONS,
                             GROUPS, _movers, MAX_STEPS, CELL_EXAMPLES)
 
-
-def walk(cfg: Config, rnd: random.Random, props: tuple, ex: Exploration) -> None:
-    side.walk(MACHINE, cfg, rnd, props, ex)
-
-
-def explore(cfg: Config, props: tuple, examples: int, seed: Optional[int] = None,
-            deadline: Optional[float] = None) -> Exploration:
-    return side.explore(MACHINE, cfg, props, examples, seed, deadline)
-
-
-def breaks(cfg: Config, steps: tuple, prop: str) -> Optional[tuple[int, str]]:
-    return side.breaks(MACHINE, cfg, steps, prop)
-
-
-def minimal(cfg: Config, found: Found) -> Found:
-    return side.minimal(MACHINE, cfg, found)
-
-
-def run(request: EngineRequest) -> list[PropertyResult]:
-    """The engine's verdict on the cells properties of `request`."""
-    return side.run(MACHINE, request)
+walk, explore, breaks, minimal, run = MACHINE.walk, MACHINE.explore, MACHINE.breaks, MACHINE.minimal, MACHINE.run

@@ -19,19 +19,14 @@ module gives it the cells machine.
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from dirproof import side_z3 as side
-from dirproof.identity.z3_derive import IdSystem
-from dirproof.model import Config
 from dirproof.properties.cells import CELL_INVARIANTS, CELL_SUBJECTS
-from dirproof.results import PropertyResult
 from dirproof.side_z3 import Cti
 
 from .explore import MACHINE as EXPLORER
 from .z3_derive import SCOPE_TEXT, cell_system, fresh, initial_keys
 
-__all__ = ["Cti", "MACHINE", "bmc", "conjuncts", "forms", "prove", "run", "shortest", "witness"]
+__all__ = ["Cti", "MACHINE", "bmc", "prove", "run", "shortest", "witness"]
 
 DEPTH = 4  # every cells flaw's shortest counterexample has at most 2 steps
 SHORTEST_SECONDS = 5.0
@@ -40,35 +35,4 @@ MACHINE = side.SideZ3(EXPLORER, cell_system, fresh, initial_keys, CELL_INVARIANT
                       first_only=True)
 CellProof = side.SideProof
 CellTrace = side.SideTrace
-
-
-def conjuncts(cfg: Config) -> dict:
-    """Every conjunct of the inductive invariant: the properties, then the auxiliary invariants."""
-    return side.conjuncts(MACHINE)
-
-
-def forms(sys: IdSystem) -> dict:
-    """name -> Z3 form over the system's pre-state."""
-    return side.forms(MACHINE, sys)
-
-
-def prove(cfg: Config, sys: Optional[IdSystem] = None, only: Optional[str] = None) -> side.SideProof:
-    return side.prove(MACHINE, cfg, sys, only)
-
-
-def bmc(cfg: Config, prop: str, depth: int = DEPTH, seconds: Optional[float] = None
-        ) -> tuple[Optional[side.SideTrace], int]:
-    """(the shortest trace that breaks `prop`, or None; the depth searched completely)."""
-    return side.bmc(MACHINE, cfg, prop, depth, seconds)
-
-
-def witness(cfg: Config, prop: str, depth: int = DEPTH) -> Optional[tuple]:
-    return side.witness(MACHINE, cfg, prop, depth)
-
-
-def run(request: Any) -> list[PropertyResult]:
-    return side.run(MACHINE, request)
-
-
-def shortest(request: Any, found: PropertyResult, seconds: float) -> PropertyResult:
-    return side.shortest(MACHINE, request, found, seconds)
+prove, bmc, witness, run, shortest = MACHINE.prove, MACHINE.bmc, MACHINE.witness, MACHINE.run, MACHINE.shortest

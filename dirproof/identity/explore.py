@@ -18,12 +18,10 @@ import random
 from typing import Any, Optional
 
 from dirproof import side_explore as side
-from dirproof.engines import EngineRequest
 from dirproof.model import Config
 from dirproof.model.identity import ClockTick, ID_NEXT, ID_SPECS, IdState, id_enabled, id_step, initial_id_state, tick_minutes
 from dirproof.model.identity.next import ID_INPUTS, id_domain
 from dirproof.properties.identity import IDENTITY_PROPERTIES
-from dirproof.results import PropertyResult
 from dirproof.side_explore import Exploration, Found
 
 __all__ = ["Exploration", "Found", "MACHINE", "breaks", "explore", "minimal", "run", "walk"]
@@ -84,24 +82,4 @@ def _joined_ticks(cfg: Config, steps: tuple, prop: str) -> tuple:
 MACHINE = side.SideExplorer("identity", initial_id_state, id_step, IdState, IDENTITY_PROPERTIES, SITUATIONS,
                             GROUPS, _movers, MAX_STEPS, IDENTITY_EXAMPLES, _joined_ticks)
 
-
-def walk(cfg: Config, rnd: random.Random, props: tuple, ex: Exploration) -> None:
-    side.walk(MACHINE, cfg, rnd, props, ex)
-
-
-def explore(cfg: Config, props: tuple, examples: int, seed: Optional[int] = None,
-            deadline: Optional[float] = None) -> Exploration:
-    return side.explore(MACHINE, cfg, props, examples, seed, deadline)
-
-
-def breaks(cfg: Config, steps: tuple, prop: str) -> Optional[tuple[int, str]]:
-    return side.breaks(MACHINE, cfg, steps, prop)
-
-
-def minimal(cfg: Config, found: Found) -> Found:
-    return side.minimal(MACHINE, cfg, found)
-
-
-def run(request: EngineRequest) -> list[PropertyResult]:
-    """The engine's verdict on the identity properties of `request`."""
-    return side.run(MACHINE, request)
+walk, explore, breaks, minimal, run = MACHINE.walk, MACHINE.explore, MACHINE.breaks, MACHINE.minimal, MACHINE.run
