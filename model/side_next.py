@@ -31,6 +31,11 @@ class SideStepSpec(StepSpec):
         return f"{self.name}: " + self.says.format(**vals)
 
 
+def outside(kind: str, v: Any, domain: tuple) -> str:
+    """Why an argument outside its kind's domain is refused."""
+    return f"no {kind} {v!r}: {kind}s are {', '.join(map(str, domain))}"
+
+
 def run_table(specs: Iterable[StepSpec]) -> RunTable:
     return {s.action: (s.run, s.fields, s.over) for s in specs}
 

@@ -10,13 +10,13 @@ executor `cell_step`, the candidates, the Z3 relation
 from __future__ import annotations
 
 from itertools import product
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, cast
 
 import attrs
 
 from ..actions import Rejected
 from ..config import Config
-from ..side_next import SideStepSpec, allows_by, enabled_among, execute, run_table
+from ..side_next import SideStepSpec, allows_by, enabled_among, execute, outside, run_table
 from . import actions as A
 from . import steps
 from .state import CELLS, TENANT_CELL, TENANTS, CellState
@@ -71,15 +71,12 @@ _ALL = tuple(s.action(*args) for s in CELL_NEXT for args in s.arguments(None))
 
 
 def _bad(kind: str, v: Any) -> Optional[str]:
-    if type(v) is not int or v not in cell_domain(kind):
-        return f"no {kind} {v!r}: {kind}s are {', '.join(map(str, cell_domain(kind)))}"
-    return None
+    return outside(kind, v, cell_domain(kind)) if type(v) is not int or v not in cell_domain(kind) else None
 
 
 def cell_step(state: CellState, action: Any) -> CellState | Rejected:
     """Run one cells action: the new state, or a rejection that says why not."""
-    out: CellState | Rejected = execute(_RUN, "cells", _bad, state, action)
-    return out
+    return cast("CellState | Rejected", execute(_RUN, "cells", _bad, state, action))
 
 
 def cell_candidates(state: CellState) -> Iterator[Any]:

@@ -10,13 +10,13 @@ executor `id_step`, the candidates, the Z3 disjuncts
 from __future__ import annotations
 
 from itertools import product
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, cast
 
 import attrs
 
 from ..actions import Rejected
 from ..config import Config
-from ..side_next import SideStepSpec, allows_by, enabled_among, execute, run_table
+from ..side_next import SideStepSpec, allows_by, enabled_among, execute, outside, run_table
 from . import actions as A
 from . import steps
 from .state import (BACKUP_MINUTES, EVALUATORS, KEYS, PRINCIPALS, SCOPES, SLOTS, IdState, lag)
@@ -91,15 +91,13 @@ _FIXED = tuple(s.action(*args) for s in ID_NEXT if s.action is not A.ClockTick f
 def _bad(kind: str, v: Any) -> Optional[str]:
     if kind in ID_INPUTS:
         return None if type(v) is int else f"{v!r} is not a number of minutes"
-    if v not in id_domain(kind) or type(v) is not type(id_domain(kind)[0]):
-        return f"no {kind} {v!r}: {kind}s are {', '.join(map(str, id_domain(kind)))}"
-    return None
+    domain = id_domain(kind)
+    return outside(kind, v, domain) if v not in domain or type(v) is not type(domain[0]) else None
 
 
 def id_step(state: IdState, action: Any) -> IdState | Rejected:
     """Run one identity action: the new state, or a rejection that says why not."""
-    out: IdState | Rejected = execute(_RUN, "identity", _bad, state, action)
-    return out
+    return cast("IdState | Rejected", execute(_RUN, "identity", _bad, state, action))
 
 
 def tick_minutes(state: IdState) -> list[int]:
