@@ -183,7 +183,8 @@ def _search(m: SideZ3, cfg: Config, sys: IdSystem, f: Any, depth: int, seconds: 
             return None, k
         nxt = m.fresh(cfg, f"s{k + 1}!")[1]
         sel, mn = z3.Int(f"sel{k}!"), z3.Int(f"min{k}!")
-        s.add(sys.at(sys.relation(nxt, sel), cur, mn))
+        rel = sys.relation(nxt, sel)  # kept until the next step: Z3 reuses a freed term's id, and its models follow ids
+        s.add(sys.at(rel, cur, mn))
         sels.append(sel)
         mins.append(mn)
         cur = nxt
