@@ -9,74 +9,17 @@ design (--walks walks), each identity flaw's first failing walk and its
 the safe design, and each flaw's shortest counterexample by the bounded
 search. Medians of --runs. Figures are noisy when other work shares the
 machine; nothing here is asserted.
+
+The measurement is bench/side_machines.py's (--layer identity), shared with the
+cells layer.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import subprocess
+import runpy
 import sys
-import time
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-from dirproof.model import FLAWS, make_config  # noqa: E402
-
-IDENTITY_FLAWS = [f for f, fl in FLAWS.items() if fl.area == "identity"]
-
-
-def one_run(walks: int) -> dict:
-    from dirproof.identity.explore import explore, minimal
-    from dirproof.identity.z3_derive import id_system
-    from dirproof.identity.z3_engine import bmc, prove
-    from dirproof.properties.identity import IDENTITY_PROPERTIES
-    props = tuple(IDENTITY_PROPERTIES)
-    out: dict = {}
-    t0 = time.perf_counter()
-    explore(make_config(), props, walks, seed=1)
-    out["explore safe"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    id_system(make_config())
-    out["derive"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    prove(make_config())
-    out["prove safe"] = time.perf_counter() - t0
-    for f in IDENTITY_FLAWS:
-        cfg, prop = make_config(flaws=[f]), FLAWS[f].caught_by[0]
-        t0 = time.perf_counter()
-        ex = explore(cfg, props, walks, seed=1)
-        found = ex.found.get(prop)
-        out[f"{f} explore"] = time.perf_counter() - t0
-        out[f"{f} explored length"] = len(minimal(cfg, found).steps) if found else None
-        t0 = time.perf_counter()
-        tr, _ = bmc(cfg, prop)
-        out[f"{f} bmc"] = time.perf_counter() - t0
-        out[f"{f} shortest"] = len(tr.steps) if tr else None
-    return out
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--walks", type=int, default=300)
-    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.one:
-        print(json.dumps(one_run(args.walks)))
-        return
-    runs = [json.loads(subprocess.run([sys.executable, __file__, "--one", "--walks", str(args.walks)],
-                                      capture_output=True, text=True, check=True).stdout) for _ in range(args.runs)]
-    for key in runs[0]:
-        vals = [r[key] for r in runs]
-        if any(v is None for v in vals) or not all(isinstance(v, float) for v in vals):
-            print(f"{key:45s} {vals}")
-        else:
-            print(f"{key:45s} {statistics.median(vals):7.2f} s (median of {len(vals)})")
-
-
 if __name__ == "__main__":
-    main()
+    sys.argv[1:1] = ["--layer", "identity"]
+    runpy.run_path(str(Path(__file__).with_name("side_machines.py")), run_name="__main__")

@@ -10,7 +10,7 @@ does for the identity layer).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import attrs
 
@@ -18,25 +18,16 @@ from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, NOT, OR, check, holds
 from dirproof.model.cells import (CELLS, CellRead, CellState, CellWrite, cell_allows, gateway_of, orchestrator_of,
                                   tenants_of)
 
+from .side import SideProperty, violations_of
+
 
 
 @attrs.frozen
-class CellProperty:
+class CellProperty(SideProperty):
     """A property of the cells layer: the shape of properties/identity.py
     IdProperty, judged on a cells state alone (no history monitors)."""
 
-    id: str
-    statement: str
-    seed_fact: str
-    seeds: tuple[str, ...]
-    assumptions: tuple[str, ...]
-    verdict: Callable[[CellState], Any] = attrs.field(repr=False, eq=False)
     layer: str = "cells"
-
-    def check(self, state: CellState) -> Optional[str]:
-        """None when the property holds in `state`, else what broke."""
-        v = self.verdict(state)
-        return None if holds(v) else getattr(v, "message", f"{self.id} does not hold")
 
 
 def _intact(s: CellState, c: int) -> Any:
@@ -101,12 +92,7 @@ CELL_INVARIANTS: dict[str, Callable[[CellState], Any]] = {
 
 def cell_violations(state: CellState, ids=None) -> list[tuple[str, str]]:
     """(property, message) for every cells property (or those named) broken in `state`."""
-    out = []
-    for pid in ids or CELL_PROPERTIES:
-        msg = CELL_PROPERTIES[pid].check(state)
-        if msg:
-            out.append((pid, msg))
-    return out
+    return violations_of(CELL_PROPERTIES, state, ids)
 
 
 __all__ = ["CELL_PROPERTIES", "CELL_SUBJECTS", "CELL_INVARIANTS", "cell_violations"]

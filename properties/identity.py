@@ -12,34 +12,25 @@ step (`id_allows`), as bounded-write-unavailability does for the partition.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import attrs
 
-from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, check, choose, holds
+from dirproof.model.algebra import ALL, AND, EQ, IMPLIES, ITE, NOT, OR, check, choose
 from dirproof.model.identity import (BACKUP, BACKUP_MINUTES, EVALUATORS, KEYS, PRINCIPALS, RESOURCE, SLOTS,
                                      TOKEN_MINUTES, BackupServe, IdState, lag)
 from dirproof.model.identity.next import id_allows
 from dirproof.model.identity.steps import live, valid_at
 
+from .side import SideProperty, violations_of
+
 
 @attrs.frozen
-class IdProperty:
+class IdProperty(SideProperty):
     """A property of the identity layer: the shape of properties/base.py
     Property, judged on an identity state alone (no history monitors)."""
 
-    id: str
-    statement: str
-    seed_fact: str
-    seeds: tuple[str, ...]
-    assumptions: tuple[str, ...]
-    verdict: Callable[[IdState], Any] = attrs.field(repr=False, eq=False)
     layer: str = "identity"  # "identity": has a Z3 form; "identity-availability": exploration only
-
-    def check(self, state: IdState) -> Optional[str]:
-        """None when the property holds in `state`, else what broke."""
-        v = self.verdict(state)
-        return None if holds(v) else getattr(v, "message", f"{self.id} does not hold")
 
 
 def _key_of(last: Any) -> int:
@@ -172,12 +163,7 @@ IDENTITY_SUBJECTS: dict[str, Callable[[IdState], Any]] = {
 
 def id_violations(state: IdState, ids=None) -> list[tuple[str, str]]:
     """(property, message) for every identity property (or those named) broken in `state`."""
-    out = []
-    for pid in ids or IDENTITY_PROPERTIES:
-        msg = IDENTITY_PROPERTIES[pid].check(state)
-        if msg:
-            out.append((pid, msg))
-    return out
+    return violations_of(IDENTITY_PROPERTIES, state, ids)
 
 
 __all__ = ["IdProperty", "IDENTITY_PROPERTIES", "id_violations", "EVALUATORS"]

@@ -17,14 +17,10 @@ from typing import Any, Callable, Optional
 
 import z3
 
-from dirproof.identity.z3_derive import IdAct, IdSystem, as_term
+from dirproof.identity.z3_derive import IdAct, IdSystem, as_term, derive_paths, system_of
 from dirproof.model import Config
-from dirproof.model.algebra import AND
 from dirproof.model.cells import CELL_NEXT, CELLS, TENANTS, CellState, initial_cell_state
 from dirproof.model.cells.state import FIELDS
-from dirproof.symbolic import paths as P
-from dirproof.symbolic.derive import merge
-from dirproof.symbolic.terms import numbers
 
 SCOPE_TEXT = f"cells scope: {CELLS} cells, {TENANTS} tenants, data versions unbounded"
 BOOLS = ("orch_up", "gw_up", "hit")
@@ -56,20 +52,13 @@ def acts(cfg: Config) -> tuple[IdAct, ...]:
 
 def derive(act: IdAct, state: CellState, pre: dict, minutes: Any = None) -> tuple[Any, dict]:
     """(guard, successor keys) of one action from the symbolic pre-state."""
-    with numbers(None, None):
-        found = P.run(lambda: act.run(state, None))  # type: ignore[arg-type]
-        with P.active():
-            cases = [(p.condition, AND(p.guard, p.scope), flatten(p.result)) for p in found]
-            return merge(pre, cases) if cases else (False, pre)
+    return derive_paths(flatten, act, state, pre, None)
 
 
 @functools.lru_cache(maxsize=8)
 def cell_system(cfg: Config, run: Optional[Callable] = None) -> IdSystem:
     """The relation of `cfg` (cached); `run` replaces derive (tests: a wrong translation)."""
-    state, pre = fresh(cfg, "")
-    all_acts = acts(cfg)
-    cases = tuple((run or derive)(a, state, pre, None) for a in all_acts)
-    return IdSystem(cfg, all_acts, pre, state, z3.Int("minutes"), cases)  # type: ignore[arg-type]
+    return system_of(cfg, fresh, acts(cfg), run or derive, timed=False)
 
 
 def initial_keys(cfg: Config) -> dict:

@@ -131,8 +131,10 @@ class IdSystem:
                              *pairs)
 
 
-def derive(act: IdAct, state: IdState, pre: dict, minutes: Any) -> tuple[Any, dict]:
-    """(guard, successor keys) of one action from the symbolic pre-state."""
+def derive_paths(flatten: Callable[[Any], dict], act: IdAct, state: Any, pre: dict, minutes: Any
+                 ) -> tuple[Any, dict]:
+    """(guard, successor keys) of one action of a side machine from its
+    symbolic pre-state: the step's paths merged (`flatten`: its state's keys)."""
     with numbers(None, None):
         found = P.run(lambda: act.run(state, minutes))
         with P.active():
@@ -140,14 +142,25 @@ def derive(act: IdAct, state: IdState, pre: dict, minutes: Any) -> tuple[Any, di
             return merge(pre, cases) if cases else (False, pre)
 
 
+def system_of(cfg: Config, fresh: Callable[[Config, str], tuple[Any, dict]], all_acts: tuple, run: Callable,
+              timed: bool) -> IdSystem:
+    """A side machine's relation: every action derived by `run` from a fresh
+    symbolic state (`timed`: its tick reads the solver's minutes)."""
+    state, pre = fresh(cfg, "")
+    minutes = z3.Int("minutes")
+    cases = tuple(run(a, state, pre, minutes if timed else None) for a in all_acts)
+    return IdSystem(cfg, all_acts, pre, state, minutes, cases)
+
+
+def derive(act: IdAct, state: IdState, pre: dict, minutes: Any) -> tuple[Any, dict]:
+    """(guard, successor keys) of one action from the symbolic pre-state."""
+    return derive_paths(flatten, act, state, pre, minutes)
+
+
 @functools.lru_cache(maxsize=8)
 def id_system(cfg: Config, run: Optional[Callable] = None) -> IdSystem:
     """The relation of `cfg` (cached); `run` replaces derive (tests: a wrong translation)."""
-    state, pre = fresh(cfg, "")
-    minutes = z3.Int("minutes")
-    all_acts = acts(cfg)
-    cases = tuple((run or derive)(a, state, pre, minutes) for a in all_acts)
-    return IdSystem(cfg, all_acts, pre, state, minutes, cases)
+    return system_of(cfg, fresh, acts(cfg), run or derive, timed=True)
 
 
 def form(fn: Callable[[IdState], Any], state: IdState, allows: Optional[Callable] = None) -> Any:

@@ -10,14 +10,13 @@ executor `cell_step`, the candidates, the Z3 relation
 from __future__ import annotations
 
 from itertools import product
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, cast
 
 import attrs
 
 from ..actions import Rejected
-from ..algebra import Refused
 from ..config import Config
-from ..next import StepSpec
+from ..side_next import SideStepSpec, allows_by, enabled_among, execute, outside, run_table
 from . import actions as A
 from . import steps
 from .state import CELLS, TENANT_CELL, TENANTS, CellState
@@ -30,19 +29,16 @@ def cell_domain(kind: str) -> tuple:
 
 
 @attrs.frozen
-class CellStepSpec(StepSpec):
+class CellStepSpec(SideStepSpec):
     """A StepSpec whose argument domains are the cells layer's."""
 
     def arguments(self, cfg: Optional[Config]) -> Iterator[tuple]:
         yield from product(*(cell_domain(k) for k in self.over))
 
-    def text(self, action: Any, cfg: Optional[Config] = None) -> str:
-        def show(kind: str, v: Any) -> str:
-            if kind == "tenant" and isinstance(v, int) and 0 <= v < TENANTS:
-                return f"tenant {v} (cell {TENANT_CELL[v]})"
-            return f"cell {v}" if kind == "cell" else str(v)
-        vals = {f: show(k, getattr(action, f)) for f, k in zip(self.fields, self.over)}
-        return f"{self.name}: " + self.says.format(**vals)
+    def show(self, kind: str, v: Any) -> str:
+        if kind == "tenant" and isinstance(v, int) and 0 <= v < TENANTS:
+            return f"tenant {v} (cell {TENANT_CELL[v]})"
+        return f"cell {v}" if kind == "cell" else str(v)
 
 
 S = CellStepSpec
@@ -70,25 +66,17 @@ CELL_NEXT: tuple[CellStepSpec, ...] = (
 )
 CELL_SPECS: dict[type, CellStepSpec] = {s.action: s for s in CELL_NEXT}
 CELL_BY_NAME: dict[str, CellStepSpec] = {s.name: s for s in CELL_NEXT}
-_RUN: dict[type, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
-    s.action: (s.run, s.fields, s.over) for s in CELL_NEXT}
+_RUN = run_table(CELL_NEXT)
 _ALL = tuple(s.action(*args) for s in CELL_NEXT for args in s.arguments(None))
+
+
+def _bad(kind: str, v: Any) -> Optional[str]:
+    return outside(kind, v, cell_domain(kind)) if type(v) is not int or v not in cell_domain(kind) else None
 
 
 def cell_step(state: CellState, action: Any) -> CellState | Rejected:
     """Run one cells action: the new state, or a rejection that says why not."""
-    got = _RUN.get(type(action))
-    if got is None:
-        return Rejected(f"unknown cells action {action!r}")
-    run, fields, over = got
-    args = [getattr(action, f) for f in fields]
-    for kind, v in zip(over, args):
-        if type(v) is not int or v not in cell_domain(kind):
-            return Rejected(f"no {kind} {v!r}: {kind}s are {', '.join(map(str, cell_domain(kind)))}")
-    try:
-        return run(state, *args)
-    except Refused as refused:
-        return Rejected(refused.reason)
+    return cast("CellState | Rejected", execute(_RUN, "cells", _bad, state, action))
 
 
 def cell_candidates(state: CellState) -> Iterator[Any]:
@@ -98,21 +86,10 @@ def cell_candidates(state: CellState) -> Iterator[Any]:
 
 def cell_enabled(state: CellState) -> list[tuple[Any, CellState]]:
     """Every action that runs in `state`, with its successor."""
-    out = []
-    for action in _ALL:
-        run, fields, _ = _RUN[type(action)]
-        try:
-            out.append((action, run(state, *[getattr(action, f) for f in fields])))
-        except Refused:
-            pass
-    return out
+    return enabled_among(_RUN, state, _ALL)
 
 
 def cell_allows(state: CellState, action: Any) -> Any:
     """The step is enabled in `state` (a verdict: a concrete run gives the
     rejection's reason; a symbolic run asks the engine for the derived guard)."""
-    from ..algebra import _BACKEND, Fail
-    if _BACKEND is not None:
-        return _BACKEND.allows(state, action)  # type: ignore[attr-defined]
-    nxt = cell_step(state, action)
-    return Fail(nxt.reason) if isinstance(nxt, Rejected) else True
+    return allows_by(cell_step, state, action)

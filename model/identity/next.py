@@ -10,14 +10,13 @@ executor `id_step`, the candidates, the Z3 disjuncts
 from __future__ import annotations
 
 from itertools import product
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, cast
 
 import attrs
 
 from ..actions import Rejected
-from ..algebra import Refused
 from ..config import Config
-from ..next import StepSpec
+from ..side_next import SideStepSpec, allows_by, enabled_among, execute, outside, run_table
 from . import actions as A
 from . import steps
 from .state import (BACKUP_MINUTES, EVALUATORS, KEYS, PRINCIPALS, SCOPES, SLOTS, IdState, lag)
@@ -35,23 +34,20 @@ def id_domain(kind: str) -> tuple:
 
 
 @attrs.frozen
-class IdStepSpec(StepSpec):
+class IdStepSpec(SideStepSpec):
     """A StepSpec whose argument domains are the identity layer's."""
 
     def arguments(self, cfg: Config) -> Iterator[tuple]:
         yield from product(*(id_domain(k) for k in self.over if k not in ID_INPUTS))
 
-    def text(self, action: Any, cfg: Optional[Config] = None) -> str:
-        def show(kind: str, v: Any) -> str:
-            if kind == "key" and isinstance(v, int) and 0 <= v < len(KEYS):
-                return f"{KEYS[v].name} ({SCOPES[KEYS[v].scope]})"
-            if kind == "evaluator" and isinstance(v, int) and 0 <= v < len(EVALUATORS):
-                return f"the {EVALUATORS[v]}"
-            if kind == "bool":
-                return "a CAE-aware app" if v else "an app without CAE"
-            return str(v)
-        vals = {f: show(k, getattr(action, f)) for f, k in zip(self.fields, self.over)}
-        return f"{self.name}: " + self.says.format(**vals)
+    def show(self, kind: str, v: Any) -> str:
+        if kind == "key" and isinstance(v, int) and 0 <= v < len(KEYS):
+            return f"{KEYS[v].name} ({SCOPES[KEYS[v].scope]})"
+        if kind == "evaluator" and isinstance(v, int) and 0 <= v < len(EVALUATORS):
+            return f"the {EVALUATORS[v]}"
+        if kind == "bool":
+            return "a CAE-aware app" if v else "an app without CAE"
+        return str(v)
 
 
 S = IdStepSpec
@@ -87,29 +83,21 @@ ID_SPECS: dict[type, IdStepSpec] = {s.action: s for s in ID_NEXT}
 ID_BY_NAME: dict[str, IdStepSpec] = {s.name: s for s in ID_NEXT}
 ID_ACTION_TYPES: tuple[type, ...] = tuple(ID_SPECS)
 # Per action class: (step function, argument names, their domain kinds), looked up once (the hot path).
-_RUN: dict[type, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
-    s.action: (s.run, s.fields, s.over) for s in ID_NEXT}
+_RUN = run_table(ID_NEXT)
 # Every action whose arguments range over fixed domains (all but the tick), made once.
 _FIXED = tuple(s.action(*args) for s in ID_NEXT if s.action is not A.ClockTick for args in s.arguments(None))  # type: ignore[arg-type]
 
 
+def _bad(kind: str, v: Any) -> Optional[str]:
+    if kind in ID_INPUTS:
+        return None if type(v) is int else f"{v!r} is not a number of minutes"
+    domain = id_domain(kind)
+    return outside(kind, v, domain) if v not in domain or type(v) is not type(domain[0]) else None
+
+
 def id_step(state: IdState, action: Any) -> IdState | Rejected:
     """Run one identity action: the new state, or a rejection that says why not."""
-    got = _RUN.get(type(action))
-    if got is None:
-        return Rejected(f"unknown identity action {action!r}")
-    run, fields, over = got
-    args = [getattr(action, f) for f in fields]
-    for kind, v in zip(over, args):
-        if kind in ID_INPUTS:
-            if type(v) is not int:
-                return Rejected(f"{v!r} is not a number of minutes")
-        elif v not in id_domain(kind) or type(v) is not type(id_domain(kind)[0]):
-            return Rejected(f"no {kind} {v!r}: {kind}s are {', '.join(map(str, id_domain(kind)))}")
-    try:
-        return run(state, *args)
-    except Refused as refused:
-        return Rejected(refused.reason)
+    return cast("IdState | Rejected", execute(_RUN, "identity", _bad, state, action))
 
 
 def tick_minutes(state: IdState) -> list[int]:
@@ -139,21 +127,10 @@ def id_candidates(state: IdState) -> Iterator[Any]:
 def id_enabled(state: IdState) -> list[tuple[Any, IdState]]:
     """Every candidate that runs, with its successor (the candidates' arguments
     are in their domains by construction: no argument check)."""
-    out = []
-    for action in id_candidates(state):
-        run, fields, _ = _RUN[type(action)]
-        try:
-            out.append((action, run(state, *[getattr(action, f) for f in fields])))
-        except Refused:
-            pass
-    return out
+    return enabled_among(_RUN, state, id_candidates(state))
 
 
 def id_allows(state: IdState, action: Any) -> Any:
     """The step is enabled in `state` (a verdict: a concrete run gives the
     rejection's reason; a symbolic run asks the engine for the derived guard)."""
-    from ..algebra import _BACKEND, Fail
-    if _BACKEND is not None:
-        return _BACKEND.allows(state, action)  # type: ignore[attr-defined]
-    nxt = id_step(state, action)
-    return Fail(nxt.reason) if isinstance(nxt, Rejected) else True
+    return allows_by(id_step, state, action)
