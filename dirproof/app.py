@@ -49,6 +49,12 @@ def run_main(call: Any) -> int:
             rv = exc.exit_code
         except BrokenPipeError:
             return 1
+        except Exception:
+            # After a signal, a solver stopped mid-call may raise from its next
+            # call (z3: "push canceled"): the run was interrupted, not broken.
+            if interrupt.received() is not None:
+                return _interrupted()
+            raise
         if interrupt.received() is not None or rv == 130:
             return _interrupted()
         return rv if isinstance(rv, int) else 0

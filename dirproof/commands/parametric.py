@@ -77,6 +77,7 @@ def prove_any(
     transition), and the properties from the invariant; with --objects, the
     object properties over one history for any number of objects,
     snapshots and days."""
+    from dirproof.interrupt import phase
     from dirproof.parametric import epr, induction
     fl = _check_names(flaw, transition, invariant, objects)
     if list_:
@@ -87,6 +88,7 @@ def prove_any(
         raise typer.Exit(0)
     induction.TIMEOUT_MS, induction.MINIMIZE = int(timeout * 1000), not no_minimize
     prove, witnesses = _layer(objects)[3:]
+    phase("z3-parametric")
     try:
         rep = prove(fl, transitions=transition or None, only=invariant or None, first_failure=not all_failures)
     except epr.NotEPR as exc:
@@ -95,6 +97,7 @@ def prove_any(
     _print(rep, quiet)
     if not rep.ok:
         raise typer.Exit(1)
+    phase("z3-parametric-witnesses")
     live = witnesses(fl)
     unknown = [t for t in (transition or live) if live[t] != "yes"]
     if unknown:
