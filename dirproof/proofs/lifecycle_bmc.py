@@ -12,19 +12,18 @@ the object properties of a design with a lifecycle flaw
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, Optional, Sequence
 
 import z3
 
 from dirproof.interrupt import checked
-from dirproof.model import Config, Rejected, initial_state, step
-from dirproof.properties import PROPERTIES, broken_assumptions
+from dirproof.model import Config
 
 from . import lifecycle as L
 from . import objects_state as S
-from .bmc import BmcResult, EncodingDisagreement, Trace, levels
+from .bmc import BmcResult, Trace
 from .objects_derive import fresh_inputs
+from .objects_proof import decode_objects, search_levels
 
 
 class LifeUnroller:
@@ -75,31 +74,11 @@ class LifeUnroller:
 def decode_lifecycle(cfg: Config, path: list, props: Sequence[str]) -> Trace:
     """Replay a fragment path as model actions, cut where one of `props`
     first breaks on the model."""
-    steps = [a for act, inp in path for a in L.model_actions(cfg, act, inp)]
-    state = initial_state(cfg)
-    for i, action in enumerate(steps, 1):
-        nxt = step(state, action)
-        if isinstance(nxt, Rejected):
-            raise EncodingDisagreement(f"the Z3 lifecycle path does not replay: step {i} {action!r}: {nxt.reason}")
-        state = nxt
-        for prop in props:
-            msg = PROPERTIES[prop].check(state)
-            if msg is not None:
-                return Trace(tuple(L.step_text(a, inp) for a, inp in path), tuple(steps[:i]), i, msg, prop,
-                             bool(broken_assumptions(state)))
-    raise EncodingDisagreement(f"the Z3 lifecycle path of {len(path)} steps breaks none of {', '.join(props)} "
-                               f"on the model")
+    return decode_objects(cfg, path, props, L, "lifecycle")
 
 
 def bmc_lifecycle(cfg: Config, prop: Any, depth: int = 8, seconds: Optional[float] = None,
                   progress: Optional[Callable] = None) -> BmcResult:
     """The shortest path of fragment steps that breaks `prop` (an id or a
     tuple of ids), level by level, replayed on the model."""
-    props = (prop,) if isinstance(prop, str) else tuple(prop)
-    t0 = time.perf_counter()
-    un = LifeUnroller(cfg, depth)
-    found, k, per, done = levels(un, props, depth, seconds, progress, "lifecycle depth",
-                                 lambda m: decode_lifecycle(cfg, un.path(m), props))
-    if found is not None:
-        return BmcResult(found.property, k, found, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
-    return BmcResult(props[0], done, None, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
+    return search_levels(cfg, prop, LifeUnroller(cfg, depth), L, "lifecycle", depth, seconds, progress)

@@ -179,22 +179,23 @@ class ObjectUnroller:
                 for sel, i in zip(self.sels, self.inps)]
 
 
-def decode_objects(cfg: Config, path: list, props: Sequence[str]) -> Trace:
-    """Replay an object path as model actions, cut where one of `props`
-    first breaks on the model (an error if a step is rejected or none breaks)."""
-    steps = [a for act, inp in path for a in S.model_actions(cfg, act, inp)]
+def decode_objects(cfg: Config, path: list, props: Sequence[str], enc: Any = S, what: str = "object") -> Trace:
+    """Replay a path of `enc`'s steps (the object layer's; the lifecycle
+    fragment's) as model actions, cut where one of `props` first breaks on
+    the model (an error if a step is rejected or none breaks)."""
+    steps = [a for act, inp in path for a in enc.model_actions(cfg, act, inp)]
     state = initial_state(cfg)
     for i, action in enumerate(steps, 1):
         nxt = step(state, action)
         if isinstance(nxt, Rejected):
-            raise EncodingDisagreement(f"the Z3 object path does not replay: step {i} {action!r}: {nxt.reason}")
+            raise EncodingDisagreement(f"the Z3 {what} path does not replay: step {i} {action!r}: {nxt.reason}")
         state = nxt
         for prop in props:
             msg = PROPERTIES[prop].check(state)
             if msg is not None:
-                return Trace(tuple(S.step_text(a, inp) for a, inp in path), tuple(steps[:i]), i, msg, prop,
+                return Trace(tuple(enc.step_text(a, inp) for a, inp in path), tuple(steps[:i]), i, msg, prop,
                              bool(broken_assumptions(state)))
-    raise EncodingDisagreement(f"the Z3 object path of {len(path)} steps breaks none of {', '.join(props)} "
+    raise EncodingDisagreement(f"the Z3 {what} path of {len(path)} steps breaks none of {', '.join(props)} "
                                f"on the model")
 
 
@@ -202,11 +203,17 @@ def bmc_objects(cfg: Config, prop: Any, depth: int = 8, seconds: Optional[float]
                 progress: Optional[Callable] = None) -> BmcResult:
     """The shortest path of object steps that breaks `prop` (an id or a
     tuple of ids), level by level, replayed on the model."""
+    return search_levels(cfg, prop, ObjectUnroller(cfg), S, "object", depth, seconds, progress)
+
+
+def search_levels(cfg: Config, prop: Any, un: Any, enc: Any, what: str, depth: int, seconds: Optional[float],
+                  progress: Optional[Callable]) -> BmcResult:
+    """Level-by-level search over the unroller `un` of `enc`'s steps (the
+    object layer's or the lifecycle fragment's), its path replayed on the model."""
     props = (prop,) if isinstance(prop, str) else tuple(prop)
     t0 = time.perf_counter()
-    un = ObjectUnroller(cfg)
-    found, k, per, done = levels(un, props, depth, seconds, progress, "object depth",
-                                 lambda m: decode_objects(cfg, un.path(m), props))
+    found, k, per, done = levels(un, props, depth, seconds, progress, f"{what} depth",
+                                 lambda m: decode_objects(cfg, un.path(m), props, enc, what))
     if found is not None:
         return BmcResult(found.property, k, found, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
     return BmcResult(props[0], done, None, time.perf_counter() - t0, per, None)  # type: ignore[arg-type]
