@@ -14,7 +14,7 @@ Three kinds of obligation, each with its own frame:
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 import attrs
 import z3
@@ -67,10 +67,29 @@ class Report:
         return [o for o in self.obligations if not o.ok]
 
 
-def _solver() -> z3.Solver:
+@attrs.frozen
+class Form:
+    """What the induction checks need of a parametric form: the replication
+    form (REPLICATION_FORM) and the object layer's (objproof.OBJECT_FORM)."""
+
+    vocab: Callable[[str], Any]  # the vocabulary of one state, by prime suffix
+    axioms: Callable[[], list]
+    invariants: Callable[..., dict]  # (V, flaws) -> {id: formula}
+    transitions: Mapping[str, Callable]  # id -> (pre, post, flaws) -> Step
+    initial: Callable[[Any], Any]
+    properties: Callable[[Any], dict]
+    shrink: tuple  # sorts, in the order a counterexample is shrunk
+    cti: Callable[..., str]  # (model, pre, post=None, step=None) -> the counterexample in words
+
+
+REPLICATION_FORM = Form(Vocab, axioms, invariants, TRANSITIONS, initial, properties,
+                        (EPOCH, INDEX, VALUE, REPLICA, CLIENT, LOGICAL, REGION), show.cti)
+
+
+def _solver(form: Form = REPLICATION_FORM) -> z3.Solver:
     s = z3.Solver()
     s.set("timeout", TIMEOUT_MS)
-    s.add(*axioms())
+    s.add(*form.axioms())
     return s
 
 
@@ -80,13 +99,13 @@ def _at_most(sort: Any, k: int) -> Any:
     return z3.ForAll([x], z3.Or(*(x == c for c in cs)))
 
 
-def _minimize(s: z3.Solver, model: Any) -> Any:
+def _minimize(s: z3.Solver, model: Any, form: Form) -> Any:
     """The counterexample with the fewest elements of each sort in turn
     (epochs, LSNs, values, replicas, ...), as mypyvy's minimize does: each
     smaller size is tried under a short timeout; the smallest found is kept."""
     s.set("timeout", MINIMIZE_MS)
     depth = 0
-    for sort in (EPOCH, INDEX, VALUE, REPLICA, CLIENT, LOGICAL, REGION):
+    for sort in form.shrink:
         size = len(model.get_universe(sort) or [])
         for k in range(1, size):
             s.push()
@@ -101,56 +120,53 @@ def _minimize(s: z3.Solver, model: Any) -> Any:
     return model
 
 
-def _check(s: z3.Solver, goal_negation: Any) -> tuple[str, Any]:
+def _check(s: z3.Solver, goal_negation: Any, form: Form, *shown: Any) -> tuple[str, str]:
+    """(status, the counterexample in words over the vocabularies `shown`)."""
     s.push()
     s.add(goal_negation)
     res = s.check()
-    model = _minimize(s, s.model()) if res == z3.sat and MINIMIZE else None
-    if res == z3.sat and model is None:
-        model = s.model()
+    text = ""
+    if res == z3.sat:
+        text = form.cti(_minimize(s, s.model(), form) if MINIMIZE else s.model(), *shown)
     s.pop()
-    return ("proved" if res == z3.unsat else "failed" if res == z3.sat else "unknown"), model
+    return ("proved" if res == z3.unsat else "failed" if res == z3.sat else "unknown"), text
 
 
-def _text(model: Any, pre: Vocab, post: Optional[Vocab] = None, step: Any = None) -> str:
-    return show.cti(model, pre, post, step) if model is not None else ""
-
-
-def initiation(flaws: frozenset, names: Iterable[str]) -> list[Obligation]:
-    V = Vocab("")
-    invs = invariants(V, flaws)
-    s = _solver()
-    s.add(initial(V))
+def initiation(flaws: frozenset, names: Iterable[str], form: Form = REPLICATION_FORM) -> list[Obligation]:
+    V = form.vocab("")
+    invs = form.invariants(V, flaws)
+    s = _solver(form)
+    s.add(form.initial(V))
     out = []
     for name in names:
         t = time.perf_counter()
-        status, model = _check(s, z3.Not(invs[name]))
-        out.append(Obligation("initiation", name, None, status, time.perf_counter() - t, _text(model, V)))
+        status, cti = _check(s, z3.Not(invs[name]), form, V)
+        out.append(Obligation("initiation", name, None, status, time.perf_counter() - t, cti))
     return out
 
 
 def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[str],
-                first_failure: bool = False, drop: Iterable[str] = ()) -> list[Obligation]:
+                first_failure: bool = False, drop: Iterable[str] = (),
+                form: Form = REPLICATION_FORM) -> list[Obligation]:
     """Inv & T => I' for each transition T and each named invariant I (with
     `first_failure`, everything after the first failure is skipped, as
     mypyvy stops at the first; `drop`: invariants left
     out of the pre-state's hypothesis (prove() leaves them out of the
     goals too: is the rest inductive without them?))."""
-    pre, post = Vocab(""), Vocab("'")
-    pre_invs, post_invs = invariants(pre, flaws), invariants(post, flaws)
-    s = _solver()
-    s.add(*(f for n, f in pre_invs.items() if n not in set(drop)))
+    pre, post = form.vocab(""), form.vocab("'")
+    post_invs = form.invariants(post, flaws)
+    s = _solver(form)
+    s.add(*(f for n, f in form.invariants(pre, flaws).items() if n not in set(drop)))
     names = list(names)
     out = []
     for tname in transitions:
-        step = TRANSITIONS[tname](pre, post, flaws)
+        step = form.transitions[tname](pre, post, flaws)
         s.push()
         s.add(step.framed(pre, post))
         for name in names:
             t = time.perf_counter()
-            status, model = _check(s, z3.Not(post_invs[name]))
-            out.append(Obligation("consecution", name, tname, status, time.perf_counter() - t,
-                                  _text(model, pre, post, step)))
+            status, cti = _check(s, z3.Not(post_invs[name]), form, pre, post, step)
+            out.append(Obligation("consecution", name, tname, status, time.perf_counter() - t, cti))
             if first_failure and status != "proved":
                 break
         s.pop()
@@ -159,56 +175,57 @@ def consecution(flaws: frozenset, transitions: Iterable[str], names: Iterable[st
     return out
 
 
-def safety(flaws: frozenset, props: Iterable[str] = REPLICATION, drop: Iterable[str] = ()) -> list[Obligation]:
-    V = Vocab("")
-    s = _solver()
-    s.add(*(f for n, f in invariants(V, flaws).items() if n not in set(drop)))
-    forms = properties(V)
+def safety(flaws: frozenset, props: Iterable[str] = REPLICATION, drop: Iterable[str] = (),
+           form: Form = REPLICATION_FORM) -> list[Obligation]:
+    V = form.vocab("")
+    s = _solver(form)
+    s.add(*(f for n, f in form.invariants(V, flaws).items() if n not in set(drop)))
+    forms = form.properties(V)
     out = []
     for name in props:
         t = time.perf_counter()
-        status, model = _check(s, z3.Not(forms[name]))
-        out.append(Obligation("safety", name, None, status, time.perf_counter() - t, _text(model, V)))
+        status, cti = _check(s, z3.Not(forms[name]), form, V)
+        out.append(Obligation("safety", name, None, status, time.perf_counter() - t, cti))
     return out
 
 
-def formulas(flaws: frozenset) -> list[Any]:
+def formulas(flaws: frozenset, form: Form = REPLICATION_FORM) -> list[Any]:
     """Every formula some obligation asserts (with its polarity), for the EPR lint."""
-    pre, post = Vocab(""), Vocab("'")
-    post_invs = invariants(post, flaws)
-    out = [*axioms(), initial(pre), *invariants(pre, flaws).values()]
-    out += [TRANSITIONS[t](pre, post, flaws).framed(pre, post) for t in TRANSITIONS]
-    out += [z3.Not(f) for f in post_invs.values()] + [z3.Not(f) for f in properties(pre).values()]
-    return out
+    pre, post = form.vocab(""), form.vocab("'")
+    out = [*form.axioms(), form.initial(pre), *form.invariants(pre, flaws).values()]
+    out += [build(pre, post, flaws).framed(pre, post) for build in form.transitions.values()]
+    out += [z3.Not(f) for f in form.invariants(post, flaws).values()]
+    return out + [z3.Not(f) for f in form.properties(pre).values()]
 
 
-def changed_by(flaws: Iterable[str]) -> list[str]:
+def changed_by(flaws: Iterable[str], form: Form = REPLICATION_FORM) -> list[str]:
     """The transitions whose formula the flaws change (and all of them when
     the flaws change the invariant too, as pp-same-region does)."""
-    pre, post = Vocab(""), Vocab("'")
+    pre, post = form.vocab(""), form.vocab("'")
     fl = frozenset(flaws)
-    if any(not a.eq(b) for a, b in zip(invariants(pre).values(), invariants(pre, fl).values())):
-        return list(TRANSITIONS)
-    return [t for t, build in TRANSITIONS.items()
+    if any(not a.eq(b) for a, b in zip(form.invariants(pre, frozenset()).values(),
+                                       form.invariants(pre, fl).values())):
+        return list(form.transitions)
+    return [t for t, build in form.transitions.items()
             if not build(pre, post, frozenset()).framed(pre, post).eq(build(pre, post, fl).framed(pre, post))]
 
 
 def prove(flaws: Iterable[str] = (), transitions: Optional[Iterable[str]] = None,
           only: Optional[Iterable[str]] = None, props: Iterable[str] = REPLICATION,
-          first_failure: bool = False, drop: Iterable[str] = ()) -> Report:
+          first_failure: bool = False, drop: Iterable[str] = (), form: Form = REPLICATION_FORM) -> Report:
     """Every obligation (or those of the named transitions and invariants)."""
     fl = frozenset(flaws)
     t = time.perf_counter()
-    epr.lint(formulas(fl))
-    names = [n for n in (only if only is not None else invariants(Vocab(""), fl)) if n not in set(drop)]
-    trans = list(transitions) if transitions is not None else list(TRANSITIONS)
+    epr.lint(formulas(fl, form))
+    names = [n for n in (only if only is not None else form.invariants(form.vocab(""), fl)) if n not in set(drop)]
+    trans = list(transitions) if transitions is not None else list(form.transitions)
     if first_failure and fl:  # the transitions a flaw changes first: that is where it fails, and sooner
-        changed = set(changed_by(fl))
+        changed = set(changed_by(fl, form))
         trans = sorted(trans, key=lambda t: t not in changed)
     obs = []
     if transitions is None:
-        obs += initiation(fl, names)
-    obs += consecution(fl, trans, names, first_failure, drop)
+        obs += initiation(fl, names, form)
+    obs += consecution(fl, trans, names, first_failure, drop, form)
     if transitions is None and only is None:
-        obs += safety(fl, props, drop)
+        obs += safety(fl, props, drop, form)
     return Report(fl, tuple(obs), time.perf_counter() - t)
