@@ -375,10 +375,11 @@ def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
             yield from _fixed(cls, state.config)
 
 
-def enabled(state: State) -> list[tuple[Any, State]]:
-    """Every action that is not rejected in `state`, with its successor."""
+def enabled(state: State, kinds: Iterable[type] = ACTION_TYPES) -> list[tuple[Any, State]]:
+    """Every action (of the given classes: all by default) that is not
+    rejected in `state`, with its successor."""
     out = []
-    for action in candidates(state):
+    for action in candidates(state, kinds):
         nxt = step(state, action)
         if not isinstance(nxt, Rejected):
             out.append((action, nxt))

@@ -31,6 +31,9 @@ from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 from dirproof.results import WITHIN_BOUNDS, PropertyResult
 
+from dirproof.model.next import ACTION_TYPES
+
+from . import ladder
 from .bounds import Bounds
 from .search import Finding, Outcome, path_to, replay, search
 from .symmetry import SYMMETRIES
@@ -53,24 +56,44 @@ def named(cfg: Config) -> set[str]:
 
 def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...] = SYMMETRIES,
         workers: int = 1, stop_at_flaw: bool = True) -> list[PropertyResult]:
-    """One PropertyResult per property of `request.properties`."""
+    """One PropertyResult per property of `request.properties`. With a seeded
+    flaw of the write path, failover, sessions or availability, smaller
+    scopes are searched first (dirproof/bfs/ladder.py); the first whose
+    counterexample breaks a property the flaw names on the configuration
+    asked for gives the verdicts."""
     cfg = request.config
     bounds = bounds or default_bounds(cfg, request.depth)
     wanted = named(cfg) & set(request.properties)
     stop_at_flaw = stop_at_flaw and not getattr(request, "all_violations", False)
     stop = (lambda found: bool(wanted & set(found))) if (stop_at_flaw and wanted) else (lambda found: False)
     seconds = request.seconds if request.seconds is not None else DEFAULT_SECONDS
-    out = search(cfg, bounds, tuple(request.properties), over_budget=bool(request.over_budget),
-                 symmetry=symmetry, seconds=seconds, stop_when=stop, progress=request.progress,
-                 workers=workers)
-    return results(request, out)
+    steps = list(ladder.rungs(cfg, bounds)) if (stop_at_flaw and wanted) else [ladder.Rung(cfg, bounds, ACTION_TYPES, "")]
+    left = ladder.deadline_after(seconds)
+    for i, rung in enumerate(steps):
+        last = i == len(steps) - 1
+        out = search(rung.config, rung.bounds, tuple(request.properties), over_budget=bool(request.over_budget),
+                     symmetry=symmetry, seconds=max(0.0, left()), stop_when=stop,
+                     progress=_progress(request, rung), workers=workers, kinds=rung.kinds, scope=rung.scope,
+                     max_states=rung.max_states)
+        res = results(request, out)
+        if last or any(r.property in wanted and r.status != "held" for r in res):
+            return res
+    raise AssertionError("the ladder has a last rung")
+
+
+def _progress(request: Any, rung: "ladder.Rung") -> Any:
+    if not rung.scope:
+        return request.progress
+    return lambda d, t, label: request.progress(d, t, f"{label} (writes <= {rung.bounds.writes}, "
+                                                      f"faults <= {rung.bounds.faults}, small instance)")
 
 
 def results(request: Any, out: Outcome) -> list[PropertyResult]:
     res = []
     for pid in request.properties:
         f = out.found.get(pid)
-        res.append(_violated(request, out, f) if f is not None else _held(out, pid))
+        got = _violated(request, out, f) if f is not None else None
+        res.append(got or _held(out, pid))
     return res
 
 
@@ -79,12 +102,15 @@ def coverage(out: Outcome) -> str:
     sym = f"symmetry reduction over a group of {out.problem.group.size}" if out.problem.group.size > 1 \
         else "no symmetry reduction"
     budget = "beyond the fault budget too" if out.problem.over_budget else "within the fault budget"
+    if out.problem.scope:
+        sym += f"; a smaller scope: {out.problem.scope}"
     if out.exhausted:
         return (f"exhaustive: {out.states} states, bounds {out.problem.bounds.text()}, {budget}, {sym}; "
                 f"every state reachable within the bounds holds it (stronger than exploration, weaker "
                 f"than a proof: nothing beyond the bounds is covered)")
     why = {"time": "the time budget ran out", "found": "a seeded flaw's property broke",
-           "depth": "the depth bound was reached"}.get(out.stopped, out.stopped)
+           "depth": "the depth bound was reached",
+           "states": "this smaller scope's cap on states was reached"}.get(out.stopped, out.stopped)
     return (f"every state within {out.depth} steps (bounds {out.problem.bounds.text()}, {budget}, {sym}): "
             f"{out.states} states; not exhaustive: {why}")
 
@@ -94,18 +120,27 @@ def _held(out: Outcome, pid: str) -> PropertyResult:
                           seconds=round(out.seconds, 2), detail=coverage(out))
 
 
-def _violated(request: Any, out: Outcome, f: Finding) -> PropertyResult:
+def _violated(request: Any, out: Outcome, f: Finding) -> Optional[PropertyResult]:
+    """The finding as a verdict on the configuration asked for; None when a
+    smaller scope's path does not break the property there (ladder.transfer)."""
     cfg = request.config
     steps = path_to(out, f.fingerprint)
-    final = replay(cfg, steps)
-    msg = PROPERTIES[f.property].judge(final, watch(final))
-    if msg is None:  # the store and the model disagree: never report a violation that does not replay
-        raise AssertionError(f"bfs: the path to {f.property} does not break it on replay")
+    if out.config is cfg:
+        final = replay(cfg, steps)
+        msg = PROPERTIES[f.property].judge(final, watch(final))
+        if msg is None:  # the store and the model disagree: never report a violation that does not replay
+            raise AssertionError(f"bfs: the path to {f.property} does not break it on replay")
+    else:
+        moved = ladder.transfer(cfg, steps, f.property)
+        if moved is None:
+            return None
+        steps, final, msg = moved
     status = "assumption-broken" if final.budget.exceeded else "violated"
     found = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     cx = Counterexample(cfg, tuple(steps), f.property, len(steps), msg, ENGINE, found, status)
     path = save(cx, request.out_dir)
+    within = out.problem.bounds.text() + (f"; {out.problem.scope}" if out.problem.scope else "")
     return PropertyResult(f.property, status, ENGINE, examples=out.states, steps=len(steps),
                           seconds=round(out.seconds, 2), counterexample=str(path),
-                          detail=f"{msg} (shortest within bounds {out.problem.bounds.text()})",
-                          length=f"{WITHIN_BOUNDS} ({out.problem.bounds.text()})")
+                          detail=f"{msg} (shortest within bounds {within})",
+                          length=f"{WITHIN_BOUNDS} ({within})")

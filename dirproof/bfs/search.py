@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Optional
 import attrs
 
 from dirproof.model import Config, Rejected, State, enabled, initial_state, step
+from dirproof.model.next import ACTION_TYPES
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import Ghost, fresh, observe_all
 
@@ -94,6 +95,8 @@ class Problem:
     group: Group
     properties: tuple[str, ...]
     over_budget: bool
+    kinds: tuple[type, ...] = ACTION_TYPES  # the steps the search takes (a rung of the ladder leaves some out)
+    scope: str = ""  # what the configuration and `kinds` leave out, in words ("" : nothing)
 
     def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
         """(fingerprint of the node, fingerprint of its canonical key)."""
@@ -107,7 +110,7 @@ class Problem:
     def successors(self, node: Node) -> Iterable[tuple[Any, Node]]:
         """Every (action, successor node) within the bounds and the budget."""
         state, ghost, writes, faults = node[:4]
-        for action, nxt in enabled(state):
+        for action, nxt in enabled(state, self.kinds):
             dw, df = self.bounds.cost(action)
             w, f = writes + dw, faults + df
             if not self.bounds.admits(nxt, w, f):
@@ -129,11 +132,15 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            symmetry: tuple[str, ...] = ("replicas", "regions", "sessions", "objects"),
            seconds: Optional[float] = None, stop_when: Callable[[dict], bool] = lambda found: False,
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
-           workers: int = 1, group: Optional[Group] = None) -> Outcome:
+           workers: int = 1, group: Optional[Group] = None, kinds: tuple[type, ...] = ACTION_TYPES,
+           scope: str = "", max_states: Optional[int] = None) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
     holds, every property is violated, or `seconds` pass. `group` replaces
-    the group `symmetry` names (the tests give a wrong one on purpose)."""
-    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget)
+    the group `symmetry` names (the tests give a wrong one on purpose);
+    `kinds` are the steps taken (all by default) and `scope` says in words
+    what the configuration and `kinds` leave out; the search stops
+    ("states") once it has stored `max_states`."""
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope)
     out = Outcome(config, problem)
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds
@@ -150,7 +157,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
             if (properties and len(out.found) == len(properties)) or (out.found and stop_when(out.found)):
                 out.stopped = "found"
                 break
-            frontier, stopped = _level(out, expander, frontier, deadline, stop_when)
+            frontier, stopped = _level(out, expander, frontier, deadline, stop_when, max_states)
             if stopped:
                 out.stopped = stopped
                 break
@@ -162,7 +169,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
 
 
 def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float],
-           stop_when: Callable[[dict], bool]) -> tuple[list[Node], str]:
+           stop_when: Callable[[dict], bool], max_states: Optional[int] = None) -> tuple[list[Node], str]:
     """Expand one level: (next frontier, "" when the level was completed, or
     why it stopped: "time", or "found" as soon as `stop_when(found)` holds;
     a violation found then is still at the least depth, every shallower
@@ -182,6 +189,8 @@ def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional
                     return nxt, "found"
         if deadline is not None and time.perf_counter() > deadline:
             return nxt, "time"
+        if max_states is not None and out.states >= max_states:
+            return nxt, "states"
     return nxt, ""
 
 

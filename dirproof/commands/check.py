@@ -145,8 +145,9 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
     assumption-broken (beyond the fault budget).
 
     The engines run in order, explorers first (the breadth-first search with
-    a short budget: the shortest counterexample of a shallow flaw; then the
-    exploration); once one has a violation of a
+    a short budget, smaller scopes first: the shortest counterexample, within
+    the scope it names, of most write-path, failover and session flaws; then
+    the exploration); once one has a violation of a
     property, the later ones skip it (Z3 only looks for a shorter
     counterexample), and without --keep-going the run stops judging the
     others. With --all-violations the explorers go on past their first

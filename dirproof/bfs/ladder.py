@@ -1,0 +1,155 @@
+"""The ladder of scopes a seeded flaw is searched in (docs/bfs.md, "The ladder").
+
+A breadth-first search with `check`'s default bounds (3 writes, 2 faults,
+3 epochs, the whole configuration) reaches 4 steps in seconds and 7 in
+minutes: the states grow about eightfold a level, with every session,
+object and mechanism. Most flaws of the write path, failover and sessions
+show with one session, one object, one write and one or two faults. So
+with a seeded flaw of those areas `dirproof check --engine bfs` (and the
+default check's breadth-first lead) first searches smaller scopes, each
+breadth first, and goes on to the next only when a scope shows nothing
+within its cap on stored states (10,000, then 30,000: a cap on states, not
+on time, so that which scope finds a flaw does not depend on the load):
+
+  1. the small instance (`small`): one session (two when the token
+     hand-off is kept), one object with one attribute and one value, no
+     memberships; the core of the protocol only, with the mechanisms the
+     seeded flaw needs (OPTIONAL, MECHANISM); writes <= 1, faults <= 1;
+  2. the same with faults <= 2;
+  3. the same with writes <= 2, faults <= 1;
+  4. the configuration and bounds asked for, every step.
+
+A path of a smaller scope is a path of the configuration asked for: the
+small instance only leaves sessions and objects idle and values unused
+(their actions are actions of the full configuration, which accepts them
+in the same states), and a left-out step is a step not taken. Every
+counterexample is replayed on the configuration asked for and judged
+there at each step (`transfer`); one that does not break the property
+there is not reported, and the ladder goes on. A counterexample of a rung
+is a shortest one *within that rung's scope*, and its verdict says so;
+Z3's shortest-length search (in the default check) then settles whether a
+shorter one exists at all.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterator, Optional
+
+import attrs
+
+from dirproof.model import FLAWS, NEXT, Config, Rejected, State, initial_state, step
+from dirproof.model.next import ACTION_TYPES
+from dirproof.properties import PROPERTIES
+from dirproof.properties.monitors import watch
+
+from .bounds import Bounds
+
+# Mechanisms whose steps the small scopes leave out unless a seeded flaw
+# needs them: what is left is the core of the protocol (writes, replication,
+# acknowledgement, rejoin, reads, crash and recovery, failovers) and the
+# steps only a flaw enables. Each mechanism multiplies the states (on
+# no-fencing's scope images alone by 2.4, session moves by 2).
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "replica images": ("take_image", "restore_image"),
+    "gateway probes": ("probe", "reroute"),
+    "token hand-off": ("hand_token",),
+    "tombstone lifetime": ("collect_tombstones", "rebuild"),
+    "disk and region loss": ("lose_disk", "lose_region"),
+    "partitions": ("partition", "heal"),
+    "flushing": ("flush", "crash_unclean"),
+    "session moves": ("move_session",),
+}
+# The mechanisms a flaw's counterexamples take (a search order only: the
+# last rung takes every step; tests/test_bfs_ladder.py checks every flaw's
+# scenario against it).
+MECHANISM: dict[str, tuple[str, ...]] = {
+    "restore-keeps-identity": ("replica images",),
+    "gateway-ignores-probes": ("gateway probes",),
+    "hand-off-drops-token": ("token hand-off",),
+    "read-ignores-foreign-token": ("token hand-off",),
+    "rejoin-after-tombstone-lifetime": ("tombstone lifetime",),
+    "promote-unsynced-pp": ("disk and region loss",),
+    "restart-truncates-to-commit": ("disk and region loss",),
+    "ack-unflushed-pp": ("flushing", "disk and region loss"),
+    "orchestrator-loses-change": ("partitions",),
+    "token-lost-on-move": ("session moves",),
+}
+AREAS = ("replication", "sessions", "availability")  # object-layer flaws need writes and days: the last rung only
+# (writes, faults, states): a cap on states, not on time, so that which rung
+# finds a flaw does not depend on the machine's load
+SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 10_000), (1, 2, 30_000), (2, 1, 30_000))
+
+
+@attrs.frozen
+class Rung:
+    config: Config
+    bounds: Bounds
+    kinds: tuple[type, ...]
+    scope: str  # what the rung leaves out of the configuration asked for, in words ("" : nothing)
+    max_states: Optional[int] = None  # a smaller scope stops here and the ladder goes on
+
+
+def applies(cfg: Config) -> bool:
+    """The ladder helps flaws of the write path, failover, sessions and availability."""
+    return bool(cfg.flaws) and all(FLAWS[f].area in AREAS for f in cfg.flaws)
+
+
+def kept_mechanisms(cfg: Config) -> set[str]:
+    return {m for f in cfg.flaws for m in MECHANISM.get(f, ())}
+
+
+def small(cfg: Config) -> tuple[Config, tuple[type, ...], str]:
+    """The small instance, its steps, and what it leaves out in words."""
+    keep = kept_mechanisms(cfg)
+    sessions = min(cfg.sessions, 2 if "token hand-off" in keep else 1)
+    inst = attrs.evolve(cfg, sessions=sessions, objects=min(cfg.objects, 1), attributes=min(cfg.attributes, 1),
+                        values=min(cfg.values, 1), memberships=0)
+    dropped = [m for m in OPTIONAL if m not in keep]
+    names = {n for m in dropped for n in OPTIONAL[m]}
+    kinds = tuple(s.action for s in NEXT if s.name not in names)
+    words = [f"{_count(sessions, 'session')}, {_count(inst.objects, 'object')} with one attribute and one value, "
+             "no memberships"]
+    if dropped:
+        words.append("without " + ", ".join(dropped))
+    return inst, kinds, "; ".join(words)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
+    """The scopes in the order searched; the last is the one asked for."""
+    if applies(cfg):
+        inst, kinds, words = small(cfg)
+        for w, f, cap in SMALL_RUNGS:
+            b = attrs.evolve(bounds, writes=_least(w, bounds.writes), faults=_least(f, bounds.faults))
+            yield Rung(inst, b, kinds, words, cap)
+    yield Rung(cfg, bounds, ACTION_TYPES, "")
+
+
+def _least(a: int, b: Optional[int]) -> int:
+    return a if b is None else min(a, b)
+
+
+def transfer(cfg: Config, steps: list[Any], prop: str) -> Optional[tuple[list[Any], State, str]]:
+    """The counterexample on the configuration asked for: the steps up to the
+    first state that breaks `prop` there, that state and the message; None
+    when a step is refused or the property never breaks there."""
+    state = initial_state(cfg)
+    for i, action in enumerate(steps):
+        nxt = step(state, action)
+        if isinstance(nxt, Rejected):  # the path is not one of this configuration
+            return None
+        state = nxt
+        msg = PROPERTIES[prop].judge(state, watch(state))
+        if msg:
+            return steps[:i + 1], state, msg
+    return None
+
+
+def deadline_after(seconds: float) -> Callable[[], float]:
+    end = time.perf_counter() + seconds
+    return lambda: end - time.perf_counter()
+
