@@ -118,7 +118,7 @@ def _divergent_suffix_dropped(prev: State, action, nxt: State) -> bool:
 
 def _several_failovers(prev: State, action, nxt: State) -> bool:
     return isinstance(action, (EmergencyFailover, PlannedFailover)) and \
-        sum(isinstance(ev, FailedOver) and ev.kind != "replace-passive" for ev in nxt.history) >= 3
+        sum(isinstance(ev, FailedOver) and ev.kind in ("emergency", "planned") for ev in nxt.history) >= 3
 
 
 def _primary_disk_lost_with_acks(prev: State, action, nxt: State) -> bool:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .algebra import AND, ANY, COUNT, EQ, ITE, MAX, MIN, NOT, OR, require
+from .algebra import AND, ANY, COUNT, EQ, ITE, MAX, MIN, NOT, OR, branch, choose, require
+from .election import start_epoch
 from .records import evolve
 from .seq import items, length, prefix
-from .state import FaultBudget, Replica, State, believes_ap, pair_index, with_replica
+from .state import FaultBudget, Replica, State, acting, believes_ap, connected, pair_index, with_replica
 
 LOST = Replica(False, 0, (), 0, 0)  # a replica whose disk is gone
 
@@ -32,7 +33,7 @@ def recover(state: State, replica: int) -> State:
     by comparing its log with the AP's. A restarted AP keeps the entries its
     PP never confirmed pending: past its commit point, invisible to reads,
     and the PP's confirmation commits them (knob `restart_unconfirmed =
-    "truncate"`: it drops them, keep_on_restart). Flaw `restart-truncates-to-commit`: any
+    "truncate"`: it drops them and starts a new epoch, drop_unconfirmed). Flaw `restart-truncates-to-commit`: any
     replica truncates its log to its own commit point, which is stale on a
     PP or a secondary. Flaw `restart-exposes-unconfirmed`: a restarted AP
     commits its whole log."""
@@ -44,12 +45,50 @@ def recover(state: State, replica: int) -> State:
         rep = evolve(rep, log=prefix(rep.log, rep.commit), flushed=MIN(rep.flushed, rep.commit))
     state = with_replica(state, replica, rep)
     ap = believes_ap(state, replica)
-    if cfg.restart_unconfirmed == "truncate" or cfg.has("restart-truncates-inherited"):
-        rep = evolve(rep, log=prefix(rep.log, keep_on_restart(cfg, rep, ap)))
-        rep = evolve(rep, flushed=MIN(rep.flushed, length(rep.log)))
+    if cfg.has("restart-truncates-inherited"):  # the first truncate rule: names reused (docs/model.md)
+        state = with_replica(state, replica, _cut(rep, keep_on_restart(cfg, rep, ap)))
+    elif cfg.restart_unconfirmed == "truncate":
+        state = drop_unconfirmed(state, replica)
     if cfg.has("restart-exposes-unconfirmed"):
-        rep = evolve(rep, commit=ITE(ap, length(rep.log), rep.commit))
-    return with_replica(state, replica, rep)
+        rep = state.replicas[replica]
+        state = with_replica(state, replica, evolve(rep, commit=ITE(ap, length(rep.log), rep.commit)))
+    return state
+
+
+def _cut(rep: Replica, keep: Any) -> Replica:
+    log = prefix(rep.log, keep)
+    return evolve(rep, log=log, flushed=MIN(rep.flushed, length(log)))
+
+
+def drop_unconfirmed(state: State, replica: int) -> State:
+    """Knob `restart_unconfirmed = "truncate"` (issue 13, decided): the
+    restarted acting AP drops the entries its PP never confirmed
+    (keep_on_restart) and, so that it never numbers a new write with the
+    name of an entry it dropped (which its PP may still hold), the
+    orchestrator starts epoch e + 1 with the same AP and PP before the AP
+    takes a write (election.start_epoch, kind "restart"): the PP adopts it at
+    once and drops what the AP dropped, as a new PP does; a PP in sync stays
+    in sync (it still holds a prefix of the AP's log and every acknowledged
+    entry). An AP that drops nothing, cannot reach its PP (the epoch would
+    leave the PP behind it), or has been deposed, keeps its log as under
+    "keep": its entries stay pending, and a deposed AP's are cut when it
+    rejoins."""
+    cfg, orch = state.config, state.orchestrator
+    rep = state.replicas[replica]
+    keep = keep_on_restart(cfg, rep, True)
+    pp = choose(orch.pp, cfg.replicas)
+    if branch(AND(acting(state, replica), keep < length(rep.log), connected(state, replica, pp))):
+        state = with_replica(state, replica, _cut(rep, keep))
+        state = _same_roles_next_epoch(state, replica, pp)
+    return state
+
+
+def _same_roles_next_epoch(state: State, ap: int, pp: int) -> State:
+    """Epoch e + 1 with the same AP and PP (election.start_epoch: the PP
+    adopts it and drops what the AP lacks); the PP keeps its in-sync mark."""
+    in_sync = state.orchestrator.pp_in_sync
+    state = start_epoch(state, "restart", ap, pp, new_pp_rejoins=True)
+    return evolve(state, orchestrator=evolve(state.orchestrator, pp_in_sync=in_sync))
 
 
 def keep_on_restart(cfg: Any, rep: Replica, ap: Any) -> Any:
@@ -58,8 +97,9 @@ def keep_on_restart(cfg: Any, rep: Replica, ap: Any) -> Any:
     epoch past its commit point (those its PP never confirmed); entries of
     older epochs it holds as the new AP (it took them as a PP, and may have
     confirmed them: the commit point it learnt of them is stale) are kept.
-    Other replicas keep everything. Flaw `restart-truncates-inherited`: the
-    AP cuts at its commit point, older epochs' entries included."""
+    Other replicas keep everything (drop_unconfirmed says when an AP drops).
+    Flaw `restart-truncates-inherited`: the AP cuts at its commit point,
+    older epochs' entries included."""
     if cfg.has("restart-truncates-inherited"):
         return ITE(ap, rep.commit, length(rep.log))
     older = COUNT(AND(present, e.epoch < rep.epoch) for present, _, e in items(rep.log))

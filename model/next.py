@@ -112,7 +112,8 @@ NEXT: tuple[StepSpec, ...] = (
     StepSpec(A.MoveSession, sessions.move_session, "§2 reads and sessions", ("sessions",), ("session", "replica"), "session", 1,
              "session {session} moves to {replica}"),
     StepSpec(A.Crash, faults.crash, "§2 faults", ("replicas",), R, "fault", 1, "{replica}"),
-    StepSpec(A.Recover, faults.recover, "§2 faults", ("replicas",), R, "fault", 4, "{replica}"),
+    StepSpec(A.Recover, faults.recover, "§2 faults", ("replicas", "orchestrator", "sessions", "history"), R, "fault", 4,
+             "{replica}"),  # (orchestrator...: knob restart_unconfirmed = "truncate" starts an epoch, faults.drop_unconfirmed)
     StepSpec(A.LoseDisk, faults.lose_disk, "§2 faults", ("replicas", "orchestrator", "budget"), R, "fault", 1, "{replica}"),
     StepSpec(A.Partition, faults.partition, "§2 faults", ("links",), REP2, "fault", 1, "{a} | {b}"),
     StepSpec(A.Heal, faults.heal, "§2 faults", ("links",), REP2, "fault", 4, "{a} | {b}"),

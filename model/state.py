@@ -198,7 +198,7 @@ class ReadServed:
 class FailedOver:
     """History: the orchestrator started `epoch` with a new AP and PP."""
 
-    kind: str  # "emergency", "planned" or "replace-passive"
+    kind: str  # "emergency", "planned", "replace-passive" or "restart" (faults.drop_unconfirmed)
     epoch: int
     ap: int
     pp: int

@@ -138,9 +138,15 @@ def deposed_fenced(state: State, ghost: Ghost) -> Any:
 
 
 def commit_acked(state: State, ghost: Ghost) -> Any:
-    """Every committed entry is the acknowledged entry of its LSN."""
+    """Every committed entry is the acknowledged entry of its LSN; while the
+    AP holds the current epoch, its commit point covers every acknowledged
+    entry of that epoch (it acknowledged them itself: what a restart under
+    knob restart_unconfirmed = "truncate" keeps, faults.keep_on_restart)."""
     firsts = {lsn: (there, e) for lsn, there, e in _acked(ghost)}
-    out = []
+    oe = state.orchestrator.epoch
+    out = [check(IMPLIES(AND(_ap_current(state, a), there, EQ(e.epoch, oe)), lsn <= me.commit),
+                 lambda a=a, lsn=lsn: f"the AP {_n(state, a)} has not committed acknowledged LSN {lsn} of its epoch")
+           for a, me in enumerate(state.replicas) for lsn, there, e in _acked(ghost)]
     for r, rep in enumerate(state.replicas):
         for present, i, x in items(rep.log):
             there, e = firsts.get(i + 1, (False, NULL_ENTRY))
@@ -266,7 +272,8 @@ INVARIANTS: dict[str, Invariant] = {i.id: i for i in (
     Invariant("current-prefix", "While the AP holds the current epoch, every replica at the current "
               "epoch holds a prefix of its log.", current_prefix),
     Invariant("deposed-fenced", "A deposed AP's PP is at a newer epoch or lost its disk.", deposed_fenced),
-    Invariant("commit-acked", "Every committed entry is the acknowledged entry of its LSN.", commit_acked),
+    Invariant("commit-acked", "Every committed entry is the acknowledged entry of its LSN; the AP holding the "
+              "current epoch has committed every acknowledged entry of that epoch.", commit_acked),
     Invariant("ap-holds-acked", "While the AP holds the current epoch, it holds every acknowledged entry.",
               ap_holds_acked),
     Invariant("in-sync", "An in-sync PP holds the current epoch, a prefix of the AP's log and every "

@@ -198,15 +198,15 @@ def encodable(s: State) -> State:
     return attrs.evolve(s, contact=(s.day,) * len(s.replicas), collected=0)
 
 
-def first_disagreement(sys: System, states: list[State]) -> Optional[str]:
-    """Every candidate action from every state (accepted or not); of the
-    client writes, one the object layer accepts and one it refuses per
-    (replica, writer): the relation sees an operation only through that
-    verdict and its payload."""
+def first_disagreement(sys: System, states: list[State], kinds: Optional[tuple] = None) -> Optional[str]:
+    """Every candidate action from every state (accepted or not), of the
+    given action classes (all by default); of the client writes, one the
+    object layer accepts and one it refuses per (replica, writer): the
+    relation sees an operation only through that verdict and its payload."""
     for s in map(encodable, states):
         ghost = watch(s)
         seen = set()
-        for action in candidates(s):
+        for action in (candidates(s) if kinds is None else candidates(s, kinds)):
             if isinstance(action, ClientWrite):
                 key = (action.at, action.session, _object_layer_accepts(s, action))
                 if key in seen:

@@ -7,9 +7,11 @@ from typer.testing import CliRunner
 
 from dirproof.cli import app
 from dirproof.config_file import ConfigFileError, load_config
-from dirproof.model import (Acknowledge, Crash, CrashUnclean, Create, EmergencyFailover, Flush, Read, Recover,
-                            ReplicateToPassive, ReplicateToSecondary, RetryWrite, Update)
+from dirproof.model import (Acknowledge, Crash, CrashUnclean, Create, EmergencyFailover, FailedOver, Flush,
+                            Partition, Read, Recover, ReplicateToPassive, ReplicateToSecondary, RetryWrite, Update,
+                            faults, make_config)
 from dirproof.properties import PROPERTIES
+from mutants import Mutant, applied
 from scenarios import A1, A2, B1, SCENARIOS, SYNC, go, refused, start, w
 
 
@@ -113,34 +115,88 @@ def test_the_knobs_are_read_from_toml_and_bad_values_refused(tmp_path):
     assert res.exit_code == 2 and res.stderr.startswith("dirproof: error:") and res.stderr.count("\n") == 1
 
 
-# Finding (docs/model.md, restart_unconfirmed): under "truncate" a restarted AP
-# reuses the (epoch, LSN) names of the entries it dropped, which its PP may
-# still hold: two logs then hold one entry with different entries below it.
+# Finding (docs/model.md, restart_unconfirmed): under "truncate" as first
+# written, a restarted AP reused the (epoch, LSN) names of the entries it
+# dropped, which its PP may still hold: two logs then held one entry with
+# different entries below it. Decided since: it starts a new epoch first.
 TRUNCATE_REUSES_NAMES = [w(Create(0)), w(Create(1)), ReplicateToPassive(A1), Crash(A1), Recover(A1),
                          w(Create(0), session=1), w(Create(1))]
 
+# The decision removed (a deliberately broken variant): the AP drops its
+# unconfirmed entries and takes writes in the same epoch.
+NAMES_REUSED = Mutant("a new epoch after a restart that drops entries", faults.drop_unconfirmed,
+                      "state = _same_roles_next_epoch(state, replica, pp)", "pass", "", "")
 
-def test_under_truncate_a_restarted_ap_reuses_names_its_pp_still_holds():
+
+def _names(log):
+    return {(e.epoch, e.lsn): e for e in log}
+
+
+def test_under_truncate_a_restarted_ap_starts_a_new_epoch_and_reuses_no_name():
     from dirproof.model.algebra import holds
     from dirproof.properties.invariants import INVARIANTS
     from dirproof.properties.monitors import watch
-    s = go(start(restart_unconfirmed="truncate"), *TRUNCATE_REUSES_NAMES)
-    assert s.replicas[A1].log[1] == s.replicas[B1].log[1] and s.replicas[A1].log[0] != s.replicas[B1].log[0]
+    s = go(start(restart_unconfirmed="truncate"), *TRUNCATE_REUSES_NAMES[:5])
+    assert s.orchestrator.roles == ((A1, B1), (A1, B1)) and s.history[-1] == FailedOver("restart", 2, A1, B1)
+    assert (s.replicas[A1].epoch, s.replicas[A1].log, s.replicas[B1].epoch, s.replicas[B1].log) == (2, (), 2, ())
+    s = go(s, *TRUNCATE_REUSES_NAMES[5:])
+    held = _names(s.replicas[B1].log)
+    assert [(e.epoch, e.lsn) for e in s.replicas[A1].log] == [(2, 1), (2, 2)]
+    assert all(held.get(n, e) == e for n, e in _names(s.replicas[A1].log).items())
     g = watch(s)
-    broken = {k for k, inv in INVARIANTS.items() if not holds(inv.verdict(s, g))}
-    assert {"log-matching", "ap-holds-its-epoch", "current-prefix", "in-sync"} <= broken
-    assert not [p for p in PROPERTIES.values() if p.layer == "replication" and p.check(s)]
+    assert [k for k, inv in INVARIANTS.items() if not holds(inv.verdict(s, g))] == []
+    with applied(NAMES_REUSED):  # without the new epoch: the names are reused
+        old = go(start(restart_unconfirmed="truncate"), *TRUNCATE_REUSES_NAMES)
+    assert old.replicas[A1].log[1] == old.replicas[B1].log[1] and old.replicas[A1].log[0] != old.replicas[B1].log[0]
+    assert not holds(INVARIANTS["log-matching"].verdict(old, watch(old)))
 
 
-def test_the_truncate_variants_fixed_scope_proof_fails_at_recover_only():
-    """The fixed-scope proof of the safe invariant under "truncate", over
-    `recover` (the step the knob changes): not inductive. (Every other step
-    preserves it: `dirproof prove --config` a TOML with the knob, 644
-    obligations, 10 failing, all at recover; docs/model.md.)"""
+def test_under_truncate_an_ap_that_cannot_start_the_epoch_keeps_its_log():
+    """Cut off from its PP, or deposed: no new epoch, nothing dropped (as under "keep")."""
+    cut = go(start(restart_unconfirmed="truncate"), w(Create(0)), Crash(A1), Partition(A1, B1), Recover(A1))
+    assert (cut.orchestrator.epoch, len(cut.replicas[A1].log)) == (1, 1)
+    deposed = go(start(restart_unconfirmed="truncate"), w(Create(0)), Crash(A1), EmergencyFailover(B1, A2),
+                 Recover(A1))
+    assert (deposed.orchestrator.epoch, deposed.replicas[A1].epoch, len(deposed.replicas[A1].log)) == (2, 1, 1)
+
+
+def test_the_truncate_variant_is_proved_for_the_fixed_scope_and_not_without_the_new_epoch():
+    """The safe invariant with the replication properties under "truncate":
+    inductive over every step (logs <= 3, epochs <= 3; `dirproof prove
+    --config` a TOML with the knob: 644 obligations). Without the new epoch
+    (the names reused) it fails at recover, as it did before the decision."""
     from dirproof.proofs.forms import REPLICATION
     from dirproof.proofs.induction import PROOF_SCOPE, induction
     from dirproof.properties.invariants import INVARIANTS
-    from dirproof.model import make_config
-    rep = induction(make_config("entra", restart_unconfirmed="truncate"), PROOF_SCOPE,
-                    list(INVARIANTS) + list(REPLICATION), steps=["recover"])
-    assert not rep.ok and {"ap-holds-its-epoch", "current-prefix", "in-sync"} <= {o.invariant for o in rep.failures()}
+    from dirproof.symbolic.derive import system
+    cfg, names = make_config("entra", restart_unconfirmed="truncate"), list(INVARIANTS) + list(REPLICATION)
+    rep = induction(cfg, PROOF_SCOPE, names)
+    assert rep.ok and len(rep.obligations) == 644, [o.text() for o in rep.failures()]
+    with applied(NAMES_REUSED):
+        system.cache_clear()
+        try:
+            bad = induction(cfg, PROOF_SCOPE, names, steps=["recover"])
+        finally:
+            system.cache_clear()
+    assert not bad.ok and {"ap-holds-its-epoch", "current-prefix", "in-sync"} <= {o.invariant for o in bad.failures()}
+
+
+def test_the_derived_relation_agrees_with_the_model_under_truncate():
+    """On the states where the restart decides (an AP with unconfirmed
+    entries, its PP reachable or not, deposed, promoted, at the last epoch
+    of the scope): every restart (the step the knob changes), and every
+    step from the states a truncating restart makes."""
+    from agreement import first_disagreement
+    from dirproof.model import Recover as R
+    from dirproof.proofs.induction import PROOF_SCOPE, proof_system
+    sys = proof_system(make_config("entra", restart_unconfirmed="truncate"), PROOF_SCOPE)
+    paths = [TRUNCATE_REUSES_NAMES, [w(Create(0)), Crash(A1), Partition(A1, B1)],
+             [w(Create(0)), Crash(A1), EmergencyFailover(B1, A2)],
+             [w(Create(0)), ReplicateToPassive(A1), Crash(A1), EmergencyFailover(B1, A2), w(Create(1), at=B1),
+              Crash(B1)],
+             [w(Create(0)), Crash(A1), Recover(A1), w(Create(1)), Crash(A1), Recover(A1), w(Create(0)), Crash(A1)]]
+    states = [go(start(restart_unconfirmed="truncate"), *p[:k]) for p in paths for k in range(len(p) + 1)]
+    assert states[-1].orchestrator.epoch == 3 and not states[-1].replicas[A1].up
+    assert first_disagreement(sys, states, (R,)) is None
+    made = [s for s in states if s.history and s.history[-1] == FailedOver("restart", s.orchestrator.epoch, A1, B1)]
+    assert len(made) >= 3 and first_disagreement(sys, made[:3]) is None
