@@ -191,6 +191,16 @@ def checked(solver: Any, *assumptions: Any, timeout: Optional[float] = None) -> 
     return res
 
 
+def answer(res: Any) -> Any:
+    """A solver's answer as is, unless it is `unknown` because a signal
+    arrived or the deadline passed (a cancelled check answers `unknown`
+    rather than raising): then the run ends as interrupted, so no verdict is
+    drawn from a check that did not finish."""
+    if str(res) == "unknown":
+        check()
+    return res
+
+
 def phase(name: str) -> None:
     """Mark the start of a phase of a run. For the interrupt tests only:
     DIRPROOF_PHASES=1 prints it on stderr, and DIRPROOF_PAUSE=<name> waits

@@ -14,6 +14,8 @@ from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 from scenarios import SCENARIOS, Z3_SHORTEST
 
+OBJECT_LENGTH = {"purge-early": 6}  # the small scope's length (Z3 has none for object flaws; the scenario takes 8)
+
 
 def test_every_flaw_s_scenario_takes_only_steps_of_its_first_scopes():
     # the first rungs leave the optional mechanisms out; a flaw that needs one
@@ -32,24 +34,31 @@ def test_the_rungs_grow_to_the_scope_asked_for():
     cfg = make_config("entra", flaws=["no-fencing"])
     from dirproof.bfs.engine import default_bounds
     rungs = list(ladder.rungs(cfg, default_bounds(cfg)))
-    assert [(r.bounds.writes, r.bounds.faults) for r in rungs] == [(1, 1), (1, 2), (2, 1), (3, 2)]
+    assert [(r.bounds.writes, r.bounds.faults) for r in rungs] == [(1, 1), (2, 1), (1, 2), (3, 2)]
     assert rungs[-1].config is cfg and rungs[-1].scope == ""
     small = rungs[0].config
     assert (small.sessions, small.objects, small.memberships) == (1, 1, 0)
     assert "without replica images" in rungs[0].scope
     # no flaw, or an object-layer flaw: the scope asked for only
     assert len(list(ladder.rungs(make_config("entra"), default_bounds(cfg)))) == 1
-    assert len(list(ladder.rungs(make_config("entra", flaws=["purge-early"]), default_bounds(cfg)))) == 1
+    # an object-layer flaw: one smaller scope with the writes and days asked for, no fault, two values
+    obj = make_config("entra", flaws=["purge-early"])
+    first, last = ladder.rungs(obj, default_bounds(obj))
+    assert (first.bounds.writes, first.bounds.faults, first.bounds.days) == (3, 0, obj.retention_days + 1)
+    assert (first.config.values, first.config.objects) == (2, 1) and last.config is obj
+    links = make_config("entra", flaws=["restore-drops-links"])
+    assert (lambda c: (c.objects, c.memberships))(ladder.small(links)[0]) == (2, 1)  # a user, a group, their link
 
 
 @pytest.mark.parametrize("flaw,prop", [("no-fencing", "no-acked-write-lost"),
                                        ("token-reset-on-failover", "read-your-writes"),
-                                       ("ack-unflushed-pp", "no-acked-write-lost")])  # the second rung
+                                       ("ack-unflushed-pp", "no-acked-write-lost"),  # the third rung
+                                       ("purge-early", "soft-delete-restorable")])  # the object rung
 def test_a_smaller_scope_gives_z3s_shortest_length_on_the_configuration_asked_for(tmp_path, flaw, prop):
     cfg = make_config("entra", flaws=[flaw])
     req = EngineRequest(cfg, tuple(PROPERTIES), out_dir=tmp_path, seconds=120)
     r = {r.property: r for r in run(req)}[prop]
-    assert r.status == "violated" and r.steps == Z3_SHORTEST[flaw], (flaw, r.steps, r.detail)
+    assert r.status == "violated" and r.steps == Z3_SHORTEST.get(flaw, OBJECT_LENGTH.get(flaw)), (flaw, r.steps)
     assert "1 session, 1 object" in r.length  # it came from a smaller scope, and says so
     cx = load(r.counterexample)
     assert cx.config == cfg  # saved for the configuration asked for, and it replays there
@@ -76,3 +85,17 @@ def test_transfer_refuses_a_path_the_configuration_refuses_and_finds_the_first_b
     got = ladder.transfer(cfg, steps, "no-acked-write-lost")
     assert got is not None and len(got[0]) == 2 and got[2]
     assert ladder.transfer(make_config("entra"), steps, "no-acked-write-lost") is None  # refused: acknowledge waits
+
+
+def test_dirproof_bfs_small_searches_the_small_scope_and_says_so(tmp_path):
+    import json
+    from typer.testing import CliRunner
+    from dirproof.cli import app
+    res = CliRunner().invoke(app, ["bfs", "--small", "--flaw", "no-fencing", "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.output)
+    assert "1 session, 1 object" in data["scope"] and "without replica images" in data["scope"]
+    (r,) = [r for r in data["results"] if r["status"] == "violated"]
+    assert r["property"] == "no-acked-write-lost" and r["steps"] == Z3_SHORTEST["no-fencing"]
+    cx = load(next(tmp_path.glob("*.json")))
+    assert cx.config == make_config("entra", flaws=["no-fencing"])  # saved for the configuration asked for

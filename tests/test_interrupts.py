@@ -150,3 +150,17 @@ def test_a_ctrl_c_during_a_solver_call_raises_instead_of_answering_unknown(handl
         assert out.startswith("raised") and float(out.split()[1]) < 1.0 + LIMIT, out
     else:
         assert out.startswith("answer unknown"), out
+
+
+def test_a_cancelled_solver_answer_ends_the_run_instead_of_giving_a_verdict(monkeypatch):
+    """A check cancelled by a signal answers `unknown` without raising; the
+    parametric proof, its witnesses and its refinement read every answer
+    through interrupt.answer, so no verdict ("possibly vacuous", "does not
+    refine") is drawn from it. Without a signal `unknown` stays an answer."""
+    import z3
+    from dirproof import interrupt
+    assert interrupt.answer(z3.unknown) == z3.unknown and interrupt.answer(z3.sat) == z3.sat
+    monkeypatch.setattr(interrupt, "_received", signal.SIGINT)
+    assert interrupt.answer(z3.sat) == z3.sat
+    with pytest.raises(interrupt.Interrupted):
+        interrupt.answer(z3.unknown)

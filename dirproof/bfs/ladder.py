@@ -8,16 +8,19 @@ show with one session, one object, one write and one or two faults. So
 with a seeded flaw of those areas `dirproof check --engine bfs` (and the
 default check's breadth-first lead) first searches smaller scopes, each
 breadth first, and goes on to the next only when a scope shows nothing
-within its cap on stored states (10,000, then 30,000: a cap on states, not
-on time, so that which scope finds a flaw does not depend on the load):
+within its cap on stored states (5,000, 10,000, 30,000: a cap on states,
+not on time, so that which scope finds a flaw does not depend on the load):
 
   1. the small instance (`small`): one session (two when the token
      hand-off is kept), one object with one attribute and one value, no
      memberships; the core of the protocol only, with the mechanisms the
      seeded flaw needs (OPTIONAL, MECHANISM); writes <= 1, faults <= 1;
-  2. the same with faults <= 2;
-  3. the same with writes <= 2, faults <= 1;
+  2. the same with writes <= 2;
+  3. the same with writes <= 1, faults <= 2;
   4. the configuration and bounds asked for, every step.
+An object-layer flaw (objects, lifecycle) has one smaller scope instead of
+the three: the small instance with two values, the writes and days asked
+for and no fault (its counterexamples need writes and time, not faults).
 
 A path of a smaller scope is a path of the configuration asked for: the
 small instance only leaves sessions and objects idle and values unused
@@ -59,6 +62,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "partitions": ("partition", "heal"),
     "flushing": ("flush", "crash_unclean"),
     "session moves": ("move_session",),
+    "memberships": (),  # not steps: two objects (a user and a group) and their links
 }
 # The mechanisms a flaw's counterexamples take (a search order only: the
 # last rung takes every step; tests/test_bfs_ladder.py checks every flaw's
@@ -74,11 +78,14 @@ MECHANISM: dict[str, tuple[str, ...]] = {
     "ack-unflushed-pp": ("flushing", "disk and region loss"),
     "orchestrator-loses-change": ("partitions",),
     "token-lost-on-move": ("session moves",),
+    "restore-drops-links": ("memberships",),
 }
-AREAS = ("replication", "sessions", "availability")  # object-layer flaws need writes and days: the last rung only
+AREAS = ("replication", "sessions", "availability", "objects", "lifecycle")
+OBJECT_AREAS = ("objects", "lifecycle")  # their flaws need writes and days, no faults: OBJECT_RUNG
 # (writes, faults, states): a cap on states, not on time, so that which rung
 # finds a flaw does not depend on the machine's load
-SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 10_000), (1, 2, 30_000), (2, 1, 30_000))
+SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 5_000), (2, 1, 10_000), (1, 2, 30_000))
+OBJECT_RUNG: tuple[Optional[int], int, int] = (None, 0, 30_000)  # the writes asked for, no fault
 
 
 @attrs.frozen
@@ -91,8 +98,13 @@ class Rung:
 
 
 def applies(cfg: Config) -> bool:
-    """The ladder helps flaws of the write path, failover, sessions and availability."""
+    """The ladder helps the partition's flaws (the identity and cells layers
+    are not searched by this engine)."""
     return bool(cfg.flaws) and all(FLAWS[f].area in AREAS for f in cfg.flaws)
+
+
+def _objects(cfg: Config) -> bool:
+    return any(FLAWS[f].area in OBJECT_AREAS for f in cfg.flaws)
 
 
 def kept_mechanisms(cfg: Config) -> set[str]:
@@ -103,13 +115,16 @@ def small(cfg: Config) -> tuple[Config, tuple[type, ...], str]:
     """The small instance, its steps, and what it leaves out in words."""
     keep = kept_mechanisms(cfg)
     sessions = min(cfg.sessions, 2 if "token hand-off" in keep else 1)
-    inst = attrs.evolve(cfg, sessions=sessions, objects=min(cfg.objects, 1), attributes=min(cfg.attributes, 1),
-                        values=min(cfg.values, 1), memberships=0)
-    dropped = [m for m in OPTIONAL if m not in keep]
+    links = "memberships" in keep
+    values = 2 if _objects(cfg) else 1  # an object flaw may need an attribute to differ from its default
+    inst = attrs.evolve(cfg, sessions=sessions, objects=min(cfg.objects, 2 if links else 1),
+                        attributes=min(cfg.attributes, 1), values=min(cfg.values, values),
+                        memberships=cfg.memberships if links else 0)
+    dropped = [m for m in OPTIONAL if m not in keep and OPTIONAL[m]]
     names = {n for m in dropped for n in OPTIONAL[m]}
     kinds = tuple(s.action for s in NEXT if s.name not in names)
-    words = [f"{_count(sessions, 'session')}, {_count(inst.objects, 'object')} with one attribute and one value, "
-             "no memberships"]
+    words = [f"{_count(sessions, 'session')}, {_count(inst.objects, 'object')} with one attribute and "
+             f"{_count(inst.values, 'value')}" + ("" if links else ", no memberships")]
     if dropped:
         words.append("without " + ", ".join(dropped))
     return inst, kinds, "; ".join(words)
@@ -123,8 +138,10 @@ def rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
     """The scopes in the order searched; the last is the one asked for."""
     if applies(cfg):
         inst, kinds, words = small(cfg)
-        for w, f, cap in SMALL_RUNGS:
-            b = attrs.evolve(bounds, writes=_least(w, bounds.writes), faults=_least(f, bounds.faults))
+        ladder = SMALL_RUNGS if not _objects(cfg) else (OBJECT_RUNG,)
+        for w, f, cap in ladder:
+            b = attrs.evolve(bounds, writes=bounds.writes if w is None else _least(w, bounds.writes),
+                             faults=_least(f, bounds.faults))
             yield Rung(inst, b, kinds, words, cap)
     yield Rung(cfg, bounds, ACTION_TYPES, "")
 

@@ -45,14 +45,16 @@ def _print(cfg, b, result, res, as_json: bool) -> None:
     rate = result.states / result.seconds if result.seconds else 0.0
     summary = {"states": result.states, "depth": result.depth,
                "exhausted": result.exhausted, "stopped": result.stopped, "seconds": round(result.seconds, 2),
-               "states_per_second": round(rate), "bounds": b.text(), "group": result.problem.group.size}
+               "states_per_second": round(rate), "bounds": b.text(), "group": result.problem.group.size,
+               "scope": result.problem.scope}
     if as_json:
         print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), **summary,
                           "results": [r.to_json() for r in res]}, indent=1))
         return
     console = Console() if sys.stdout.isatty() else Console(width=160)
+    scope = f"; a smaller scope: {result.problem.scope}" if result.problem.scope else ""
     t = Table(title=f"dirproof bfs: profile {cfg.profile}, flaws: {', '.join(cfg.flaws) or 'none'}, "
-                    f"bounds {b.text()}")
+                    f"bounds {b.text()}{scope}")
     for col in ("property", "verdict", "steps", "counterexample"):
         t.add_column(col)
     for r in res:
@@ -84,6 +86,9 @@ def bfs(
                                   help=f"Time budget of the search ({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g})."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes expanding each level."),
     no_symmetry: bool = typer.Option(False, "--no-symmetry", help="Store every state, not one per orbit."),
+    small: bool = typer.Option(False, "--small", help="Search the ladder's small scope: one session, one object, "
+                               "the core steps and the seeded flaws' mechanisms (docs/bfs.md, The ladder); "
+                               "counterexamples are replayed on the configuration asked for."),
     all_properties: bool = typer.Option(False, "--all", help="Do not stop when a seeded flaw's property breaks."),
     over_budget: bool = typer.Option(False, "--over-budget", help="Let faults exceed the fault budget."),
     out: Path = typer.Option(Path("counterexamples"), "--out", help="Folder for counterexample files."),
@@ -93,8 +98,10 @@ def bfs(
     with the shortest counterexample (within the bounds); an exhausted search
     says "held (exhaustive: N states, bounds ...)". Exit 1 when a property
     breaks, 0 otherwise."""
+    from dirproof.bfs import ladder
     from dirproof.bfs.engine import results
     from dirproof.bfs.search import search
+    from dirproof.model.next import ACTION_TYPES
     from dirproof.bfs.symmetry import SYMMETRIES
     from dirproof.engines import EngineRequest
     over = {k: v for k, v in (("sessions", sessions), ("objects", objects)) if v is not None}
@@ -107,9 +114,11 @@ def bfs(
     wanted = set() if all_properties else named(cfg)
     try:
         with staged_folder(out) as stage:  # refused before the search; published whole or not at all
-            result = search(cfg, b, tuple(PROPERTIES), over_budget=over_budget,
+            inst, kinds, scope = ladder.small(cfg) if small else (cfg, ACTION_TYPES, "")
+            result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget,
                             symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
-                            stop_when=lambda found: bool(wanted & set(found)), workers=workers)
+                            stop_when=lambda found: bool(wanted & set(found)), workers=workers, kinds=kinds,
+                            scope=scope)
             res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
             moved = publish(stage, out)
     except OutputError as exc:

@@ -19,6 +19,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 import attrs
 import z3
 
+from dirproof.interrupt import answer
+
 from . import epr, show
 from .invariants import invariants
 from .protocol import REPLICATION, TRANSITIONS, initial, properties
@@ -124,7 +126,7 @@ def _check(s: z3.Solver, goal_negation: Any, form: Form, *shown: Any) -> tuple[s
     """(status, the counterexample in words over the vocabularies `shown`)."""
     s.push()
     s.add(goal_negation)
-    res = s.check()
+    res = answer(s.check())
     text = ""
     if res == z3.sat:
         text = form.cti(_minimize(s, s.model(), form) if MINIMIZE else s.model(), *shown)

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 import z3
 
+from dirproof.interrupt import answer
 from dirproof.model import Rejected, State, initial_state, make_config, step
 from dirproof.model.config import KINDS, expiry_days
 from dirproof.model.links import links_of, member_pairs
@@ -177,7 +178,7 @@ def check_step(cfg: Any, pre: ObjectState, name: str, post: ObjectState, mapping
     s.add(*mapping(d, pre, V), *mapping(d, post, W))
     fl = frozenset(cfg.flaws) if form_flaws is None else form_flaws
     s.add(TRANSITIONS[name](V, W, fl).framed(V, W) if name in TRANSITIONS else z3.And(*frame(V, W, [])))
-    res = s.check()
+    res = answer(s.check())
     return None if res == z3.sat else f"the model's step {name} is not a transition {name} of the object form ({res})"
 
 
@@ -231,7 +232,7 @@ def check_walk(cfg: Any, steps: Iterable[tuple[ObjectState, str, ObjectState]], 
         s.add(*mapping(d, pre, V), *mapping(d, post, W))
         s.push()
         s.add(TRANSITIONS[name](V, W, fl).framed(V, W))
-        res = s.check()
+        res = answer(s.check())
         s.pop()
         if res != z3.sat:
             problems.append(f"step {k} {name}: the model's step {name} is not a transition {name} of the object "
@@ -240,7 +241,7 @@ def check_walk(cfg: Any, steps: Iterable[tuple[ObjectState, str, ObjectState]], 
             taken[name] = "yes"
         if form_flaws is None and not (first and problems):
             s.add(z3.Not(post_invs))
-            pre_ok = s.check() == z3.unsat
+            pre_ok = answer(s.check()) == z3.unsat
             if not pre_ok:
                 problems.append(f"after step {k} {name}: invariants {', '.join(check_state(cfg, post, mapping))} "
                                 f"fail")

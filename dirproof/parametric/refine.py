@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import attrs
 import z3
 
+from dirproof.interrupt import answer
 from dirproof.model import SPECS, SYSTEM, Rejected, State, enabled, step, step_name
 from dirproof.properties.monitors import Ghost, watch
 
@@ -174,7 +175,7 @@ def check_step(pre: State, name: str, post: State, mapping: Mapping = structure)
     else:
         formula = TRANSITIONS[name](V, W, frozenset(pre.config.flaws)).framed(V, W)
     s.add(formula)
-    res = s.check()
+    res = answer(s.check())
     return None if res == z3.sat else f"the model's step {name} is not a transition {name} of the parametric form ({res})"
 
 
@@ -193,14 +194,14 @@ def broken(s: z3.Solver, invs: dict[str, Any]) -> list[str]:
     query when all hold, then one per invariant)."""
     s.push()
     s.add(z3.Not(z3.And(*invs.values())))
-    if s.check() == z3.unsat:
+    if answer(s.check()) == z3.unsat:
         return []
     s.pop()
     out = []
     for name, f in invs.items():
         s.push()
         s.add(z3.Not(f))
-        if s.check() != z3.unsat:
+        if answer(s.check()) != z3.unsat:
             out.append(name)
         s.pop()
     return out
