@@ -9,7 +9,7 @@ from dirproof.cli import app
 from dirproof.config_file import ConfigFileError, load_config
 from dirproof.model import (Acknowledge, Crash, CrashUnclean, Create, EmergencyFailover, FailedOver, Flush,
                             Partition, Read, Recover, ReplicateToPassive, ReplicateToSecondary, RetryWrite, Update,
-                            faults, make_config)
+                            durable, faults, make_config)
 from dirproof.properties import PROPERTIES
 from mutants import Mutant, applied
 from scenarios import A1, A2, B1, SCENARIOS, SYNC, go, refused, start, w
@@ -200,3 +200,33 @@ def test_the_derived_relation_agrees_with_the_model_under_truncate():
     assert first_disagreement(sys, states, (R,)) is None
     made = [s for s in states if s.history and s.history[-1] == FailedOver("restart", s.orchestrator.epoch, A1, B1)]
     assert len(made) >= 3 and first_disagreement(sys, made[:3]) is None
+
+
+# design.md §6's eligibility rule (a PP that lost entries in an unclean crash
+# is not promoted) removed: a deliberately weakened variant of crash_unclean.
+NO_ELIGIBILITY_RULE = Mutant("eligibility after an unclean crash", durable.crash_unclean,
+                             "in_sync = AND(orch.pp_in_sync, NOT(AND(EQ(orch.pp, replica), lost_some)))",
+                             "in_sync = orch.pp_in_sync", "", "")
+
+
+def test_the_eligibility_rule_is_implied_by_the_flushed_acknowledgement():
+    """Why no flaw turns the rule off (docs/model.md, Durability): without it
+    the safe design is still proved for the fixed scope, because the PP
+    confirms only what it has flushed; the acknowledgement on an unflushed
+    copy is what breaks the same proof (at acknowledge: the flaw
+    ack-unflushed-pp), so the proof can fail here."""
+    from dirproof.proofs.forms import REPLICATION
+    from dirproof.proofs.induction import PROOF_SCOPE, induction
+    from dirproof.properties.invariants import INVARIANTS
+    from dirproof.symbolic.derive import system
+    names = list(INVARIANTS) + list(REPLICATION)
+    with applied(NO_ELIGIBILITY_RULE):
+        system.cache_clear()
+        try:
+            safe = induction(make_config("entra"), PROOF_SCOPE, names)
+            memory = induction(make_config("entra", ack_waits_for="memory"), PROOF_SCOPE, names,
+                               steps=["acknowledge"])
+        finally:
+            system.cache_clear()
+    assert safe.ok and len(safe.obligations) == 644, [o.text() for o in safe.failures()]
+    assert not memory.ok and "acked-flushed" in {o.invariant for o in memory.failures()}
