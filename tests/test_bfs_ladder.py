@@ -51,6 +51,7 @@ def test_the_rungs_grow_to_the_scope_asked_for():
 
 
 @pytest.mark.parametrize("flaw,prop", [("no-fencing", "no-acked-write-lost"),
+                                       ("keep-divergent-suffix", "one-history"),  # 9 steps: the second rung
                                        ("token-reset-on-failover", "read-your-writes"),
                                        ("ack-unflushed-pp", "no-acked-write-lost"),  # the third rung
                                        ("purge-early", "soft-delete-restorable")])  # the object rung
