@@ -44,7 +44,7 @@ def test_the_rungs_grow_to_the_scope_asked_for():
     # an object-layer flaw: one smaller scope with the writes and days asked for, no fault, two values
     obj = make_config("entra", flaws=["purge-early"])
     first, last = ladder.rungs(obj, default_bounds(obj))
-    assert (first.bounds.writes, first.bounds.faults, first.bounds.days) == (3, 0, obj.retention_days + 1)
+    assert (first.bounds.writes, first.bounds.faults, first.bounds.days) == (5, 0, obj.retention_days + 1)
     assert (first.config.values, first.config.objects) == (2, 1) and last.config is obj
     links = make_config("entra", flaws=["restore-drops-links"])
     assert (lambda c: (c.objects, c.memberships))(ladder.small(links)[0]) == (2, 1)  # a user, a group, their link

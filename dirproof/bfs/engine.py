@@ -42,11 +42,13 @@ ENGINE = "bfs"
 
 
 def default_bounds(cfg: Config, depth: Optional[int] = None) -> Bounds:
-    """Writes 3, epochs 3, faults 2; days 0, or the retention period and a
-    day when a flaw of the object layer is seeded (its properties need time
-    to pass; a tick jumps to the retention boundaries, model/next.py)."""
+    """Writes 3, epochs 3, faults 2, days 0; with a flaw of the object layer
+    seeded, writes 5 and days up to the retention period and a day (its
+    counterexamples create, change, delete and restore, and need time to
+    pass; a tick jumps to the retention boundaries, model/next.py)."""
     objects = any(FLAWS[f].area == "objects" for f in cfg.flaws)
-    return Bounds(writes=3, epochs=3, faults=2, days=cfg.retention_days + 1 if objects else 0, depth=depth)
+    return Bounds(writes=5 if objects else 3, epochs=3, faults=2,
+                  days=cfg.retention_days + 1 if objects else 0, depth=depth)
 
 
 def named(cfg: Config) -> set[str]:

@@ -116,15 +116,18 @@ def small(cfg: Config) -> tuple[Config, tuple[type, ...], str]:
     keep = kept_mechanisms(cfg)
     sessions = min(cfg.sessions, 2 if "token hand-off" in keep else 1)
     links = "memberships" in keep
-    values = 2 if _objects(cfg) else 1  # an object flaw may need an attribute to differ from its default
+    # An object flaw may need an attribute to differ from its default, and a
+    # recovery names the whole record: its attributes as asked for.
+    values, attributes = (2, cfg.attributes) if _objects(cfg) else (1, 1)
     inst = attrs.evolve(cfg, sessions=sessions, objects=min(cfg.objects, 2 if links else 1),
-                        attributes=min(cfg.attributes, 1), values=min(cfg.values, values),
+                        attributes=min(cfg.attributes, attributes), values=min(cfg.values, values),
                         memberships=cfg.memberships if links else 0)
     dropped = [m for m in OPTIONAL if m not in keep and OPTIONAL[m]]
     names = {n for m in dropped for n in OPTIONAL[m]}
     kinds = tuple(s.action for s in NEXT if s.name not in names)
-    words = [f"{_count(sessions, 'session')}, {_count(inst.objects, 'object')} with one attribute and "
-             f"{_count(inst.values, 'value')}" + ("" if links else ", no memberships")]
+    words = [f"{_count(sessions, 'session')}, {_count(inst.objects, 'object')} with "
+             f"{_count(inst.attributes, 'attribute')} and {_count(inst.values, 'value')}"
+             + ("" if links else ", no memberships")]
     if dropped:
         words.append("without " + ", ".join(dropped))
     return inst, kinds, "; ".join(words)
