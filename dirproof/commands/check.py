@@ -86,7 +86,8 @@ EngineOpt = Annotated[list[str], typer.Option("--engine", help=f"Engine to run (
                                                              f"or all (default: all = {', '.join(ENGINE_ORDER)}, "
                                                              f"in that order; bfs then has {BFS_LEAD_SECONDS:g} s "
                                                              f"at most, a quarter of --seconds if less, on "
-                                                             f"every design, the safe one too).")]
+                                                             f"every design, the safe one too, unless only identity or cells flaws "
+                                                             f"are seeded).")]
 ExamplesOpt = Annotated[Optional[int], typer.Option(
     "--examples", callback=in_range(*EXAMPLES_RANGE),
     help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}..{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES}).")]
