@@ -7,8 +7,10 @@ differently) and their medians:
   * cpu: seconds of CPU time of the process (user + system), which is what
     the machine's other load does not inflate;
   * the exit status, the violated properties and the length of the reported
-    counterexample, with what is known of it ("shortest" when Z3 searched
-    every shorter length, else an upper bound).
+    counterexample, with what is known of it (no mark: shortest, Z3
+    searched every shorter length; "(in scope)": shortest within the scope
+    the breadth-first search names, not settled by Z3; "(at most)": an
+    upper bound).
 
     python bench/check_flaws.py [--runs 3] [--flaw ID ...] [--engine NAME ...]
 
@@ -28,6 +30,7 @@ import tempfile
 import time
 
 from dirproof.model import FLAWS
+from dirproof.results import WITHIN_BOUNDS
 
 
 def one_run(flaw: str, engines: list[str]) -> dict:
@@ -48,7 +51,17 @@ def one_run(flaw: str, engines: list[str]) -> dict:
     return {"wall": wall, "cpu": cpu, "exit": proc.returncode,
             "violated": sorted(r["property"] for r in broken),
             "length": min((r["steps"] for r in broken), default=None),
-            "shortest": any(r["length"].startswith("shortest") for r in broken)}
+            "shortest": _kind(broken)}
+
+
+def _kind(broken: list) -> str:
+    """"" (shortest: Z3 searched every shorter length), " (in scope)"
+    (shortest within the scope the breadth-first search names, not settled
+    by Z3) or " (at most)"."""
+    lengths = [r["length"] for r in broken]
+    if any(t.startswith(WITHIN_BOUNDS) for t in lengths):
+        return " (in scope)"
+    return "" if any(t.startswith("shortest") for t in lengths) else " (at most)"
 
 
 def main() -> None:
@@ -65,7 +78,7 @@ def main() -> None:
         wall = statistics.median(r["wall"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         walls.append(wall)
-        lengths = sorted({f"{r['length']}{'' if r['shortest'] else ' (at most)'}" for r in runs})
+        lengths = sorted({f"{r['length']}{r['shortest']}" for r in runs})
         caught = sorted({p for r in runs for p in r["violated"]})
         exits = sorted({r["exit"] for r in runs})
         print(f"{flaw:26} {wall:6.1f} {cpu:6.1f} {max(r['wall'] for r in runs):6.1f}  "
