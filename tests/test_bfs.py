@@ -20,7 +20,7 @@ from dirproof.engines import run as run_engine
 from dirproof.model import Read, initial_state, make_config, step
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
-from dirproof.model import Create, MoveSession, PermanentDelete, ReplicateToSecondary, SoftDelete
+from dirproof.model import Create, MoveSession, PermanentDelete, Rejoin, ReplicateToPassive, ReplicateToSecondary, SoftDelete
 from scenarios import A1, A2, B1, SYNC, w
 
 runner = CliRunner()
@@ -160,3 +160,22 @@ def test_logical_numbers_are_renumbered_but_kept_apart():
     logical = [e[3] for e in key(t, watch(t))[1][0][0]]  # the logical numbers in A1's log
     assert [e.logical for e in t.replicas[0].log] == [0, 1] and t.sessions[0].logical == 2
     assert logical == [1, 2]
+
+
+@pytest.mark.parametrize("flaws", [(), ("no-fencing",)])
+def test_steps_the_bounds_would_cut_are_not_tried_and_nothing_else_changes(flaws, monkeypatch):
+    """A write, a fault or a failover beyond its bound is not even tried
+    (search.Problem._kinds_left): the same states are stored, the same
+    violations found at the same depths. The check can fail: counting a
+    step that does not always start an epoch as one (rejoin, shipping to the
+    PP) loses states."""
+    import importlib
+    bfs_search = importlib.import_module("dirproof.bfs.search")
+    cfg = make_config("entra", flaws=list(flaws), objects=1, sessions=1)
+    b = Bounds(writes=1, epochs=2, faults=1, days=0, depth=4)
+    def run(prune):
+        out = search(cfg, b, tuple(PROPERTIES), prune=prune)
+        return out.states, {p: f.depth for p, f in out.found.items()}
+    assert run(True) == run(False)
+    monkeypatch.setattr(bfs_search, "EPOCH_STEPS", bfs_search.EPOCH_STEPS + (Rejoin, ReplicateToPassive))
+    assert run(True)[0] < run(False)[0]

@@ -8,7 +8,7 @@ show with one session, one object, one write and one or two faults. So
 with a seeded flaw of those areas `dirproof check --engine bfs` (and the
 default check's breadth-first lead) first searches smaller scopes, each
 breadth first, and goes on to the next only when a scope shows nothing
-within its cap on stored states (5,000, 10,000, 30,000: a cap on states,
+within its cap on stored states (2,500, 10,000, 30,000: a cap on states,
 not on time, so that which scope finds a flaw does not depend on the load):
 
   1. the small instance (`small`): one session (two when the token
@@ -84,7 +84,7 @@ AREAS = ("replication", "sessions", "availability", "objects", "lifecycle")
 OBJECT_AREAS = ("objects", "lifecycle")  # their flaws need writes and days, no faults: OBJECT_RUNG
 # (writes, faults, states): a cap on states, not on time, so that which rung
 # finds a flaw does not depend on the machine's load
-SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 5_000), (2, 1, 10_000), (1, 2, 30_000))
+SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 2_500), (2, 1, 10_000), (1, 2, 30_000))
 OBJECT_RUNG: tuple[Optional[int], int, int] = (None, 0, 30_000)  # the writes asked for, no fault
 
 

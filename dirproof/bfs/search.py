@@ -18,19 +18,23 @@ bounds. Expansion of a level can go to worker processes
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
-from dirproof.model import Config, Rejected, State, enabled, initial_state, step
+from dirproof.model import (ClientWrite, Config, EmergencyFailover, PlannedFailover, Rejected, ReplacePassive, State,
+                            Tick, enabled, initial_state, step)
 from dirproof.model.next import ACTION_TYPES
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import Ghost, fresh, observe_all
 
-from .bounds import Bounds
+from .bounds import FAULTS, Bounds
 from .parallel import Expander
 from .symmetry import Group, canonical, group_of
+
+EPOCH_STEPS: tuple[type, ...] = (EmergencyFailover, PlannedFailover, ReplacePassive)  # each starts epoch e + 1
 
 # state, ghost, writes used, faults used, fingerprint of the node, fingerprint of its canonical key
 Node = tuple[State, Ghost, int, int, int, int]
@@ -97,6 +101,7 @@ class Problem:
     over_budget: bool
     kinds: tuple[type, ...] = ACTION_TYPES  # the steps the search takes (a rung of the ladder leaves some out)
     scope: str = ""  # what the configuration and `kinds` leave out, in words ("" : nothing)
+    prune: bool = True  # leave untried the steps the bounds would cut (False: try them, for the tests)
 
     def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
         """(fingerprint of the node, fingerprint of its canonical key)."""
@@ -107,10 +112,25 @@ class Problem:
         return [(p, msg) for p in self.properties if p not in skip
                 for msg in (PROPERTIES[p].judge(state, ghost),) if msg]
 
+    @functools.cached_property
+    def _kinds_left(self) -> dict[tuple[bool, bool, bool], tuple[type, ...]]:
+        """The steps worth trying with (writes, faults, epochs) used up or
+        not: a write, a fault or a failover (each starts an epoch) beyond its
+        bound would only be made and cut (tests/test_bfs.py checks that
+        leaving them untried changes no state stored)."""
+        def keep(k: type, w: bool, f: bool, e: bool) -> bool:
+            return not ((w and k is ClientWrite) or (f and k in FAULTS) or (e and k in EPOCH_STEPS))
+        return {(w, f, e): tuple(k for k in self.kinds if not self.prune or keep(k, w, f, e))
+                for w in (False, True) for f in (False, True) for e in (False, True)}
+
     def successors(self, node: Node) -> Iterable[tuple[Any, Node]]:
         """Every (action, successor node) within the bounds and the budget."""
         state, ghost, writes, faults = node[:4]
-        for action, nxt in enabled(state, self.kinds):
+        b = self.bounds
+        kinds = self._kinds_left[(b.writes is not None and writes >= b.writes,
+                                  b.faults is not None and faults >= b.faults,
+                                  b.epochs is not None and len(state.orchestrator.roles) >= b.epochs)]
+        for action, nxt in enabled(state, kinds):
             dw, df = self.bounds.cost(action)
             w, f = writes + dw, faults + df
             if not self.bounds.admits(nxt, w, f):
@@ -133,14 +153,16 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            seconds: Optional[float] = None, stop_when: Callable[[dict], bool] = lambda found: False,
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
            workers: int = 1, group: Optional[Group] = None, kinds: tuple[type, ...] = ACTION_TYPES,
-           scope: str = "", max_states: Optional[int] = None) -> Outcome:
+           scope: str = "", max_states: Optional[int] = None, prune: bool = True) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
     holds, every property is violated, or `seconds` pass. `group` replaces
     the group `symmetry` names (the tests give a wrong one on purpose);
     `kinds` are the steps taken (all by default) and `scope` says in words
     what the configuration and `kinds` leave out; the search stops
     ("states") once it has stored `max_states`."""
-    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope)
+    if bounds.days == 0:  # every tick would pass the days bound: not even tried (a tenth of the time)
+        kinds = tuple(k for k in kinds if k is not Tick)
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune)
     out = Outcome(config, problem)
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds
