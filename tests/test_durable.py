@@ -223,10 +223,11 @@ def test_the_eligibility_rule_is_implied_by_the_flushed_acknowledgement():
     with applied(NO_ELIGIBILITY_RULE):
         system.cache_clear()
         try:
-            safe = induction(make_config("entra"), PROOF_SCOPE, names)
+            # (only crash_unclean changes: every other step's obligations are the safe design's proof's)
+            safe = induction(make_config("entra"), PROOF_SCOPE, names, steps=["crash_unclean"])
             memory = induction(make_config("entra", ack_waits_for="memory"), PROOF_SCOPE, names,
                                steps=["acknowledge"])
         finally:
             system.cache_clear()
-    assert safe.ok and len(safe.obligations) == 644, [o.text() for o in safe.failures()]
+    assert safe.ok and safe.obligations, [o.text() for o in safe.failures()]
     assert not memory.ok and "acked-flushed" in {o.invariant for o in memory.failures()}
