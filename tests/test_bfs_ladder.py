@@ -72,12 +72,25 @@ def test_a_smaller_scope_gives_z3s_shortest_length_on_the_configuration_asked_fo
 def test_a_path_that_does_not_carry_over_is_not_reported(tmp_path, monkeypatch):
     # if a smaller scope's path did not break the property on the configuration
     # asked for, the ladder goes on: the verdict then comes from a later rung
-    monkeypatch.setattr(ladder, "transfer", lambda cfg, steps, prop: None)
+    # (the three smaller rungs' paths are made not to carry over; the last
+    # rung's is the configuration's own, replayed as every path is)
+    real, calls = ladder.transfer, []
+    monkeypatch.setattr(ladder, "transfer",
+                        lambda cfg, steps, prop: calls.append(prop) or (real(cfg, steps, prop) if len(calls) > 3 else None))
     cfg = make_config("entra", flaws=["ack-before-sync"])
     req = EngineRequest(cfg, ("no-acked-write-lost",), out_dir=tmp_path, seconds=60)
     (r,) = run(req)
-    assert r.status == "violated" and r.steps == 2
-    assert "session" not in r.length  # the scope asked for: the last rung's own replay
+    assert r.status == "violated" and r.steps == 2 and len(calls) == 4
+    assert "session" not in r.length  # the scope asked for
+
+
+def test_a_path_of_the_scope_asked_for_that_does_not_replay_is_an_error(tmp_path, monkeypatch):
+    # the store and the model disagreeing is never hidden as "held"
+    monkeypatch.setattr(ladder, "transfer", lambda cfg, steps, prop: None)
+    cfg = make_config("entra", flaws=["ack-before-sync"])
+    req = EngineRequest(cfg, ("no-acked-write-lost",), out_dir=tmp_path, seconds=60)
+    with pytest.raises(AssertionError, match="does not break it on replay"):
+        run(req)
 
 
 def test_transfer_refuses_a_path_the_configuration_refuses_and_finds_the_first_break():

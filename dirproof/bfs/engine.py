@@ -27,15 +27,13 @@ from typing import Any, Optional
 from dirproof.counterexample import Counterexample, save
 from dirproof.defaults import DEFAULT_SECONDS
 from dirproof.model import FLAWS, Config
-from dirproof.properties import PROPERTIES
-from dirproof.properties.monitors import watch
 from dirproof.results import WITHIN_BOUNDS, PropertyResult
 
 from dirproof.model.next import ACTION_TYPES
 
 from . import ladder
 from .bounds import Bounds
-from .search import Finding, Outcome, path_to, replay, search
+from .search import Finding, Outcome, path_to, search
 from .symmetry import SYMMETRIES
 
 ENGINE = "bfs"
@@ -126,17 +124,12 @@ def _violated(request: Any, out: Outcome, f: Finding) -> Optional[PropertyResult
     """The finding as a verdict on the configuration asked for; None when a
     smaller scope's path does not break the property there (ladder.transfer)."""
     cfg = request.config
-    steps = path_to(out, f.fingerprint)
-    if out.config is cfg:
-        final = replay(cfg, steps)
-        msg = PROPERTIES[f.property].judge(final, watch(final))
-        if msg is None:  # the store and the model disagree: never report a violation that does not replay
+    moved = ladder.transfer(cfg, path_to(out, f.fingerprint), f.property)
+    if moved is None:
+        if out.config is cfg:  # the store and the model disagree: never report a violation that does not replay
             raise AssertionError(f"bfs: the path to {f.property} does not break it on replay")
-    else:
-        moved = ladder.transfer(cfg, steps, f.property)
-        if moved is None:
-            return None
-        steps, final, msg = moved
+        return None
+    steps, final, msg = moved
     status = "assumption-broken" if final.budget.exceeded else "violated"
     found = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     cx = Counterexample(cfg, tuple(steps), f.property, len(steps), msg, ENGINE, found, status)

@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
-from dirproof.model import (ClientWrite, Config, EmergencyFailover, PlannedFailover, Rejected, ReplacePassive, State,
-                            Tick, enabled, initial_state, step)
+from dirproof.model import (ClientWrite, Config, EmergencyFailover, PlannedFailover, ReplacePassive, State, Tick,
+                            enabled, initial_state)
 from dirproof.model.next import ACTION_TYPES
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import Ghost, fresh, observe_all
@@ -240,14 +240,3 @@ def path_to(out: Outcome, fp: int) -> list[Any]:
         else:  # the store and the model disagree: never hide it
             raise AssertionError(f"no step from the stored state leads to fingerprint {target}")
     return actions
-
-
-def replay(config: Config, actions: list[Any]) -> State:
-    """The state the actions lead to (each must be accepted)."""
-    state = initial_state(config)
-    for a in actions:
-        nxt = step(state, a)
-        if isinstance(nxt, Rejected):  # the store and the model disagree: never hide it
-            raise AssertionError(f"{a} rejected on replay: {nxt.reason}")
-        state = nxt
-    return state
