@@ -162,7 +162,7 @@ def test_logical_numbers_are_renumbered_but_kept_apart():
     assert logical == [1, 2]
 
 
-@pytest.mark.parametrize("flaws", [(), ("no-fencing",)])
+@pytest.mark.parametrize("flaws", [("no-fencing",)])
 def test_steps_the_bounds_would_cut_are_not_tried_and_nothing_else_changes(flaws, monkeypatch):
     """A write, a fault or a failover beyond its bound is not even tried
     (search.Problem._kinds_left): the same states are stored, the same
