@@ -192,12 +192,13 @@ def checked(solver: Any, *assumptions: Any, timeout: Optional[float] = None) -> 
 
 
 def answer(res: Any) -> Any:
-    """A solver's answer as is, unless it is `unknown` because a signal
-    arrived or the deadline passed (a cancelled check answers `unknown`
-    rather than raising): then the run ends as interrupted, so no verdict is
-    drawn from a check that did not finish."""
-    if str(res) == "unknown":
-        check()
+    """A solver's answer as is, unless a signal arrived or the deadline
+    passed (a cancelled check answers `unknown` rather than raising): then
+    the run ends as interrupted, so no verdict is drawn from a check that did
+    not finish. Every answer is a safe point, so a signal that lands while
+    Python builds the next query (which Z3 cannot cancel) stops the run at
+    the next answer, not at the end of the phase."""
+    check()
     return res
 
 

@@ -84,7 +84,7 @@ def any_size(request, results: list) -> list:
     does not allow (parametric.refine.model_refines: scripted and steered
     walks), the fixed-scope verdict stands and says so."""
     from dirproof.parametric import engine as parametric
-    from dirproof.parametric.refine import model_refines, witnesses
+    from dirproof.parametric.refine import audit
     todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
     if not todo:
         return results
@@ -95,12 +95,11 @@ def any_size(request, results: list) -> list:
                 for r in results]
     phase("z3-parametric")
     t0 = time.perf_counter()
-    # the form's proof first, then whether the model refines it (stopping at
-    # the first step it does not), and only then the transitions' witnesses
+    # the form's proof first, then one pass over the walks: whether the model
+    # refines it (stopping at the first step it does not) and the witnesses
     flaws = frozenset(request.config.flaws)
     rep = parametric.proof_of(flaws)
-    drift = model_refines(flaws, first=True) if rep.ok else []
-    live = witnesses(flaws) if rep.ok and not drift else {}
+    drift, live = audit(flaws) if rep.ok else ([], {})
     spent = round(time.perf_counter() - t0, 2)
     if not rep.ok or drift or any(v != "yes" for v in live.values()):  # (live is empty only after a failure)
         why = (rep.failures()[0].headline() if not rep.ok

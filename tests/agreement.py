@@ -27,7 +27,7 @@ from dirproof.model.algebra import Refused
 from dirproof.properties.monitors import watch
 from dirproof.symbolic.derive import Act, System
 from dirproof.symbolic.states import OutOfScope, Payloads, abstract
-from dirproof.symbolic.terms import lit
+from dirproof.symbolic.terms import lit, substitute
 from scenarios import EXTRA_SCENARIOS, SCENARIOS
 
 
@@ -60,15 +60,39 @@ def _object_layer_accepts(state: State, action) -> bool:
         return False
 
 
-def disagreement(sys: System, state: State, action, ghost=None) -> Optional[str]:
-    """None when the relation and the model agree on this step, else why not."""
-    j = act_of(sys, action)
-    nxt = step(state, action)
+def _pre(sys: System, state: State, ghost) -> tuple:
+    """(keys, payload numbers, substitution pairs) of a pre-state, made once
+    per state: every candidate action of a state is checked from it."""
+    key = (id(sys), id(state), id(ghost))
+    hit = _PRE.get(key)
+    if hit is not None and hit[0] is sys and hit[1] is state and hit[2] is ghost:
+        return hit[3]
     pay = Payloads()
     try:
         pre = abstract(state, ghost if ghost is not None else watch(state), sys.scope, pay)
     except OutOfScope:
+        pre = None
+    with sys.numbers():
+        pairs = [] if pre is None else [(sys.pre[k], _lit(sys, k, v)) for k, v in pre.items()
+                                        if z3.is_expr(sys.pre[k])]
+    if len(_PRE) > 8:
+        _PRE.clear()
+    _PRE[key] = (sys, state, ghost, (pre, pay.numbers, pairs))
+    return _PRE[key][3]
+
+
+_PRE: dict = {}
+
+
+def disagreement(sys: System, state: State, action, ghost=None) -> Optional[str]:
+    """None when the relation and the model agree on this step, else why not."""
+    j = act_of(sys, action)
+    nxt = step(state, action)
+    pre, numbers, pre_pairs = _pre(sys, state, ghost)
+    if pre is None:
         return None
+    pay = Payloads()
+    pay.numbers = dict(numbers)
     if j is None:
         from dirproof.model import SPECS
         from dirproof.symbolic.derive import encoded
@@ -93,8 +117,8 @@ def disagreement(sys: System, state: State, action, ghost=None) -> Optional[str]
             post_vals = None
     with sys.numbers():
         guard, post = sys.cases[j]
-        sub = [(sys.pre[k], _lit(sys, k, v)) for k, v in pre.items() if z3.is_expr(sys.pre[k])] + inputs
-        g = z3.simplify(z3.substitute(_b(guard), *sub))
+        sub = pre_pairs + inputs
+        g = z3.simplify(substitute(guard, sub))
         if isinstance(nxt, Rejected) or post_vals is None:
             if not z3.is_false(g):
                 why = "rejected" if isinstance(nxt, Rejected) else "out of scope"
@@ -104,12 +128,12 @@ def disagreement(sys: System, state: State, action, ghost=None) -> Optional[str]
             return f"{action}: the model accepts, the relation's guard is {g}"
         want = _successor_term(sys, j)
         sub += [(want[1][k], _lit(sys, k, v)) for k, v in post_vals.items()]
-        if z3.is_true(z3.simplify(z3.substitute(want[0], *sub))):
+        if z3.is_true(z3.simplify(substitute(want[0], sub))):
             return None
         for k, v in post_vals.items():
             # (a key the derivation folded to a constant is a plain value)
             term = post[k] if z3.is_expr(post[k]) else _lit(sys, k, post[k])
-            got = z3.simplify(z3.substitute(term, *sub))
+            got = z3.simplify(substitute(term, sub))
             if not z3.eq(got, _lit(sys, k, v)):
                 return f"{action}: {k} is {v} in the model, {got} in the relation"
         return f"{action}: the successors differ"
@@ -144,11 +168,13 @@ _KINDS: dict = {}
 def _lit(sys: System, key: str, v):
     from dirproof.symbolic.states import layout
     if id(sys) not in _KINDS or _KINDS[id(sys)][0] is not sys:
-        _KINDS[id(sys)] = (sys, dict(layout(sys.cfg, sys.scope)))
-    kind = _KINDS[id(sys)][1][key]
-    if kind == "bool":
-        return z3.BoolVal(bool(v))
-    return lit(int(v), like=sys.pre[key])
+        _KINDS[id(sys)] = (sys, dict(layout(sys.cfg, sys.scope)), {})
+    _, kinds, made = _KINDS[id(sys)]
+    term = made.get((key, v))
+    if term is None:
+        term = made[(key, v)] = (z3.BoolVal(bool(v)) if kinds[key] == "bool"
+                                 else lit(int(v), like=sys.pre[key]))
+    return term
 
 
 def steered_states(cfg, flaws=None) -> list[State]:

@@ -14,7 +14,7 @@ import pytest
 
 from dirproof.model import Rejected, make_config, step
 from dirproof.properties import PROPERTIES
-from dirproof.proofs.houdini import prove
+from dirproof.proofs.houdini import prove, refutation
 from dirproof.symbolic.derive import system
 from mutants import MUTANTS, applied
 from scenarios import SCENARIOS
@@ -31,18 +31,29 @@ def _run(cfg, steps):
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name.replace(" ", "-"))
 def test_removing_a_guard_from_the_python_code_turns_its_proof_red(mutant):
+    """The proof's Houdini run stops once it drops the protected property
+    (houdini.refutation: it never keeps a dropped one); the first mutant
+    also runs the whole proof, which must agree."""
     cfg = make_config("entra")
     _, steps, _ = SCENARIOS[mutant.scenario]
     assert PROPERTIES[mutant.protects].check(_run(cfg, steps)) is None  # the guard holds it off
     with applied(mutant):
         system.cache_clear()
         try:
-            proof = prove(cfg)
+            why = refutation(cfg, mutant.protects)
+            proof = prove(cfg) if mutant is MUTANTS[0] else None
             broken = PROPERTIES[mutant.protects].check(_run(cfg, steps))
         finally:
             system.cache_clear()
-    assert not proof.proved(mutant.protects), f"{mutant.protects} still proved without {mutant.name}"
+    assert why is not None, f"{mutant.protects} still proved without {mutant.name}"
+    assert proof is None or (not proof.proved(mutant.protects) and mutant.protects in dict(proof.dropped))
     assert broken is not None, f"the {mutant.scenario} scenario does not break {mutant.protects} on the mutant"
+
+
+def test_the_safe_design_has_no_refutation():
+    """houdini.refutation can say "proved": with every guard in place the
+    whole Houdini run keeps the property (as prove does, tests/test_proofs.py)."""
+    assert refutation(make_config("entra"), "read-your-writes") is None
 
 
 @pytest.mark.parametrize("mutant", __import__("mutants").OBJECT_MUTANTS, ids=lambda m: m.name.replace(" ", "-"))

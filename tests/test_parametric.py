@@ -49,6 +49,22 @@ def test_a_transition_no_state_can_take_is_reported_as_possibly_vacuous(monkeypa
     monkeypatch.setitem(protocol.TRANSITIONS, "heal", never)
     live = refine.witnesses()
     assert live["heal"] == "unknown" and live["partition"] == "yes"
+    # the one pass the check makes (refinement and witnesses together): the
+    # model's heal is then no transition of the form, so no any-size claim
+    monkeypatch.setattr(refine, "_steered", lambda: [])  # (straight to the script's heal)
+    drift, live = refine.audit()
+    assert "the model's step heal is not a transition heal" in drift[0] and live == {}
+
+
+def test_the_checks_one_pass_leaves_a_transition_no_walk_takes_unwitnessed(monkeypatch):
+    from dirproof.model import Heal, Partition
+    from dirproof.parametric import refine
+    monkeypatch.setattr(refine, "_steered", lambda: [])
+    monkeypatch.setattr(refine, "_script", lambda: [Partition(0, 2)])
+    drift, live = refine.audit()
+    assert drift == [] and live["partition"] == "yes" and live["heal"] == "unknown"
+    monkeypatch.setattr(refine, "_script", lambda: [Partition(0, 2), Heal(0, 2)])
+    assert refine.audit()[1]["heal"] == "yes"
 
 
 @pytest.mark.parametrize("flaw", sorted(set(FLAW_STEP) - OUTSIDE_THE_FORM))  # (the others: no claim, tests/test_sync_set_images.py)

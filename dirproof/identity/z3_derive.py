@@ -26,7 +26,7 @@ from dirproof.model.identity.next import ID_INPUTS
 from dirproof.model.identity.state import EVALUATORS, KEYS, PRINCIPALS, SLOTS, Acceptance, IdState, IdToken
 from dirproof.symbolic import paths as P
 from dirproof.symbolic.derive import merge
-from dirproof.symbolic.terms import lit, numbers
+from dirproof.symbolic.terms import lit, numbers, substitute
 
 SCOPE_TEXT = (f"identity scope: {len(KEYS)} keys, {SLOTS} token slots, {PRINCIPALS} principals, "
               f"{len(EVALUATORS)} evaluators, the clock unbounded")
@@ -127,8 +127,7 @@ class IdSystem:
         pairs = [(self.pre[k], as_term(keys[k])) for k in self.pre if z3.is_expr(self.pre[k])]
         if minutes is not None:
             pairs.append((self.minutes, as_term(minutes)))
-        return z3.substitute(z3.BoolVal(True) if term is True else (z3.BoolVal(False) if term is False else term),
-                             *pairs)
+        return substitute(term, pairs)
 
 
 def derive_paths(flatten: Callable[[Any], dict], act: IdAct, state: Any, pre: dict, minutes: Any

@@ -272,21 +272,51 @@ def _script() -> list[Any]:
             ReplicateToSecondary(A1), Flush(A1), LoseRegion(0)]
 
 
+def _transitions(flaws: Iterable[str]) -> dict[str, str]:
+    """Every transition of the form under `flaws`, "unknown" so far (one
+    that is no step under these flaws, whose formula is false, such as
+    retry_write in the safe design, has nothing to witness)."""
+    V, W, fl = Vocab(""), Vocab("'"), frozenset(flaws)
+    return {t: "unknown" for t, build in TRANSITIONS.items() if not z3.is_false(build(V, W, fl).formula)}
+
+
 def witnesses(flaws: Iterable[str] = ()) -> dict[str, str]:
     """For each transition, "yes" when a model step of that name (on `entra`,
     with the flaws) from a state of the invariant is a transition of the
     form: a finite structure satisfying Inv & T, so a proof over T is not
     vacuous; "unknown" when the script does not reach one."""
     from dirproof.model import initial_state, make_config
-    # a transition that is no step under these flaws (its formula is false:
-    # retry_write in the safe design) has nothing to witness
-    V, W, fl = Vocab(""), Vocab("'"), frozenset(flaws)
-    out = {t: "unknown" for t, build in TRANSITIONS.items() if not z3.is_false(build(V, W, fl).formula)}
+    out = _transitions(flaws)
     for pre, a, post in walk(initial_state(make_config("entra", flaws=sorted(set(flaws)))), _script()):
         name = SAME_AS.get(step_name(a), step_name(a))
         if name in out and out[name] != "yes" and not check_step(pre, name, post) and not check_state(pre):
             out[name] = "yes"
     return out
+
+
+def audit(flaws: Iterable[str] = ()) -> tuple[list[str], dict[str, str]]:
+    """model_refines(flaws, first=True) and the transitions' witnesses in one
+    pass over the steered and scripted walks (each step and state is
+    checked once, not once per question): (the first problem, or none;
+    the witnesses, empty after a problem, when the proof is not upgraded)."""
+    from dirproof.model import initial_state, make_config
+    cfg = make_config("entra", flaws=sorted(set(flaws)))
+    seen = _transitions(flaws)
+    start_ok = not check_state(initial_state(cfg))
+    for script in [*_steered(), _script()]:
+        pre_ok = start_ok
+        for k, (pre, a, post) in enumerate(walk(initial_state(cfg), script), 1):
+            name = SAME_AS.get(step_name(a), step_name(a))
+            why = check_step(pre, step_name(a), post)
+            if why:
+                return [f"step {k} {a}: {why}"], {}
+            failing = check_state(post)
+            if failing:
+                return [f"after step {k} {a}: invariants {', '.join(failing)} fail"], {}
+            if pre_ok and name in seen:
+                seen[name] = "yes"
+            pre_ok = True
+    return [], seen
 
 
 def _steered() -> list[list[Any]]:

@@ -28,7 +28,7 @@ from dirproof.model.objects import OpContext, view_of
 from dirproof.properties import PROPERTIES, broken_assumptions
 from dirproof.symbolic.derive import Act, System, fresh_vars, initial_values, system
 from dirproof.symbolic.states import Scope
-from dirproof.symbolic.terms import lit
+from dirproof.symbolic.terms import lit, substitute
 
 from dirproof.interrupt import OutOfTime, checked
 
@@ -127,7 +127,7 @@ class Unroller:
             sub = [(sys.pre[key], self.states[k][key]) for key in sys.pre]
             sub += [(self.post[key], nxt[key]) for key in sys.pre]
             sub += [(self.sel, sel), (sys.inp.pay, lit(k + 1, big=True)), (sys.inp.ok, z3.BoolVal(True))]
-            self.solver.add(z3.substitute(self.T, *sub))
+            self.solver.add(substitute(self.T, sub))
             if self.budget:
                 self.solver.add(z3.Not(nxt["budget.exceeded"]))
         self.states.append(nxt)

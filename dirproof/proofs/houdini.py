@@ -62,12 +62,15 @@ class Proof:
         return f"not inductive: {dict(self.dropped).get(prop, '')}"
 
 
-def houdini(names: list[str], induct: Callable[[list[str]], InductionReport]) -> tuple:
-    """(kept ids, dropped (id, why), rounds)."""
-    rounds, dropped = [], []
-    while names:
+def houdini(names: list[str], induct: Callable[[list[str]], InductionReport],
+            rounds: Optional[int] = None) -> tuple:
+    """(kept ids, dropped (id, why), rounds); with `rounds`, at most that many
+    (the kept ids are then not yet known to be inductive)."""
+    reports: list = []
+    dropped: list = []
+    while names and (rounds is None or len(reports) < rounds):
         rep = induct(names)
-        rounds.append(rep)
+        reports.append(rep)
         bad = {n: "initiation: it does not hold in the initial state" for n in rep.initiation}
         for ob in rep.obligations:
             if ob.status != "preserved" and ob.invariant not in bad:
@@ -78,7 +81,7 @@ def houdini(names: list[str], induct: Callable[[list[str]], InductionReport]) ->
             raise EncodingDisagreement(f"the encoding's ranges are not inductive: {bad[SCOPE_ID]}")
         dropped += list(bad.items())
         names = [n for n in names if n not in bad]
-    return tuple(names), tuple(dropped), tuple(rounds)
+    return tuple(names), tuple(dropped), tuple(reports)
 
 
 def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = REPLICATION,
@@ -88,6 +91,27 @@ def prove(cfg: Config, scope: Scope = PROOF_SCOPE, props: Sequence[str] = REPLIC
     obs = Obligations(cfg, scope, names)
     kept, dropped, rounds = houdini(names, lambda kept: obs.check(kept, progress=progress))
     return Proof(cfg, scope, tuple(n for n in kept if n != SCOPE_ID), dropped, rounds, time.perf_counter() - t0)
+
+
+def refutation(cfg: Config, prop: str, scope: Scope = PROOF_SCOPE, props: Sequence[str] = REPLICATION
+               ) -> Optional[str]:
+    """Why `prove(cfg, scope, props)` does not prove `prop` (None: it does),
+    found sooner: Houdini only ever drops conjuncts, so once `prop` fails
+    initiation or one of its own obligations under the conjuncts still kept,
+    no later round keeps it. Each round first asks `prop`'s own obligations
+    (one per step), and runs the whole round only when they all hold."""
+    names = list(INVARIANTS) + list(props)
+    obs = Obligations(cfg, scope, names)
+    while True:
+        mine = obs.check(names, only=[prop])
+        if prop in mine.initiation:
+            return "initiation: it does not hold in the initial state"
+        if mine.failures():
+            return mine.failures()[0].text()
+        kept, _, _ = houdini(names, lambda kept: obs.check(kept), rounds=1)
+        if kept == tuple(names):
+            return None
+        names = list(kept)
 
 
 # What an availability property says of every reachable state, for the verdict's text.

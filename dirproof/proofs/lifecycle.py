@@ -45,7 +45,7 @@ from dirproof.model.tombstones import FLAW
 from dirproof.properties.objects import ObjectState
 from dirproof.symbolic import paths as P
 from dirproof.symbolic.derive import merge
-from dirproof.symbolic.terms import numbers, to_z3
+from dirproof.symbolic.terms import numbers, substitute, to_z3
 
 from . import objects_state as S
 
@@ -295,5 +295,5 @@ def at(sys: LifeSystem, term: Any, values: dict) -> Any:
     kinds_ = kinds(sys.cfg, sys.cap)
     pairs = [(sys.pre[k], v if z3.is_expr(v) else z3.BoolVal(bool(v)) if kinds_[k] == "bool" else z3.IntVal(int(v)))
              for k, v in values.items() if not (z3.is_expr(v) and v.eq(sys.pre[k]))]
-    return z3.substitute(term, *pairs) if pairs else term
+    return substitute(term, pairs)
 

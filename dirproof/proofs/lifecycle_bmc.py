@@ -18,6 +18,7 @@ import z3
 
 from dirproof.interrupt import checked
 from dirproof.model import Config
+from dirproof.symbolic.terms import substitute
 
 from . import lifecycle as L
 from . import objects_state as S
@@ -50,7 +51,7 @@ class LifeUnroller:
         sub += [(self.post[key], nxt[key]) for key in sys.pre] + [(self.sel, sel)]
         mine = [sys.inp.value, sys.inp.rday, *sys.inp.rattrs, sys.inp.days]
         sub += list(zip(mine, [inp.value, inp.rday, *inp.rattrs, inp.days]))
-        self.solver.add(z3.substitute(self.T, *sub))
+        self.solver.add(substitute(self.T, sub))
         self.states.append(nxt)
         self.sels.append(sel)
         self.inps.append(inp)

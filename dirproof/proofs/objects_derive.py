@@ -29,7 +29,7 @@ from dirproof.properties.object_invariants import OBJECT_INVARIANTS
 from dirproof.properties.objects import OBJECT_FORMS
 from dirproof.symbolic import paths as P
 from dirproof.symbolic.derive import merge
-from dirproof.symbolic.terms import numbers, to_z3
+from dirproof.symbolic.terms import numbers, substitute, to_z3
 
 from . import objects_state as S
 from .forms import SCOPE_ID, cached
@@ -142,7 +142,7 @@ def at(sys: ObjectSystem, term: Any, values: dict) -> Any:
                 pairs.append((sys.pre[k], v))
         else:
             pairs.append((sys.pre[k], z3.BoolVal(bool(v)) if kinds[k] == "bool" else z3.IntVal(int(v))))
-    return z3.substitute(term, *pairs) if pairs else term
+    return substitute(term, pairs)
 
 
 def literals(cfg: Config, values: dict) -> dict:

@@ -24,6 +24,7 @@ import z3
 
 from dirproof.interrupt import checked
 from dirproof.model import Config, Rejected, initial_state, step
+from dirproof.symbolic.terms import substitute
 from dirproof.properties import PROPERTIES, broken_assumptions
 from dirproof.properties.object_invariants import OBJECT_INVARIANTS
 from dirproof.properties.objects import OBJECT_FORMS
@@ -155,7 +156,7 @@ class ObjectUnroller:
         sub = [(sys.pre[key], self.states[k][key]) for key in sys.pre]
         sub += [(self.post[key], nxt[key]) for key in sys.pre] + [(self.sel, sel)]
         sub += list(zip(sys.inputs(), [inp.value, inp.rday, *inp.rattrs, inp.days]))
-        self.solver.add(z3.substitute(self.T, *sub))
+        self.solver.add(substitute(self.T, sub))
         self.states.append(nxt)
         self.sels.append(sel)
         self.inps.append(inp)

@@ -133,3 +133,17 @@ def value_of(model: z3.ModelRef, term: Any) -> Any:
     if z3.is_bool(v):
         return z3.is_true(v)
     return v.as_signed_long() if isinstance(v, z3.BitVecNumRef) else v.as_long()
+
+
+def substitute(term: Any, pairs: list) -> Any:
+    """`term` with each (from, to) of `pairs` replaced: z3.substitute without
+    its Python-side sort check, which costs more than the substitution on
+    the large relations; Z3's C API checks the sorts itself (a mismatch
+    raises z3.Z3Exception), so nothing goes unchecked."""
+    term = _bool(term)
+    if not pairs:
+        return term
+    src, dst = (z3.Ast * len(pairs))(), (z3.Ast * len(pairs))()
+    for i, (a, b) in enumerate(pairs):
+        src[i], dst[i] = a.as_ast(), _bool(b).as_ast()
+    return z3.z3._to_expr_ref(z3.Z3_substitute(_CTX.ref(), term.as_ast(), len(pairs), src, dst), _CTX)
