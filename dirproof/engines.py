@@ -27,11 +27,13 @@ ENGINE_MODULES: dict[str, str] = {
 # named here, its module judges the identity properties, and the engine's
 # own module the partition's (dirproof/commands/run_engines.py splits them).
 IDENTITY_MODULES: dict[str, str] = {
+    "bfs": "dirproof.identity.bfs",
     "hypothesis": "dirproof.identity.explore",
     "z3": "dirproof.identity.z3_engine",
 }
 # The cells layer (model/cells/) likewise: a machine of its own.
 CELL_MODULES: dict[str, str] = {
+    "bfs": "dirproof.cells.bfs",
     "hypothesis": "dirproof.cells.explore",
     "z3": "dirproof.cells.z3_engine",
 }

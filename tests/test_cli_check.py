@@ -242,10 +242,10 @@ def test_a_bounded_breadth_first_held_ranks_below_any_other_held_and_its_length_
 
 def test_the_breadth_first_lead_skips_a_partition_no_seeded_flaw_touches(tmp_path):
     """With only identity or cells flaws seeded and the partition as the
-    profile has it, the lead (a search of the partition) is skipped: the
-    exploration finds the side machine's flaw at once, and the partition is
+    profile has it, the lead searches the side machines only (it finds the
+    flaw there at once, dirproof/bfs/side.py), not the partition, which is
     still judged by the later engines. A partition knob changed, a
-    partition flaw, or no flaw at all: the lead runs as before."""
+    partition flaw, or no flaw at all: the lead searches the partition too."""
     import attrs
     from dirproof.commands.run_engines import partition_untouched, run_in_order
     from dirproof.model import make_config
@@ -255,5 +255,6 @@ def test_the_breadth_first_lead_skips_a_partition_no_seeded_flaw_touches(tmp_pat
     assert not partition_untouched(make_config("entra", flaws=["ack-before-sync", "key-scope-unchecked"]))
     assert not partition_untouched(attrs.evolve(side, pp_lag_limit=2))
     run = run_in_order(side, ("bfs", "hypothesis", "z3"), tmp_path)
-    assert not [r for r in run.results if r.engine == "bfs"]
+    from dirproof.properties import layer_of
+    assert not [r for r in run.results if r.engine == "bfs" and layer_of(r.property) == "partition"]
     assert [r.property for r in run.results if r.status == "violated"] == ["no-out-of-scope-key-accepted"]

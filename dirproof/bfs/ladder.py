@@ -99,7 +99,7 @@ class Rung:
 
 def applies(cfg: Config) -> bool:
     """The ladder helps the partition's flaws (the identity and cells layers
-    are not searched by this engine)."""
+    have their own small instance, dirproof/bfs/side.py)."""
     return bool(cfg.flaws) and all(FLAWS[f].area in AREAS for f in cfg.flaws)
 
 

@@ -86,8 +86,11 @@ EngineOpt = Annotated[list[str], typer.Option("--engine", help=f"Engine to run (
                                                              f"or all (default: all = {', '.join(ENGINE_ORDER)}, "
                                                              f"in that order; bfs then has {BFS_LEAD_SECONDS:g} s "
                                                              f"at most, a quarter of --seconds if less, on "
-                                                             f"every design, the safe one too, unless only identity or cells flaws "
-                                                             f"are seeded).")]
+                                                             f"every design, the safe one too; the identity and "
+                                                             f"cells machines take a quarter of that each with "
+                                                             f"a flaw of theirs seeded, a twentieth otherwise, "
+                                                             f"and the partition is left to the later engines "
+                                                             f"when only identity or cells flaws are seeded).")]
 ExamplesOpt = Annotated[Optional[int], typer.Option(
     "--examples", callback=in_range(*EXAMPLES_RANGE),
     help=f"Hypothesis examples to explore ({EXAMPLES_RANGE[0]}..{EXAMPLES_RANGE[1]}; default {DEFAULT_EXAMPLES}).")]
@@ -147,8 +150,9 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
 
     The engines run in order, explorers first (the breadth-first search with
     a short budget, smaller scopes first: the shortest counterexample, within
-    the scope it names, of most write-path, failover and session flaws; then
-    the exploration); once one has a violation of a
+    the scope it names, of most write-path, failover and session flaws and
+    of every identity and cells flaw; then the exploration); once one has a
+    violation of a
     property, the later ones skip it (Z3 only looks for a shorter
     counterexample), and without --keep-going the run stops judging the
     others. With --all-violations the explorers go on past their first

@@ -108,9 +108,11 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
     """The engine's verdicts on every machine: the side machines first (the
     identity layer, then the cells layer: their modules, SIDE_MODULES,
     take seconds), then the partition; a violation in one ends the run there
-    unless `keep_going`, as within one machine."""
+    unless `keep_going`, as within one machine. A machine with a seeded
+    flaw goes first, so that its counterexample does not wait for the
+    searches of the machines the flaw leaves alone."""
     out: list = []
-    order = [*SIDE_MODULES, "partition"]
+    order = sorted([*SIDE_MODULES, "partition"], key=lambda layer: layer not in _flawed_layers(req.config))
     for i, layer in enumerate(order):
         mine = tuple(p for p in req.properties if layer_of(p) == layer)
         if not mine:
@@ -127,6 +129,13 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
                                           "property)")
             return out
     return out
+
+
+def _flawed_layers(cfg) -> set[str]:
+    """The machines a seeded flaw changes (a flaw's area names its layer;
+    every area that is not a side machine's is the partition's)."""
+    from dirproof.model import FLAWS
+    return {FLAWS[f].area if FLAWS[f].area in SIDE_MODULES else "partition" for f in cfg.flaws}
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,

@@ -124,10 +124,11 @@ def id_candidates(state: IdState) -> Iterator[Any]:
     yield from map(A.ClockTick, tick_minutes(state))
 
 
-def id_enabled(state: IdState) -> list[tuple[Any, IdState]]:
-    """Every candidate that runs, with its successor (the candidates' arguments
-    are in their domains by construction: no argument check)."""
-    return enabled_among(_RUN, state, id_candidates(state))
+def id_enabled(state: IdState, keep: Optional[Callable[[Any], bool]] = None) -> list[tuple[Any, IdState]]:
+    """Every candidate that runs (of those `keep` keeps), with its successor
+    (the candidates' arguments are in their domains by construction: no
+    argument check)."""
+    return enabled_among(_RUN, state, filter(keep, id_candidates(state)) if keep else id_candidates(state))
 
 
 def id_allows(state: IdState, action: Any) -> Any:
