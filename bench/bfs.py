@@ -86,7 +86,8 @@ def bench_flaw(flaw: str, runs: int, seconds: float, out: Path, tight: bool = Fa
         users.append(USER[-1])
         broken = [r for r in data["results"] if r["status"] in ("violated", "assumption-broken")]
         length = min((r["steps"] for r in broken), default=None)
-        states = (broken or data["results"])[0].get("examples")
+        rows = broken or data["results"]
+        states = rows[0].get("examples") if rows else None
     return {"flaw": flaw, "median_s": round(statistics.median(walls), 2), "runs": [round(w, 2) for w in walls],
             "user_s": round(statistics.median(users), 2),
             "length": length, "z3": SHORTEST.get(flaw), "states": states, "tlc_s": TLC_FLAW_SECONDS.get(flaw)}
@@ -127,7 +128,7 @@ def main() -> int:
             for flaw in a.flaw or sorted(SHORTEST):
                 r = bench_flaw(flaw, a.runs, a.seconds, Path(tmp), a.z3_bounds, a.default_engines)
                 print(f"{flaw:26} {r['median_s']:9.2f} {r['user_s']:7.2f} {r['tlc_s'] or '-':>6} "
-                      f"{str(r['length']):>6} {r['z3']:>3} {str(r['states']):>9}  {r['runs']}", flush=True)
+                      f"{str(r['length']):>6} {r['z3'] or '-':>3} {str(r['states']):>9}  {r['runs']}", flush=True)
         print(f"# load average after: {os.getloadavg()[0]:.1f}")
     if not a.no_exhaustive:
         r = bench_exhaustive(a.exhaustive_seconds, a.workers, a.exhaustive_small)

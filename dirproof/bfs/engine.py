@@ -43,10 +43,12 @@ def default_bounds(cfg: Config, depth: Optional[int] = None) -> Bounds:
     """Writes 3, epochs 3, faults 2, days 0; with a flaw of the object layer
     seeded, writes 5 and days up to the retention period and a day (its
     counterexamples create, change, delete and restore, and need time to
-    pass; a tick jumps to the retention boundaries, model/next.py)."""
-    objects = any(FLAWS[f].area == "objects" for f in cfg.flaws)
-    return Bounds(writes=5 if objects else 3, epochs=3, faults=2,
-                  days=cfg.retention_days + 1 if objects else 0, depth=depth)
+    pass; a tick jumps to the retention boundaries, model/next.py), or up to
+    the tombstone lifetime and a day for a flaw of the tombstones' lifetime."""
+    areas = {FLAWS[f].area for f in cfg.flaws}
+    days = cfg.tombstone_lifetime_days + 1 if "lifecycle" in areas else \
+        cfg.retention_days + 1 if "objects" in areas else 0
+    return Bounds(writes=5 if days else 3, epochs=3, faults=2, days=days, depth=depth)
 
 
 def named(cfg: Config) -> set[str]:

@@ -18,9 +18,13 @@ not on time, so that which scope finds a flaw does not depend on the load):
   2. the same with writes <= 2;
   3. the same with writes <= 1, faults <= 2;
   4. the configuration and bounds asked for, every step.
-An object-layer flaw (objects, lifecycle) has one smaller scope instead of
-the three: the small instance with two values, the writes and days asked
-for and no fault (its counterexamples need writes and time, not faults).
+An object-layer flaw (objects, lifecycle) has three smaller scopes of
+its own, with the writes and days asked for and no fault (its
+counterexamples need writes and time, not faults): the small instance
+with the object layer's core steps only (client writes, replication to
+the PP, acknowledgement, ticks; a returning secondary for the tombstone
+lifetime), no failover, two values and up to 2,500 states, then one value
+and up to 30,000; then the small instance's steps with two values.
 
 A path of a smaller scope is a path of the configuration asked for: the
 small instance only leaves sessions and objects idle and values unused
@@ -42,7 +46,7 @@ from typing import Any, Callable, Iterator, Optional
 import attrs
 
 from dirproof.model import FLAWS, NEXT, Config, Rejected, State, initial_state, step
-from dirproof.model.next import ACTION_TYPES
+from dirproof.model.next import ACTION_TYPES, FLAW_ONLY
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 
@@ -85,7 +89,18 @@ OBJECT_AREAS = ("objects", "lifecycle")  # their flaws need writes and days, no 
 # (writes, faults, states): a cap on states, not on time, so that which rung
 # finds a flaw does not depend on the machine's load
 SMALL_RUNGS: tuple[tuple[int, int, int], ...] = ((1, 1, 2_500), (2, 1, 10_000), (1, 2, 30_000))
-OBJECT_RUNG: tuple[Optional[int], int, int] = (None, 0, 30_000)  # the writes asked for, no fault
+# An object-layer flaw's smaller scopes, no fault and the writes and days
+# asked for in each: (values, the object core only, states). The object
+# layer's core steps (OBJECT_CORE: no read, no secondary, no failover) with
+# two values (a flaw that needs an attribute changed from its default) and
+# a small cap, then with one value and a larger cap (the deeper flaws,
+# 7-9 steps); then two values and the small instance's steps.
+OBJECT_RUNGS: tuple[tuple[int, bool, int], ...] = ((2, True, 2_500), (1, True, 30_000), (2, False, 30_000))
+OBJECT_CORE: dict[str, tuple[str, ...]] = {
+    "objects": ("client_write", "replicate_to_passive", "acknowledge", "tick"),
+    # a returning secondary: the lifetime's subject (model/tombstones.py)
+    "lifecycle": ("client_write", "replicate_to_passive", "acknowledge", "tick", "replicate_to_secondary"),
+}
 
 
 @attrs.frozen
@@ -139,14 +154,32 @@ def _count(n: int, what: str) -> str:
 
 def rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
     """The scopes in the order searched; the last is the one asked for."""
-    if applies(cfg):
+    if applies(cfg) and _objects(cfg):
+        yield from object_rungs(cfg, bounds)
+    elif applies(cfg):
         inst, kinds, words = small(cfg)
-        ladder = SMALL_RUNGS if not _objects(cfg) else (OBJECT_RUNG,)
-        for w, f, cap in ladder:
-            b = attrs.evolve(bounds, writes=bounds.writes if w is None else _least(w, bounds.writes),
-                             faults=_least(f, bounds.faults))
+        for w, f, cap in SMALL_RUNGS:
+            b = attrs.evolve(bounds, writes=_least(w, bounds.writes), faults=_least(f, bounds.faults))
             yield Rung(inst, b, kinds, words, cap)
     yield Rung(cfg, bounds, ACTION_TYPES, "")
+
+
+def object_rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
+    """An object-layer flaw's smaller scopes (OBJECT_RUNGS)."""
+    inst, kinds, words = small(cfg)
+    core = {n for f in cfg.flaws if FLAWS[f].area in OBJECT_CORE for n in OBJECT_CORE[FLAWS[f].area]}
+    core |= {n for m in kept_mechanisms(cfg) for n in OPTIONAL[m]}
+    for values, only_core, cap in OBJECT_RUNGS:
+        some = attrs.evolve(inst, values=min(cfg.values, values))
+        b = attrs.evolve(bounds, faults=_least(0, bounds.faults))
+        said = words.replace(f"{_count(inst.values, 'value')}", _count(some.values, "value"))
+        steps = kinds
+        if only_core:
+            # (steps only a flaw enables stay: they are the flaw's own)
+            steps = tuple(sp.action for sp in NEXT if sp.action in kinds and (sp.name in core or sp.name in FLAW_ONLY))
+            b = attrs.evolve(b, epochs=_least(1, bounds.epochs))
+            said += "; the object layer's core steps only (" + ", ".join(sorted(core)) + "), no failover"
+        yield Rung(some, b, steps, said, cap)
 
 
 def _least(a: int, b: Optional[int]) -> int:
