@@ -87,3 +87,18 @@ def test_the_machine_with_the_seeded_flaw_is_searched_first(tmp_path):
     side_props = {p for p in out["not_checked"] if layer_of(p) != "partition"}
     assert side_props == {p for p in out["properties"] if layer_of(p) != "partition"}
     assert all("stopped at the first violation" in out["not_checked"][p] for p in side_props)
+
+
+def test_a_run_deadline_keeps_what_the_search_covered(tmp_path):
+    """With `--seconds`, the search ends a little before the run's deadline
+    and reports what it covered (held, every state within D steps); a
+    machine already judged keeps its verdicts when the deadline cuts a
+    later one. Before: every property 'out of time (--seconds) during bfs'."""
+    res = runner.invoke(app, ["check", "--engine", "bfs", "--flaw", "rejoin-after-tombstone-lifetime",
+                              "--seconds", "4", "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 3, res.output  # the flaw's property held within the budget: inconclusive
+    out = json.loads(res.stdout)
+    partition = {r["property"]: r for r in out["results"] if layer_of(r["property"]) == "partition"}
+    assert partition["no-resurrection"]["status"] == "held"
+    assert "not exhaustive: the time budget ran out" in partition["no-resurrection"]["detail"]
+    assert not [p for p in out["not_checked"] if layer_of(p) == "partition"]

@@ -203,6 +203,14 @@ def transfer(cfg: Config, steps: list[Any], prop: str) -> Optional[tuple[list[An
 
 
 def deadline_after(seconds: float) -> Callable[[], float]:
+    """Seconds left of the search's budget, which ends a little before the
+    run's own deadline (`--seconds`, dirproof/interrupt.py) if that comes
+    first: the search then stops on its budget and reports what it covered,
+    rather than being cut by the run's deadline with nothing reported."""
+    from dirproof import interrupt
+    run_left = interrupt.time_left()
+    if run_left is not None:
+        seconds = min(seconds, max(0.0, run_left - min(1.0, 0.1 * run_left)))
     end = time.perf_counter() + seconds
     return lambda: end - time.perf_counter()
 

@@ -35,6 +35,8 @@ from dirproof.model import FLAWS, Config
 from dirproof.results import WITHIN_BOUNDS, PropertyResult
 from dirproof.side_explore import SideExplorer
 
+from .ladder import deadline_after
+
 ENGINE = "bfs"
 # The share of the run's time budget a side machine's search takes: a
 # quarter with a flaw of its own seeded, a twentieth otherwise (0.5 s of the
@@ -152,7 +154,7 @@ def run(m: SideMachine, request: Any) -> list[PropertyResult]:
     flawed = any(FLAWS[f].area == m.explorer.layer for f in cfg.flaws)
     budget = (SHARE if flawed else SHARE_UNFLAWED) * (request.seconds if request.seconds is not None
                                                       else DEFAULT_SECONDS)
-    end = time.perf_counter() + budget
+    end = time.perf_counter() + deadline_after(budget)()  # (before the run's deadline, if that comes first)
     stop = (lambda found: bool(mine & set(found))) if mine and not request.all_violations else (lambda f: False)
     rungs = ([(m.small, m.small_text, SMALL_CAP)] if mine and m.small is not None else [])
     rungs.append((m.enabled, "", STORE_CAP))

@@ -104,15 +104,17 @@ def _shorten(engine: str, request: EngineRequest, found: list) -> list:
     return out
 
 
-def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict) -> list:
-    """The engine's verdicts on every machine: the side machines first (the
+def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict, out: list) -> None:
+    """The engine's verdicts on every machine, appended to `out` machine by
+    machine (so that the verdicts of a machine already judged stand when the
+    run's deadline cuts a later one): the side machines first (the
     identity layer, then the cells layer: their modules, SIDE_MODULES,
     take seconds), then the partition; a violation in one ends the run there
     unless `keep_going`, as within one machine. A machine with a seeded
     flaw goes first, so that its counterexample does not wait for the
     searches of the machines the flaw leaves alone."""
-    out: list = []
     order = sorted([*SIDE_MODULES, "partition"], key=lambda layer: layer not in _flawed_layers(req.config))
+    broke = False
     for i, layer in enumerate(order):
         mine = tuple(p for p in req.properties if layer_of(p) == layer)
         if not mine:
@@ -121,14 +123,15 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
             for p in mine:
                 why_not.setdefault(p, f"the {engine} engine does not judge the {layer} layer")
             continue
-        out += engines.run(engine, attrs.evolve(req, properties=mine))
-        if any(r.status in FAILED for r in out) and not keep_going:
+        got = engines.run(engine, attrs.evolve(req, properties=mine))
+        out += got
+        broke = broke or any(r.status in FAILED for r in got)
+        if broke and not keep_going:
             for p in req.properties:
                 if layer_of(p) in order[i + 1:]:
                     why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
                                           "property)")
-            return out
-    return out
+            return
 
 
 def _flawed_layers(cfg) -> set[str]:
@@ -182,7 +185,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
             shorter = _shorten(engine, req, found)
             run.results = [r for r in run.results if r not in found] + shorter
         if todo:
-            run.results += _judge_both(engine, req, keep_going, run.why_not)
+            _judge_both(engine, req, keep_going, run.why_not, run.results)
     except interrupt.OutOfTime:
         run.notes.append(f"the --seconds budget ran out during {engine}")
         for p in todo:
