@@ -44,7 +44,7 @@ ENGINE = "bfs"
 # elsewhere the partition's search keeps its time.
 SHARE, SHARE_UNFLAWED = 0.25, 0.05
 SMALL_CAP = 100_000  # states of the small instance before the whole machine is searched
-STORE_CAP = 2_000_000  # states kept in memory (about 1 GB for the identity layer)
+STORE_CAP = 2_000_000  # states kept in memory (about 0.6 GB for the identity layer: 500,000 took 0.2 GB RSS)
 
 Enabled = Callable[[Any], list]  # state -> [(action, successor)]
 
