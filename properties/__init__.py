@@ -5,6 +5,10 @@ fact, assumptions and `check(state) -> str | None`. Properties read model
 states and their histories; they never change them.
 """
 
+from typing import Iterable
+
+from dirproof.model import FLAWS
+
 from .base import FAULT_BUDGET, Assumption, Property, Violation
 from .catalogue import ASSUMPTIONS, PROPERTIES, broken_assumptions, check, first_violation
 from .cells import CELL_PROPERTIES
@@ -25,6 +29,12 @@ def layer_of(prop: str) -> str:
     """The machine a property speaks of: "partition", "identity" or "cells"."""
     return next((name for name, props in SIDE_LAYERS.items() if prop in props), "partition")
 
+
+def flawed_layers(flaws: Iterable[str]) -> set[str]:
+    """The machines the seeded flaws change: those of the properties each
+    flaw breaks (`Flaw.caught_by`)."""
+    return {layer_of(p) for f in flaws for p in FLAWS[f].caught_by}
+
 __all__ = ["FAULT_BUDGET", "Assumption", "Property", "Violation", "ASSUMPTIONS", "PROPERTIES",
            "broken_assumptions", "check", "first_violation", "IDENTITY_PROPERTIES", "ALL_PROPERTIES",
-           "CELL_PROPERTIES", "SIDE_LAYERS", "SIDE_PROPERTIES", "layer_of"]
+           "CELL_PROPERTIES", "SIDE_LAYERS", "SIDE_PROPERTIES", "flawed_layers", "layer_of"]

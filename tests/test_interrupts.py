@@ -83,6 +83,8 @@ CASES = [
     ("exploration", ["check", "--engine", "hypothesis", "--examples", "100000", "--out", "cx"],
      "hypothesis", "", 1.0),
     ("bfs", ["check", "--out", "cx"], "bfs", "", 1.0),
+    # the safe design's identity machine first, 5% of 400 s: the signal lands in its search (bfs/side.py)
+    ("bfs identity", ["check", "--engine", "bfs", "--seconds", "400", "--out", "cx"], "bfs", "", 1.0),
     ("z3 proof", ["check", "--engine", "z3", "--out", "cx"], "z3-proof", "", 1.5),
     ("z3 bounded search", ["bmc", "--property", "one-history", "--flaw", "keep-divergent-suffix",
                            "--depth", "16"], "z3-bmc", "", 1.5),

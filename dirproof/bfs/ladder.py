@@ -126,14 +126,16 @@ def kept_mechanisms(cfg: Config) -> set[str]:
     return {m for f in cfg.flaws for m in MECHANISM.get(f, ())}
 
 
-def small(cfg: Config) -> tuple[Config, tuple[type, ...], str]:
-    """The small instance, its steps, and what it leaves out in words."""
+def small(cfg: Config, values: Optional[int] = None) -> tuple[Config, tuple[type, ...], str]:
+    """The small instance (with `values` values, if given), its steps, and
+    what it leaves out in words."""
     keep = kept_mechanisms(cfg)
     sessions = min(cfg.sessions, 2 if "token hand-off" in keep else 1)
     links = "memberships" in keep
     # An object flaw may need an attribute to differ from its default, and a
     # recovery names the whole record: its attributes as asked for.
-    values, attributes = (2, cfg.attributes) if _objects(cfg) else (1, 1)
+    default, attributes = (2, cfg.attributes) if _objects(cfg) else (1, 1)
+    values = default if values is None else values
     inst = attrs.evolve(cfg, sessions=sessions, objects=min(cfg.objects, 2 if links else 1),
                         attributes=min(cfg.attributes, attributes), values=min(cfg.values, values),
                         memberships=cfg.memberships if links else 0)
@@ -166,13 +168,11 @@ def rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
 
 def object_rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
     """An object-layer flaw's smaller scopes (OBJECT_RUNGS)."""
-    inst, kinds, words = small(cfg)
     core = {n for f in cfg.flaws if FLAWS[f].area in OBJECT_CORE for n in OBJECT_CORE[FLAWS[f].area]}
     core |= {n for m in kept_mechanisms(cfg) for n in OPTIONAL[m]}
     for values, only_core, cap in OBJECT_RUNGS:
-        some = attrs.evolve(inst, values=min(cfg.values, values))
+        some, kinds, said = small(cfg, values)
         b = attrs.evolve(bounds, faults=_least(0, bounds.faults))
-        said = words.replace(f"{_count(inst.values, 'value')}", _count(some.values, "value"))
         steps = kinds
         if only_core:
             # (steps only a flaw enables stay: they are the flaw's own)

@@ -32,6 +32,7 @@ from dirproof import interrupt
 from dirproof.counterexample import Counterexample, save
 from dirproof.defaults import DEFAULT_SECONDS
 from dirproof.model import FLAWS, Config
+from dirproof.properties import flawed_layers
 from dirproof.results import WITHIN_BOUNDS, PropertyResult
 from dirproof.side_explore import SideExplorer
 
@@ -150,8 +151,8 @@ def run(m: SideMachine, request: Any) -> list[PropertyResult]:
     """One PropertyResult per property of the machine in `request`."""
     cfg = request.config
     props = tuple(p for p in request.properties if p in m.explorer.properties)
-    mine = {p for f in cfg.flaws if FLAWS[f].area == m.explorer.layer for p in FLAWS[f].caught_by} & set(props)
-    flawed = any(FLAWS[f].area == m.explorer.layer for f in cfg.flaws)
+    mine = {p for f in cfg.flaws for p in FLAWS[f].caught_by} & set(props)  # (the seeded flaws' of this machine)
+    flawed = m.explorer.layer in flawed_layers(cfg.flaws)
     budget = (SHARE if flawed else SHARE_UNFLAWED) * (request.seconds if request.seconds is not None
                                                       else DEFAULT_SECONDS)
     end = time.perf_counter() + deadline_after(budget)()  # (before the run's deadline, if that comes first)

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from dirproof import engines, interrupt
 from dirproof.defaults import BFS_LEAD_SECONDS
 from dirproof.engines import SIDE_MODULES, EngineRequest, module_for
-from dirproof.properties import ALL_PROPERTIES, layer_of
+from dirproof.properties import ALL_PROPERTIES, flawed_layers, layer_of
 from dirproof.results import FAILED, WITHIN_BOUNDS
 
 EXPLORERS = ("bfs", "hypothesis")  # engines whose budget is examples or time, not a proof
@@ -44,8 +44,8 @@ def partition_untouched(cfg) -> bool:
     else differs from the profile: the partition is the design the proofs
     cover, so the breadth-first lead, a search of the partition for a
     flaw's counterexample, has none to find (docs/bfs.md)."""
-    from dirproof.model import FLAWS, ConfigError, make_config
-    if not cfg.flaws or any(layer_of(p) == "partition" for f in cfg.flaws for p in FLAWS[f].caught_by):
+    from dirproof.model import ConfigError, make_config
+    if not cfg.flaws or "partition" in flawed_layers(cfg.flaws):
         return False
     try:
         return attrs.evolve(cfg, flaws=()) == make_config(cfg.profile)
@@ -113,7 +113,7 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
     unless `keep_going`, as within one machine. A machine with a seeded
     flaw goes first, so that its counterexample does not wait for the
     searches of the machines the flaw leaves alone."""
-    order = sorted([*SIDE_MODULES, "partition"], key=lambda layer: layer not in _flawed_layers(req.config))
+    order = sorted([*SIDE_MODULES, "partition"], key=lambda layer: layer not in flawed_layers(req.config.flaws))
     broke = False
     for i, layer in enumerate(order):
         mine = tuple(p for p in req.properties if layer_of(p) == layer)
@@ -132,13 +132,6 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
                     why_not.setdefault(p, "the run stopped at the first violation (--keep-going judges every "
                                           "property)")
             return
-
-
-def _flawed_layers(cfg) -> set[str]:
-    """The machines a seeded flaw changes (a flaw's area names its layer;
-    every area that is not a side machine's is the partition's)."""
-    from dirproof.model import FLAWS
-    return {FLAWS[f].area if FLAWS[f].area in SIDE_MODULES else "partition" for f in cfg.flaws}
 
 
 def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, depth=None, scope=None,

@@ -280,16 +280,30 @@ def _transitions(flaws: Iterable[str]) -> dict[str, str]:
     return {t: "unknown" for t, build in TRANSITIONS.items() if not z3.is_false(build(V, W, fl).formula)}
 
 
+def _checked(cfg: Any, script: list[Any]) -> Iterator[tuple[str, Optional[str], bool]]:
+    """Each step of the walk, checked once: (its transition's name, what is
+    wrong with it or its successor (None: nothing), whether it starts in a
+    state of the invariant)."""
+    from dirproof.model import initial_state
+    pre_ok = not check_state(initial_state(cfg))
+    for k, (pre, a, post) in enumerate(walk(initial_state(cfg), script), 1):
+        why = check_step(pre, step_name(a), post)
+        failing = check_state(post)
+        problem = (f"step {k} {a}: {why}" if why
+                   else f"after step {k} {a}: invariants {', '.join(failing)} fail" if failing else None)
+        yield SAME_AS.get(step_name(a), step_name(a)), problem, pre_ok and not why
+        pre_ok = not failing
+
+
 def witnesses(flaws: Iterable[str] = ()) -> dict[str, str]:
     """For each transition, "yes" when a model step of that name (on `entra`,
     with the flaws) from a state of the invariant is a transition of the
     form: a finite structure satisfying Inv & T, so a proof over T is not
     vacuous; "unknown" when the script does not reach one."""
-    from dirproof.model import initial_state, make_config
+    from dirproof.model import make_config
     out = _transitions(flaws)
-    for pre, a, post in walk(initial_state(make_config("entra", flaws=sorted(set(flaws)))), _script()):
-        name = SAME_AS.get(step_name(a), step_name(a))
-        if name in out and out[name] != "yes" and not check_step(pre, name, post) and not check_state(pre):
+    for name, _, taken in _checked(make_config("entra", flaws=sorted(set(flaws))), _script()):
+        if taken and name in out:
             out[name] = "yes"
     return out
 
@@ -299,23 +313,15 @@ def audit(flaws: Iterable[str] = ()) -> tuple[list[str], dict[str, str]]:
     pass over the steered and scripted walks (each step and state is
     checked once, not once per question): (the first problem, or none;
     the witnesses, empty after a problem, when the proof is not upgraded)."""
-    from dirproof.model import initial_state, make_config
+    from dirproof.model import make_config
     cfg = make_config("entra", flaws=sorted(set(flaws)))
     seen = _transitions(flaws)
-    start_ok = not check_state(initial_state(cfg))
     for script in [*_steered(), _script()]:
-        pre_ok = start_ok
-        for k, (pre, a, post) in enumerate(walk(initial_state(cfg), script), 1):
-            name = SAME_AS.get(step_name(a), step_name(a))
-            why = check_step(pre, step_name(a), post)
-            if why:
-                return [f"step {k} {a}: {why}"], {}
-            failing = check_state(post)
-            if failing:
-                return [f"after step {k} {a}: invariants {', '.join(failing)} fail"], {}
-            if pre_ok and name in seen:
+        for name, problem, taken in _checked(cfg, script):
+            if problem:
+                return [problem], {}
+            if taken and name in seen:
                 seen[name] = "yes"
-            pre_ok = True
     return [], seen
 
 
