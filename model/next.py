@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from itertools import product
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Container, Iterable, Iterator, Optional
 
 import attrs
 
@@ -376,11 +376,13 @@ def candidates(state: State, kinds: Iterable[type] = ACTION_TYPES) -> Iterator:
             yield from _fixed(cls, state.config)
 
 
-def enabled(state: State, kinds: Iterable[type] = ACTION_TYPES) -> list[tuple[Any, State]]:
-    """Every action (of the given classes: all by default) that is not
-    rejected in `state`, with its successor."""
+def enabled(state: State, kinds: Iterable[type] = ACTION_TYPES, skip: Container[Any] = ()) -> list[tuple[Any, State]]:
+    """Every action (of the given classes: all by default; none of `skip`)
+    that is not rejected in `state`, with its successor."""
     out = []
     for action in candidates(state, kinds):
+        if skip and action in skip:
+            continue
         nxt = step(state, action)
         if not isinstance(nxt, Rejected):
             out.append((action, nxt))

@@ -9,14 +9,15 @@ from dirproof.bfs.engine import default_bounds, run
 from dirproof.counterexample import load
 from dirproof.engines import EngineRequest
 from dirproof.model import BY_NAME, FLAWS, initial_state, make_config, step
-from dirproof.model.actions import step_name
+from dirproof.model.actions import Tick, step_name
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 from scenarios import SCENARIOS, Z3_SHORTEST
 
 # the small scopes' lengths (Z3 has none on the model's steps for object flaws;
 # purge-early's scenario takes 8, the others' as many as found)
-OBJECT_LENGTH = {"purge-early": 6, "restore-drops-links": 7, "recovery-resurrects": 9}
+OBJECT_LENGTH = {"purge-early": 6, "restore-drops-links": 7, "recovery-resurrects": 9,
+                 "rejoin-after-tombstone-lifetime": 11}
 
 
 def test_every_flaw_s_scenario_takes_only_steps_of_its_first_scopes():
@@ -27,8 +28,8 @@ def test_every_flaw_s_scenario_takes_only_steps_of_its_first_scopes():
         if cfg is None or not ladder.applies(cfg):
             continue
         _, kinds, _ = ladder.small(cfg)
-        if FLAWS[flaw].area in ladder.OBJECT_CORE:  # the object layer's core rungs
-            kinds = next(ladder.rungs(cfg, default_bounds(cfg))).kinds
+        if FLAWS[flaw].area in ladder.OBJECT_CORE:  # the object layer's core rungs (some scenarios tick a
+            kinds = next(ladder.rungs(cfg, default_bounds(cfg))).kinds  # single day: the last small rung does)
         assert {type(a) for a in actions} <= set(kinds), (flaw, {step_name(a) for a in actions if type(a) not in kinds})
     assert all(name in BY_NAME for names in ladder.OPTIONAL.values() for name in names)
     assert all(m in ladder.OPTIONAL for ms in ladder.MECHANISM.values() for m in ms)
@@ -44,17 +45,20 @@ def test_the_rungs_grow_to_the_scope_asked_for():
     assert "without replica images" in rungs[0].scope
     # no flaw, or an object-layer flaw: the scope asked for only
     assert len(list(ladder.rungs(make_config("entra"), default_bounds(cfg)))) == 1
-    # an object-layer flaw: three smaller scopes with the writes and days asked for and no fault: the
-    # object core's steps (no failover) with two values, then one, then the small instance's steps
+    # an object-layer flaw: four smaller scopes with the days asked for and no fault: the object
+    # core's steps (no failover) with one value and 3 writes, then two values, then one, each with
+    # the writes asked for and ticks that jump to a time boundary; then the small instance's steps
     obj = make_config("entra", flaws=["purge-early"])
     *small, last = ladder.rungs(obj, default_bounds(obj))
-    assert [(r.bounds.writes, r.bounds.faults, r.bounds.days) for r in small] == [(5, 0, obj.retention_days + 1)] * 3
+    assert [(r.bounds.writes, r.bounds.faults, r.bounds.days) for r in small] == \
+        [(3, 0, obj.retention_days + 1)] + [(5, 0, obj.retention_days + 1)] * 3
     assert [(r.config.values, r.config.objects, r.bounds.epochs, r.max_states) for r in small] == \
-        [(2, 1, 1, 2_500), (1, 1, 1, 30_000), (2, 1, 3, 30_000)]
+        [(1, 1, 1, 10_000), (2, 1, 1, 2_500), (1, 1, 1, 30_000), (2, 1, 3, 30_000)]
+    assert [r.skip for r in small] == [frozenset({Tick(1)})] * 3 + [frozenset()] and not last.skip
     from dirproof.model import NEXT
     from dirproof.model.next import FLAW_ONLY
     assert {s.name for s in NEXT if s.action in small[0].kinds} == set(ladder.OBJECT_CORE["objects"]) | FLAW_ONLY
-    assert small[2].kinds == ladder.small(obj)[1] and last.config is obj
+    assert small[3].kinds == ladder.small(obj)[1] and last.config is obj
     life = make_config("entra", flaws=["rejoin-after-tombstone-lifetime"])
     assert default_bounds(life).days == life.tombstone_lifetime_days + 1  # its scenario's 180 days fit
     links = make_config("entra", flaws=["restore-drops-links"])
@@ -67,7 +71,8 @@ def test_the_rungs_grow_to_the_scope_asked_for():
                                        ("ack-unflushed-pp", "no-acked-write-lost"),  # the third rung
                                        ("purge-early", "soft-delete-restorable"),  # the object rungs
                                        ("restore-drops-links", "restore-restores-links"),
-                                       ("recovery-resurrects", "no-resurrection")])
+                                       ("recovery-resurrects", "no-resurrection"),
+                                       ("rejoin-after-tombstone-lifetime", "no-resurrection")])
 def test_a_smaller_scope_gives_z3s_shortest_length_on_the_configuration_asked_for(tmp_path, flaw, prop):
     cfg = make_config("entra", flaws=[flaw])
     req = EngineRequest(cfg, tuple(PROPERTIES), out_dir=tmp_path, seconds=120)

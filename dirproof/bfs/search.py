@@ -102,6 +102,7 @@ class Problem:
     kinds: tuple[type, ...] = ACTION_TYPES  # the steps the search takes (a rung of the ladder leaves some out)
     scope: str = ""  # what the configuration and `kinds` leave out, in words ("" : nothing)
     prune: bool = True  # leave untried the steps the bounds would cut (False: try them, for the tests)
+    skip: frozenset = frozenset()  # actions not taken (a rung of the ladder: single-day ticks)
 
     def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
         """(fingerprint of the node, fingerprint of its canonical key)."""
@@ -130,7 +131,7 @@ class Problem:
         kinds = self._kinds_left[(b.writes is not None and writes >= b.writes,
                                   b.faults is not None and faults >= b.faults,
                                   b.epochs is not None and len(state.orchestrator.roles) >= b.epochs)]
-        for action, nxt in enabled(state, kinds):
+        for action, nxt in enabled(state, kinds, self.skip):
             dw, df = self.bounds.cost(action)
             w, f = writes + dw, faults + df
             if not self.bounds.admits(nxt, w, f):
@@ -153,16 +154,18 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            seconds: Optional[float] = None, stop_when: Callable[[dict], bool] = lambda found: False,
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
            workers: int = 1, group: Optional[Group] = None, kinds: tuple[type, ...] = ACTION_TYPES,
-           scope: str = "", max_states: Optional[int] = None, prune: bool = True) -> Outcome:
+           scope: str = "", max_states: Optional[int] = None, prune: bool = True,
+           skip: frozenset = frozenset()) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
     holds, every property is violated, or `seconds` pass. `group` replaces
     the group `symmetry` names (the tests give a wrong one on purpose);
-    `kinds` are the steps taken (all by default) and `scope` says in words
-    what the configuration and `kinds` leave out; the search stops
+    `kinds` are the steps taken (all by default), `skip` actions not taken,
+    and `scope` says in words what the configuration, `kinds` and `skip`
+    leave out; the search stops
     ("states") once it has stored `max_states`."""
     if bounds.days == 0:  # every tick would pass the days bound: not even tried (a tenth of the time)
         kinds = tuple(k for k in kinds if k is not Tick)
-    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune)
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune, skip)
     out = Outcome(config, problem)
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds

@@ -79,7 +79,8 @@ def bfs(
     faults: Optional[int] = typer.Option(None, "--faults", min=0,
                                          help="Crash, disk, partition, region faults per path (default 2)."),
     days: Optional[int] = typer.Option(None, "--days", min=0,
-                                       help="Highest day (default 0; retention + 1 with an object-layer flaw)."),
+                                       help="Highest day (default 0; retention + 1 with an object-layer flaw, "
+                                            "the tombstone lifetime + 1 with a flaw of its lifetime)."),
     depth: Optional[int] = typer.Option(None, "--depth", min=0, help="Steps per path (default: none)."),
     unbounded: list[str] = typer.Option([], "--unbounded", help="Lift a bound (repeatable): " + ", ".join(BOUND_NAMES)),
     seconds: float = typer.Option(600.0, "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
