@@ -240,6 +240,20 @@ def profile(name: str) -> Config:
     raise ConfigError(f"unknown profile {name!r}; known profiles: {', '.join(PROFILES)}")
 
 
+# The settings of the protocol (not of the instance's size or topology): the
+# design's is each one's default, so a configuration with one set otherwise
+# is a variant of the design even with no seeded flaw.
+PROTOCOL_SETTINGS = ("ack_waits_for", "restart_unconfirmed", "pp_lag_limit", "token_home", "probe_failures",
+                     "retention_days", "snapshot_every_days", "snapshots_kept", "tombstone_lifetime_days",
+                     "group_expiry_days", "revocation_lag_minutes")
+
+
+def settings_changed(cfg: Config) -> dict[str, object]:
+    """The protocol settings `cfg` sets otherwise than the design, by name."""
+    fields = attrs.fields_dict(Config)
+    return {k: getattr(cfg, k) for k in PROTOCOL_SETTINGS if getattr(cfg, k) != fields[k].default}
+
+
 def make_config(name: str = "entra", flaws=(), **overrides) -> Config:
     """A validated configuration: a profile, its overrides, and flaws by id."""
     base = profile(name)

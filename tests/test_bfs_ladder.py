@@ -12,6 +12,7 @@ from dirproof.model import BY_NAME, FLAWS, initial_state, make_config, step
 from dirproof.model.actions import Tick, step_name
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
+from mutants import MUTANTS, applied
 from scenarios import SCENARIOS, Z3_SHORTEST
 
 # the small scopes' lengths (Z3 has none on the model's steps for object flaws;
@@ -43,8 +44,13 @@ def test_the_rungs_grow_to_the_scope_asked_for():
     small = rungs[0].config
     assert (small.sessions, small.objects, small.memberships) == (1, 1, 0)
     assert "without replica images" in rungs[0].scope
-    # no flaw, or an object-layer flaw: the scope asked for only
-    assert len(list(ladder.rungs(make_config("entra"), default_bounds(cfg)))) == 1
+    # no seeded flaw (the safe design, a variant, a changed model): the small rungs with the core, and
+    # the mechanisms of the protocol settings changed (as the flaw standing for the same choice)
+    safe = list(ladder.rungs(make_config("entra"), default_bounds(cfg)))
+    assert [(r.bounds.writes, r.bounds.faults) for r in safe] == [(1, 1), (2, 1), (1, 2), (3, 2)]
+    assert not ladder.kept_mechanisms(make_config("entra"))
+    assert ladder.kept_mechanisms(make_config("entra", ack_waits_for="memory")) == \
+        ladder.kept_mechanisms(make_config("entra", flaws=["ack-unflushed-pp"])) == {"flushing", "disk and region loss"}
     # an object-layer flaw: four smaller scopes with the days asked for and no fault: the object
     # core's steps (no failover) with one value and 3 writes, then two values, then one, each with
     # the writes asked for and ticks that jump to a time boundary; then the small instance's steps
@@ -85,6 +91,32 @@ def test_a_smaller_scope_gives_z3s_shortest_length_on_the_configuration_asked_fo
     for a in cx.steps:
         state = step(state, a)
     assert PROPERTIES[prop].judge(state, watch(state)) is not None
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name.replace(" ", "-"))
+def test_a_changed_model_with_no_seeded_flaw_is_searched_small_first(tmp_path, mutant):
+    """A guard removed from the model's code (tests/mutants.py), no flaw
+    seeded: the smaller scopes come first, and the first violation of any
+    property is the one the guard protects, at the length of the flaw that
+    stands for it (Z3's). Before, the whole scope came first: without
+    epoch fencing nothing broke in 60 s (the search reached 6 steps)."""
+    req = EngineRequest(make_config("entra"), tuple(PROPERTIES), out_dir=tmp_path, seconds=60)
+    with applied(mutant):
+        res = run(req)
+    broke = {r.property: r for r in res if r.status == "violated"}
+    assert list(broke) == [mutant.protects], list(broke)
+    assert broke[mutant.protects].steps == Z3_SHORTEST[mutant.scenario]
+    assert "1 session, " in broke[mutant.protects].length  # from a smaller scope, and it says so
+
+
+def test_a_variant_of_a_protocol_setting_is_searched_with_its_mechanisms(tmp_path):
+    """`ack_waits_for = "memory"` (a TOML variant, no flaw): its mechanisms
+    are kept in the smaller scopes, as for ack-unflushed-pp, the flaw of the
+    same choice; the whole scope alone took 47 s to its 5 steps."""
+    req = EngineRequest(make_config("entra", ack_waits_for="memory"), ("no-acked-write-lost",), out_dir=tmp_path,
+                        seconds=60)
+    (r,) = run(req)
+    assert r.status == "violated" and r.steps == Z3_SHORTEST["ack-unflushed-pp"] and "1 session, " in r.length
 
 
 def test_a_path_that_does_not_carry_over_is_not_reported(tmp_path, monkeypatch):

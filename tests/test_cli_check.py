@@ -258,3 +258,19 @@ def test_the_breadth_first_lead_skips_a_partition_no_seeded_flaw_touches(tmp_pat
     from dirproof.properties import layer_of
     assert not [r for r in run.results if r.engine == "bfs" and layer_of(r.property) == "partition"]
     assert [r.property for r in run.results if r.status == "violated"] == ["no-out-of-scope-key-accepted"]
+
+
+def test_a_variant_of_a_protocol_setting_says_so_and_the_search_finds_its_break(tmp_path):
+    """No seeded flaw, but a setting other than the design's: the header does
+    not call it the safe design, and the breadth-first search's smaller
+    scopes (with that setting's mechanisms) find its 5-step break."""
+    toml = tmp_path / "memory.toml"
+    toml.write_text('profile = "entra"\n[parameters]\nack_waits_for = "memory"\n')
+    res = runner.invoke(app, ["check", "--config", str(toml), "--engine", "bfs", "--property", "no-acked-write-lost",
+                              "--out", str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    assert "flaws: none; settings other than the design's: ack_waits_for = memory" in res.output
+    assert "safe design" not in res.output and "VIOLATED in 5 steps" in res.output
+    res = runner.invoke(app, ["check", "--config", str(toml), "--engine", "bfs", "--property", "no-acked-write-lost",
+                              "--out", str(tmp_path), "--json"])
+    assert json.loads(res.stdout)["settings"] == {"ack_waits_for": "memory"}

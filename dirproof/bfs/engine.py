@@ -15,8 +15,9 @@ One PropertyResult per requested property:
 
 With a seeded flaw the search stops after the level at which one of the
 properties the flaw names (design.md §5, `Flaw.caught_by`) breaks, as a
-model checker stops at its first violation (with
-`EngineRequest.all_violations` it goes on to its bounds).
+model checker stops at its first violation; with none, after the level at
+which any property breaks (with `EngineRequest.all_violations` it goes on
+to its bounds).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any, Optional
 from dirproof.counterexample import Counterexample, save
 from dirproof.defaults import DEFAULT_SECONDS
 from dirproof.model import FLAWS, Config
+from dirproof.properties import PROPERTIES
 from dirproof.results import WITHIN_BOUNDS, PropertyResult
 
 from dirproof.model.next import ACTION_TYPES
@@ -59,13 +61,14 @@ def named(cfg: Config) -> set[str]:
 def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...] = SYMMETRIES,
         workers: int = 1, stop_at_flaw: bool = True) -> list[PropertyResult]:
     """One PropertyResult per property of `request.properties`. With a seeded
-    flaw of the write path, failover, sessions or availability, smaller
-    scopes are searched first (dirproof/bfs/ladder.py); the first whose
-    counterexample breaks a property the flaw names on the configuration
-    asked for gives the verdicts."""
+    flaw of the partition, or none, smaller scopes are searched first
+    (dirproof/bfs/ladder.py); the first whose counterexample breaks a
+    property the flaw names (with no flaw: any property) on the
+    configuration asked for gives the verdicts."""
     cfg = request.config
     bounds = bounds or default_bounds(cfg, request.depth)
-    wanted = named(cfg) & set(request.properties)
+    # with no seeded flaw, the first violation of any property ends the search
+    wanted = (named(cfg) if cfg.flaws else set(PROPERTIES)) & set(request.properties)
     stop_at_flaw = stop_at_flaw and not getattr(request, "all_violations", False)
     stop = (lambda found: bool(wanted & set(found))) if (stop_at_flaw and wanted) else (lambda found: False)
     seconds = request.seconds if request.seconds is not None else DEFAULT_SECONDS

@@ -1,12 +1,14 @@
-"""The ladder of scopes a seeded flaw is searched in (docs/bfs.md, "The ladder").
+"""The ladder of scopes a design is searched in (docs/bfs.md, "The ladder").
 
 A breadth-first search with `check`'s default bounds (3 writes, 2 faults,
 3 epochs, the whole configuration) reaches 4 steps in seconds and 7 in
 minutes: the states grow about eightfold a level, with every session,
 object and mechanism. Most flaws of the write path, failover and sessions
 show with one session, one object, one write and one or two faults. So
-with a seeded flaw of those areas `dirproof check --engine bfs` (and the
-default check's breadth-first lead) first searches smaller scopes, each
+with a seeded flaw of those areas, or with none (the safe design, a
+variant of its settings or topology, a changed model: the first violation
+of any property), `dirproof check --engine bfs` (and the default check's
+breadth-first lead) first searches smaller scopes, each
 breadth first, and goes on to the next only when a scope shows nothing
 within its cap on stored states (2,500, 10,000, 30,000: a cap on states,
 not on time, so that which scope finds a flaw does not depend on the load):
@@ -14,7 +16,8 @@ not on time, so that which scope finds a flaw does not depend on the load):
   1. the small instance (`small`): one session (two when the token
      hand-off is kept), one object with one attribute and one value, no
      memberships; the core of the protocol only, with the mechanisms the
-     seeded flaw needs (OPTIONAL, MECHANISM); writes <= 1, faults <= 1;
+     seeded flaw needs (OPTIONAL, MECHANISM) or those of a protocol setting
+     changed from the design's (KNOB_MECHANISM); writes <= 1, faults <= 1;
   2. the same with writes <= 2;
   3. the same with writes <= 1, faults <= 2;
   4. the configuration and bounds asked for, every step.
@@ -49,6 +52,7 @@ import attrs
 
 from dirproof.model import FLAWS, NEXT, Config, Rejected, State, initial_state, step
 from dirproof.model.actions import Tick
+from dirproof.model.config import settings_changed
 from dirproof.model.next import ACTION_TYPES, FLAW_ONLY
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
@@ -86,6 +90,16 @@ MECHANISM: dict[str, tuple[str, ...]] = {
     "orchestrator-loses-change": ("partitions",),
     "token-lost-on-move": ("session moves",),
     "restore-drops-links": ("memberships",),
+}
+# The mechanisms a protocol-choice knob's other settings take, for a design
+# variant with no seeded flaw ("what if we changed that?"): those of the
+# flaw that stands for the same choice. A knob not named here keeps the core.
+KNOB_MECHANISM: dict[str, tuple[str, ...]] = {
+    "ack_waits_for": MECHANISM["ack-unflushed-pp"],
+    "restart_unconfirmed": MECHANISM["restart-truncates-to-commit"],
+    "token_home": ("session moves", "token hand-off"),
+    "probe_failures": MECHANISM["gateway-ignores-probes"],
+    "tombstone_lifetime_days": MECHANISM["rejoin-after-tombstone-lifetime"],
 }
 AREAS = ("replication", "sessions", "availability", "objects", "lifecycle")
 OBJECT_AREAS = ("objects", "lifecycle")  # their flaws need writes and days, no faults: OBJECT_RUNG
@@ -135,9 +149,11 @@ class Rung:
 
 
 def applies(cfg: Config) -> bool:
-    """The ladder helps the partition's flaws (the identity and cells layers
-    have their own small instance, dirproof/bfs/side.py)."""
-    return bool(cfg.flaws) and all(FLAWS[f].area in AREAS for f in cfg.flaws)
+    """The ladder helps the partition's flaws, and a design with no seeded
+    flaw (the safe design, a variant of its knobs or topology, a changed
+    model): its first violation, whatever it breaks (the identity and cells
+    layers have their own small instance, dirproof/bfs/side.py)."""
+    return all(FLAWS[f].area in AREAS for f in cfg.flaws)
 
 
 def _objects(cfg: Config) -> bool:
@@ -145,7 +161,9 @@ def _objects(cfg: Config) -> bool:
 
 
 def kept_mechanisms(cfg: Config) -> set[str]:
-    return {m for f in cfg.flaws for m in MECHANISM.get(f, ())}
+    """The mechanisms of the seeded flaws and of the knobs set otherwise than the design."""
+    knobs = settings_changed(cfg)
+    return {m for f in cfg.flaws for m in MECHANISM.get(f, ())} | {m for k in knobs for m in KNOB_MECHANISM.get(k, ())}
 
 
 def small(cfg: Config, values: Optional[int] = None) -> tuple[Config, tuple[type, ...], str]:

@@ -21,6 +21,7 @@ from dirproof.defaults import (BFS_LEAD_SECONDS, DEFAULT_DEPTH, DEFAULT_EXAMPLES
                                OBJECT_DEPTH, SCOPE_RANGE, SECONDS_RANGE, SEED_RANGE)
 from dirproof.engines import ENGINE_MODULES, ENGINE_ORDER
 from dirproof.model import FLAWS, PROFILES
+from dirproof.model.config import settings_changed
 from dirproof.outputs import OutputError, publish, staged_folder
 from dirproof.properties import ALL_PROPERTIES as PROPERTIES  # every machine: the partition, identity, cells
 from dirproof.results import Contradiction, merge
@@ -59,7 +60,10 @@ def _selected(coverage: dict, chosen: tuple[str, ...]) -> dict:
 
 
 def _out_text(best: dict, cfg, run: Run, out: Path, coverage: dict, chosen: tuple[str, ...]) -> list[str]:
-    flaws = ", ".join(cfg.flaws) or "none (safe design)"
+    changed = settings_changed(cfg)
+    flaws = ", ".join(cfg.flaws) or ("none" if changed else "none (safe design)")
+    if changed:
+        flaws += "; settings other than the design's: " + ", ".join(f"{k} = {v}" for k, v in changed.items())
     asked = "" if len(chosen) == len(PROPERTIES) else f"; properties: {', '.join(chosen)}"
     lines = verdict_lines(f"dirproof check: profile {cfg.profile}, flaws: {flaws}{asked}", best, chosen,
                           run.why_not)
@@ -150,9 +154,9 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
 
     The engines run in order, explorers first (the breadth-first search with
     a short budget, smaller scopes first: the shortest counterexample, within
-    the scope it names, of most write-path, failover and session flaws and
-    of every identity and cells flaw; then the exploration); once one has a
-    violation of a
+    the scope it names, of most write-path, failover and session flaws, of
+    every identity and cells flaw, and of a design variant's shallow
+    breaks; then the exploration); once one has a violation of a
     property, the later ones skip it (Z3 only looks for a shorter
     counterexample), and without --keep-going the run stops judging the
     others. With --all-violations the explorers go on past their first
@@ -182,7 +186,8 @@ def check(profile: ProfileOpt = "entra", flaw: FlawOpt = [], config: ConfigOpt =
             for p, r in best.items()}
     coverage = _selected(run.coverage, chosen)
     if as_json:
-        typer.echo(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "engines": list(engines),
+        typer.echo(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), "settings": settings_changed(cfg),
+                               "engines": list(engines),
                                "seconds": round(time.perf_counter() - start, 2),
                                "properties": list(chosen),
                                "results": [best[p].to_json() for p in chosen if p in best],
