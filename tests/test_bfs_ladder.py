@@ -44,6 +44,10 @@ def test_the_rungs_grow_to_the_scope_asked_for():
     small = rungs[0].config
     assert (small.sessions, small.objects, small.memberships) == (1, 1, 0)
     assert "without replica images" in rungs[0].scope
+    # a flaw whose mechanism is a fault: two faults before two writes
+    faulty = make_config("entra", flaws=["promote-unsynced-pp"])
+    assert [(r.bounds.writes, r.bounds.faults, r.max_states) for r in ladder.rungs(faulty, default_bounds(faulty))] \
+        == [(1, 1, 2_500), (1, 2, 30_000), (2, 1, 10_000), (3, 2, None)]
     # no seeded flaw (the safe design, a variant, a changed model): the small rungs with the core, and
     # the mechanisms of the protocol settings changed (as the flaw standing for the same choice)
     safe = list(ladder.rungs(make_config("entra"), default_bounds(cfg)))
