@@ -9,7 +9,8 @@ from dirproof.bfs.engine import default_bounds, run
 from dirproof.counterexample import load
 from dirproof.engines import EngineRequest
 from dirproof.model import BY_NAME, FLAWS, initial_state, make_config, step
-from dirproof.model.actions import Tick, step_name
+from dirproof.model.actions import step_name
+from dirproof.model.next import tombstone_days
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 from mutants import MUTANTS, applied
@@ -64,7 +65,9 @@ def test_the_rungs_grow_to_the_scope_asked_for():
         [(3, 0, obj.retention_days + 1)] + [(5, 0, obj.retention_days + 1)] * 3
     assert [(r.config.values, r.config.objects, r.bounds.epochs, r.max_states) for r in small] == \
         [(1, 1, 1, 10_000), (2, 1, 1, 2_500), (1, 1, 1, 30_000), (2, 1, 3, 30_000)]
-    assert [r.skip for r in small] == [frozenset({Tick(1)})] * 3 + [frozenset()] and not last.skip
+    assert [r.ticks for r in small] == [ladder.boundaries] * 3 + [None] and last.ticks is None
+    life = make_config("entra", flaws=["rejoin-after-tombstone-lifetime"])  # a flaw of the lifetime: its ends only
+    assert next(ladder.rungs(life, default_bounds(life))).ticks is tombstone_days
     from dirproof.model import NEXT
     from dirproof.model.next import FLAW_ONLY
     assert {s.name for s in NEXT if s.action in small[0].kinds} == set(ladder.OBJECT_CORE["objects"]) | FLAW_ONLY

@@ -79,7 +79,7 @@ def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...]
         out = search(rung.config, rung.bounds, tuple(request.properties), over_budget=bool(request.over_budget),
                      symmetry=symmetry, seconds=max(0.0, left()), stop_when=stop,
                      progress=_progress(request, rung), workers=workers, kinds=rung.kinds, scope=rung.scope,
-                     max_states=rung.max_states, skip=rung.skip)
+                     max_states=rung.max_states, ticks=rung.ticks)
         res = results(request, out)
         if last or any(r.property in wanted and r.status != "held" for r in res):
             return res

@@ -26,8 +26,8 @@ its own (OBJECT_RUNGS), with the days asked for and no fault (its
 counterexamples need writes and time, not faults): the small instance
 with the object layer's core steps only (client writes, replication to
 the PP, acknowledgement, ticks that jump to a time boundary; a returning
-secondary and the collection of tombstones for the tombstone lifetime), no
-failover: one value and writes <= 3 up to 10,000 states, two values up to
+secondary and the collection of tombstones for the tombstone lifetime,
+whose ticks jump to a lifetime's end only), no failover: one value and writes <= 3 up to 10,000 states, two values up to
 2,500, one value up to 30,000; then the small instance's steps with two
 values and every tick.
 
@@ -46,14 +46,13 @@ shorter one exists at all.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator, NamedTuple, Optional
+from typing import Any, Callable, Collection, Iterator, NamedTuple, Optional
 
 import attrs
 
 from dirproof.model import FLAWS, NEXT, Config, Rejected, State, initial_state, step
-from dirproof.model.actions import Tick
 from dirproof.model.config import settings_changed
-from dirproof.model.next import ACTION_TYPES, FLAW_ONLY
+from dirproof.model.next import ACTION_TYPES, FLAW_ONLY, tick_candidates, tombstone_days
 from dirproof.properties import PROPERTIES
 from dirproof.properties.monitors import watch
 
@@ -121,23 +120,31 @@ class ObjectRung(NamedTuple):
     """An object-layer flaw's smaller scope: no fault, the days asked for."""
 
     values: int  # two let an attribute differ from its default (restore-defaults)
-    core: bool  # the object layer's core steps only (OBJECT_CORE), no failover; else the small instance's
+    core: bool  # the object layer's core steps only (OBJECT_CORE), no failover, ticks to a time boundary only
     states: int  # the cap
     writes: Optional[int]  # None: as asked
-    jumps: bool  # ticks only jump to a boundary (model/next.py tick_candidates): no single-day tick
+
+
+def boundaries(state: State) -> set[int]:
+    """The ticks that jump to a time boundary (model/next.py tick_candidates: the
+    retention period, an expiry, the tombstone lifetime): no single-day tick."""
+    return {d for d in tick_candidates(state) if d > 1}
 
 
 # Few writes first (the 3-write `rejoin-after-tombstone-lifetime` is found
-# in 9,579 states with writes <= 3, 124,643 with 5), then two values with a
-# small cap, one value with a larger (the 7- to 9-step flaws), then the
-# small instance's steps and every tick. The time guards change their
-# answers at the boundaries ticks jump to (retention, expiry, tombstone
-# lifetime); a single-day tick stops between them (and takes that day's
-# snapshot), and every day is a new state: leaving it out cut
-# restore-drops-links' search from 13,069 states to 4,517.
+# in 5,861 states with writes <= 3, 124,643 with 5 and every tick), then
+# two values with a small cap, one value with a larger (the 7- to 9-step
+# flaws), then the small instance's steps and every tick. The time guards
+# change their answers at the boundaries ticks jump to; a single-day tick
+# stops between them (and takes that day's snapshot), and every day is a
+# new state: leaving it out cut restore-drops-links' search from 13,069
+# states to 4,517. A flaw of the tombstones' lifetime jumps only to a
+# lifetime's end (9,579 states to 5,861).
 OBJECT_RUNGS: tuple[ObjectRung, ...] = (
-    ObjectRung(1, True, 10_000, 3, True), ObjectRung(2, True, 2_500, None, True),
-    ObjectRung(1, True, 30_000, None, True), ObjectRung(2, False, 30_000, None, False))
+    ObjectRung(1, True, 10_000, 3), ObjectRung(2, True, 2_500, None),
+    ObjectRung(1, True, 30_000, None), ObjectRung(2, False, 30_000, None))
+# the ticks of the core rungs: a flaw of the lifetime jumps to a lifetime's end only (model/next.py)
+OBJECT_TICKS: dict[str, Callable[[State], Collection[int]]] = {"objects": boundaries, "lifecycle": tombstone_days}
 OBJECT_CORE: dict[str, tuple[str, ...]] = {
     "objects": ("client_write", "replicate_to_passive", "acknowledge", "tick"),
     # a returning secondary and the collection of tombstones (model/tombstones.py), not
@@ -154,7 +161,7 @@ class Rung:
     kinds: tuple[type, ...]
     scope: str  # what the rung leaves out of the configuration asked for, in words ("" : nothing)
     max_states: Optional[int] = None  # a smaller scope stops here and the ladder goes on
-    skip: frozenset = frozenset()  # actions the rung does not take (single-day ticks)
+    ticks: Optional[Callable[[State], Collection[int]]] = None  # the days a tick may jump (None: any)
 
 
 def applies(cfg: Config) -> bool:
@@ -218,7 +225,9 @@ def rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
 
 def object_rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
     """An object-layer flaw's smaller scopes (OBJECT_RUNGS)."""
-    core = {n for f in cfg.flaws if FLAWS[f].area in OBJECT_CORE for n in OBJECT_CORE[FLAWS[f].area]}
+    areas = {FLAWS[f].area for f in cfg.flaws if FLAWS[f].area in OBJECT_CORE}
+    core = {n for a in areas for n in OBJECT_CORE[a]}
+    ticks = OBJECT_TICKS["objects" if "objects" in areas else "lifecycle"]
     for r in OBJECT_RUNGS:
         some, kinds, said = small(cfg, r.values)
         b = attrs.evolve(bounds, faults=_least(0, bounds.faults),
@@ -227,10 +236,9 @@ def object_rungs(cfg: Config, bounds: Bounds) -> Iterator[Rung]:
             # (steps only a flaw enables stay: they are the flaw's own)
             kinds = tuple(sp.action for sp in NEXT if sp.action in kinds and (sp.name in core or sp.name in FLAW_ONLY))
             b = attrs.evolve(b, epochs=_least(1, bounds.epochs))
-            said += "; the object layer's core steps only (" + ", ".join(sorted(core)) + "), no failover"
-        if r.jumps:
-            said += "; ticks to a time boundary only"
-        yield Rung(some, b, kinds, said, r.states, frozenset({Tick(1)}) if r.jumps else frozenset())
+            said += ("; the object layer's core steps only (" + ", ".join(sorted(core)) + "), no failover; ticks to "
+                     + ("a time boundary" if ticks is boundaries else "the end of a tombstone lifetime") + " only")
+        yield Rung(some, b, kinds, said, r.states, ticks if r.core else None)
 
 
 def _least(a: int, b: Optional[int]) -> int:

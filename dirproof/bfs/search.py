@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Collection, Iterable, Optional
 
 import attrs
 
@@ -102,7 +102,8 @@ class Problem:
     kinds: tuple[type, ...] = ACTION_TYPES  # the steps the search takes (a rung of the ladder leaves some out)
     scope: str = ""  # what the configuration and `kinds` leave out, in words ("" : nothing)
     prune: bool = True  # leave untried the steps the bounds would cut (False: try them, for the tests)
-    skip: frozenset = frozenset()  # actions not taken (a rung of the ladder: single-day ticks)
+    # the days a tick may jump in a state (a rung of the ladder: to a time boundary only); None: any
+    ticks: Optional[Callable[[State], Collection[int]]] = None
 
     def fingerprint(self, state: State, ghost: Ghost, writes: int, faults: int) -> tuple[int, int]:
         """(fingerprint of the node, fingerprint of its canonical key)."""
@@ -131,7 +132,7 @@ class Problem:
         kinds = self._kinds_left[(b.writes is not None and writes >= b.writes,
                                   b.faults is not None and faults >= b.faults,
                                   b.epochs is not None and len(state.orchestrator.roles) >= b.epochs)]
-        for action, nxt in enabled(state, kinds, self.skip):
+        for action, nxt in enabled(state, kinds, () if self.ticks is None else TicksOff(self.ticks(state))):
             dw, df = self.bounds.cost(action)
             w, f = writes + dw, faults + df
             if not self.bounds.admits(nxt, w, f):
@@ -140,6 +141,19 @@ class Problem:
                 continue  # beyond the fault budget (design.md §2): assumed away, as Z3 does
             g = observe_all(ghost, nxt.history[len(state.history):], nxt)
             yield action, (nxt, g, w, f, *self.fingerprint(nxt, g, w, f))
+
+
+class TicksOff:
+    """The ticks a rung does not take in a state: those to a day not in `days`
+    (`model.next.enabled` leaves out the actions `in` its skip)."""
+
+    __slots__ = ("days",)
+
+    def __init__(self, days: Collection[int]) -> None:
+        self.days = days
+
+    def __contains__(self, action: object) -> bool:
+        return type(action) is Tick and action.days not in self.days
 
 
 def root(problem: Problem, config: Config) -> Node:
@@ -155,17 +169,17 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
            workers: int = 1, group: Optional[Group] = None, kinds: tuple[type, ...] = ACTION_TYPES,
            scope: str = "", max_states: Optional[int] = None, prune: bool = True,
-           skip: frozenset = frozenset()) -> Outcome:
+           ticks: Optional[Callable[[State], Collection[int]]] = None) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
     holds, every property is violated, or `seconds` pass. `group` replaces
     the group `symmetry` names (the tests give a wrong one on purpose);
-    `kinds` are the steps taken (all by default), `skip` actions not taken,
-    and `scope` says in words what the configuration, `kinds` and `skip`
-    leave out; the search stops
+    `kinds` are the steps taken (all by default), `ticks(state)` the days a
+    tick may jump (None: any), and `scope` says in words what the
+    configuration, `kinds` and `ticks` leave out; the search stops
     ("states") once it has stored `max_states`."""
     if bounds.days == 0:  # every tick would pass the days bound: not even tried (a tenth of the time)
         kinds = tuple(k for k in kinds if k is not Tick)
-    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune, skip)
+    problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune, ticks)
     out = Outcome(config, problem)
     began = time.perf_counter()
     deadline = None if seconds is None else began + seconds
