@@ -138,7 +138,7 @@ FOUND: dict[str, tuple[float, float, str]] = {  # 3 runs each, 2026-12-07 20:55 
     "keep-divergent-suffix": (7.2, 7.2, "one-history"),
     "no-fencing": (4.8, 4.8, "no-acked-write-lost"),
     "pp-same-region": (2.6, 2.6, "no-acked-write-lost"),
-    "rejoin-after-tombstone-lifetime": (2.6, 2.6, "no-resurrection"),  # rerun at 22:05 UTC (lifetime ticks)
+    "rejoin-after-tombstone-lifetime": (2.6, 2.6, "no-resurrection"),  # rerun at 21:56 UTC (lifetime ticks)
     "restore-keeps-identity": (2.3, 2.3, "no-acked-write-lost"),
     "restore-drops-links": (2.7, 2.7, "restore-restores-links"),
     "restore-defaults": (1.0, 1.0, "soft-delete-restorable"),
