@@ -19,7 +19,8 @@ not on time, so that which scope finds a flaw does not depend on the load):
      seeded flaw needs (OPTIONAL, MECHANISM) or those of a protocol setting
      changed from the design's (KNOB_MECHANISM); writes <= 1, faults <= 1;
   2. the same with writes <= 2;
-  3. the same with writes <= 1, faults <= 2;
+  3. the same with writes <= 1, faults <= 2 (before rung 2 when a kept
+     mechanism is a fault: FAULT_MECHANISMS);
   4. the configuration and bounds asked for, every step.
 An object-layer flaw (objects, lifecycle) has four smaller scopes of
 its own (OBJECT_RUNGS), with the days asked for and no fault (its
@@ -27,9 +28,9 @@ counterexamples need writes and time, not faults): the small instance
 with the object layer's core steps only (client writes, replication to
 the PP, acknowledgement, ticks that jump to a time boundary; a returning
 secondary and the collection of tombstones for the tombstone lifetime,
-whose ticks jump to a lifetime's end only), no failover: one value and writes <= 3 up to 10,000 states, two values up to
-2,500, one value up to 30,000; then the small instance's steps with two
-values and every tick.
+whose ticks jump to a lifetime's end only), no failover: one value and
+writes <= 3 up to 10,000 states, two values up to 2,500, one value up to
+30,000; then the small instance's steps with two values and every tick.
 
 A path of a smaller scope is a path of the configuration asked for: the
 small instance only leaves sessions and objects idle and values unused
@@ -178,8 +179,8 @@ def _objects(cfg: Config) -> bool:
 
 def kept_mechanisms(cfg: Config) -> set[str]:
     """The mechanisms of the seeded flaws and of the knobs set otherwise than the design."""
-    knobs = settings_changed(cfg)
-    return {m for f in cfg.flaws for m in MECHANISM.get(f, ())} | {m for k in knobs for m in KNOB_MECHANISM.get(k, ())}
+    flaws = {m for f in cfg.flaws for m in MECHANISM.get(f, ())}
+    return flaws | {m for k in settings_changed(cfg) for m in KNOB_MECHANISM.get(k, ())}
 
 
 def small(cfg: Config, values: Optional[int] = None) -> tuple[Config, tuple[type, ...], str]:
