@@ -101,3 +101,10 @@ def run(engine: str, request: EngineRequest) -> list[PropertyResult]:
     if rest or not side:
         out += importlib.import_module(ENGINE_MODULES[engine]).run(attrs.evolve(request, properties=rest))
     return out
+
+
+def why_unjudged(engine: str, request: EngineRequest) -> dict[str, str]:
+    """Why the engine gave no verdict on some of the partition's properties
+    of `request`, by property, when its module says (`why_unjudged`)."""
+    says = getattr(importlib.import_module(ENGINE_MODULES[engine]), "why_unjudged", None)
+    return says(request) if says is not None else {}

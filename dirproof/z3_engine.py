@@ -69,9 +69,11 @@ def run(request) -> list:
                           seconds=request.seconds if request.seconds is not None else DEFAULT_SECONDS)
         out = any_size(request, [judge(request, p, *proved[p], found.get(p)) for p in wanted])
     if objects:
+        from dirproof.parametric.engine import off_default_knobs
         from dirproof.parametric.objengine import any_size as objects_any_size
         from dirproof.proofs.objects import run_objects
-        out += objects_any_size(request, run_objects(request, objects, proof), out, off_default_knobs(cfg))
+        out += objects_any_size(request, run_objects(request, objects, proof), out,
+                                off_default_knobs(cfg))
     return out
 
 
@@ -80,45 +82,24 @@ def any_size(request, results: list) -> list:
     by the parametric form for any number of replicas, regions, sessions,
     entries and epochs (dirproof/parametric): the stronger verdict first,
     the fixed-scope proof kept as its cross-check. When the parametric
-    proof does not go through, or the running model takes a step the form
-    does not allow (parametric.refine.model_refines: scripted and steered
-    walks), the fixed-scope verdict stands and says so."""
+    proof says nothing of this design (parametric.engine.why_not: a
+    knob the form lacks, a failed proof, a step of the running model the
+    form does not allow, a transition no model step takes), the fixed-scope
+    verdict stands and says so."""
     from dirproof.parametric import engine as parametric
-    from dirproof.parametric.refine import audit
     todo = [r for r in results if r.status == "proved" and r.property in parametric.REPLICATION]
     if not todo:
         return results
-    knobs = off_default_knobs(request.config)
-    if knobs:  # the parametric form has the design's setting of each §6 knob only
-        return [attrs.evolve(r, detail=f"{r.detail}; not proved for any size: the parametric form has the "
-                                       f"design's setting of {', '.join(knobs)} only") if r in todo else r
-                for r in results]
     phase("z3-parametric")
     t0 = time.perf_counter()
-    # the form's proof first, then one pass over the walks: whether the model
-    # refines it (stopping at the first step it does not) and the witnesses
-    flaws = frozenset(request.config.flaws)
-    rep = parametric.proof_of(flaws)
-    drift, live = audit(flaws) if rep.ok else ([], {})
+    why = parametric.why_not(request.config)
     spent = round(time.perf_counter() - t0, 2)
-    if not rep.ok or drift or any(v != "yes" for v in live.values()):  # (live is empty only after a failure)
-        why = (rep.failures()[0].headline() if not rep.ok
-               else f"the model does what the parametric form does not allow: {drift[0]}" if drift
-               else "a transition of the form is not shown taken by the model")
+    if why:
         return [attrs.evolve(r, detail=f"{r.detail}; not proved for any size: {why}") if r in todo else r
                 for r in results]
     return [attrs.evolve(r, engine=parametric.ENGINE, seconds=round(r.seconds + spent, 2), scope="any size",
                          detail=f"{parametric.SCOPE}; cross-check: {r.detail}") if r in todo else r
             for r in results]
-
-
-def off_default_knobs(cfg: Config) -> list[str]:
-    """The protocol-choice knobs (model.config.CHOICES) not at the design's
-    setting, of those the parametric form fixes (§6; it reads no token_home:
-    its moves keep or drop the token, docs/parametric.md)."""
-    from dirproof.model.config import CHOICES
-    return [f"{k} (here {getattr(cfg, k)!r})" for k, allowed in CHOICES.items()
-            if k != "token_home" and getattr(cfg, k) != allowed[0]]
 
 
 def _proof_of(cfg: Config, proof: Proof, prop: str) -> tuple[bool, float, str]:

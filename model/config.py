@@ -240,12 +240,14 @@ def profile(name: str) -> Config:
     raise ConfigError(f"unknown profile {name!r}; known profiles: {', '.join(PROFILES)}")
 
 
-# The settings of the protocol (not of the instance's size or topology): the
-# design's is each one's default, so a configuration with one set otherwise
-# is a variant of the design even with no seeded flaw.
-PROTOCOL_SETTINGS = ("ack_waits_for", "restart_unconfirmed", "pp_lag_limit", "token_home", "probe_failures",
-                     "retention_days", "snapshot_every_days", "snapshots_kept", "tombstone_lifetime_days",
-                     "group_expiry_days", "revocation_lag_minutes")
+# The fields that name the instance (its topology, its size, the seeded
+# flaws), not the protocol. Every other field is a setting of the protocol:
+# the design's is its default, so a configuration with one set otherwise is
+# a variant of the design even with no seeded flaw (a new field counts as a
+# setting unless it is listed here).
+INSTANCE_FIELDS = frozenset({"profile", "regions", "datacenters", "flaws", "sessions", "objects", "attributes",
+                             "values", "memberships"})
+PROTOCOL_SETTINGS = tuple(f.name for f in attrs.fields(Config) if f.name not in INSTANCE_FIELDS)
 
 
 def settings_changed(cfg: Config) -> dict[str, object]:

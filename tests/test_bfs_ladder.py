@@ -126,6 +126,28 @@ def test_a_variant_of_a_protocol_setting_is_searched_with_its_mechanisms(tmp_pat
     assert r.status == "violated" and r.steps == Z3_SHORTEST["ack-unflushed-pp"] and "1 session, " in r.length
 
 
+def test_a_rung_takes_only_the_ticks_it_names():
+    """The object rungs' ticks: to a time boundary (no single-day tick), or
+    for a flaw of the lifetime to a lifetime's end only; the others are left
+    out before they are stepped (search.TicksOff through model.next.enabled)."""
+    from dirproof.bfs.search import TicksOff
+    from dirproof.model import Tick, enabled
+    from scenarios import SYNC, w
+    from dirproof.model.objects import Create, PermanentDelete, SoftDelete
+    cfg = make_config("entra")
+    s = initial_state(cfg)
+    for a in [w(Create(0)), *SYNC, w(SoftDelete(0)), *SYNC]:
+        s = step(s, a)
+    ticks = lambda skip: sorted(a.days for a, _ in enabled(s, (Tick,), skip))  # noqa: E731
+    life = cfg.tombstone_lifetime_days  # (the end of each replica's last contact)
+    assert ticks(()) == [1, cfg.retention_days - 1, cfg.retention_days, life]
+    assert ticks(TicksOff(ladder.boundaries(s))) == [cfg.retention_days - 1, cfg.retention_days, life]
+    for a in [w(PermanentDelete(0)), *SYNC]:
+        s = step(s, a)
+    assert ticks(TicksOff(tombstone_days(s))) == [life]
+    assert Tick(1) in TicksOff({2}) and Tick(2) not in TicksOff({2}) and SYNC[0] not in TicksOff(set())
+
+
 def test_a_path_that_does_not_carry_over_is_not_reported(tmp_path, monkeypatch):
     # if a smaller scope's path did not break the property on the configuration
     # asked for, the ladder goes on: the verdict then comes from a later rung

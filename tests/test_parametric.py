@@ -82,6 +82,32 @@ def test_a_transition_no_flaw_changes_is_proved_under_that_flaw():
     assert induction.prove(["read-ignores-token"], transitions=["crash", "move_session"]).ok
 
 
+def test_the_engine_proves_nothing_of_a_model_that_does_not_refine_the_form(tmp_path, monkeypatch):
+    """Epoch fencing removed from the model's code, the form untouched: the
+    form's proof (stubbed here as going through, as it does) says nothing
+    of this model, so `--engine z3-param` gives no verdict and says why.
+    Before: "proved (any size)" on the broken model. (The safe model: the
+    test above, where the proof is upgraded.)"""
+    from dirproof.parametric import engine
+    from mutants import MUTANTS, applied
+    monkeypatch.setattr(engine, "proof_of", lambda flaws: type("Ok", (), {"ok": True, "obligations": ()})())
+    req = EngineRequest(make_config("entra"), REPLICATION, out_dir=tmp_path)
+    with applied(next(m for m in MUTANTS if m.name == "epoch fencing")):
+        assert run_engine("z3-param", req) == []
+        why = engine.why_unjudged(req)
+    assert set(why) == set(REPLICATION)
+    assert "the model does what the parametric form does not allow" in why["no-acked-write-lost"]
+
+
+def test_a_variant_of_a_knob_the_form_lacks_is_not_checked_and_says_why(tmp_path):
+    toml = tmp_path / "memory.toml"
+    toml.write_text('profile = "entra"\n[parameters]\nack_waits_for = "memory"\n')
+    res = CliRunner().invoke(app, ["check", "--engine", "z3-param", "--config", str(toml),
+                                   "--property", "no-acked-write-lost", "--out", str(tmp_path)])
+    assert res.exit_code == 3, res.output  # before: "proved (any size)", exit 0
+    assert "not checked: z3-param: the parametric form has the design's setting of" in res.output
+
+
 def test_a_flawed_design_gets_no_parametric_verdict(tmp_path):
     req = EngineRequest(make_config("entra", flaws=["read-ignores-token"]), REPLICATION, out_dir=tmp_path)
     assert run_engine("z3-param", req) == []

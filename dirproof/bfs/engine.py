@@ -81,7 +81,9 @@ def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...]
                      progress=_progress(request, rung), workers=workers, kinds=rung.kinds, scope=rung.scope,
                      max_states=rung.max_states, ticks=rung.ticks)
         res = results(request, out)
-        if last or any(r.property in wanted and r.status != "held" for r in res):
+        # a smaller scope cut by the time budget reports what it covered: the
+        # rungs after it would have no time left to cover anything
+        if last or out.stopped == "time" or any(r.property in wanted and r.status != "held" for r in res):
             return res
     raise AssertionError("the ladder has a last rung")
 

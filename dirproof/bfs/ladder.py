@@ -99,7 +99,7 @@ MECHANISM: dict[str, tuple[str, ...]] = {
 KNOB_MECHANISM: dict[str, tuple[str, ...]] = {
     "ack_waits_for": MECHANISM["ack-unflushed-pp"],
     "restart_unconfirmed": MECHANISM["restart-truncates-to-commit"],
-    "token_home": ("session moves", "token hand-off"),
+    "token_home": MECHANISM["token-lost-on-move"] + MECHANISM["hand-off-drops-token"],
     "probe_failures": MECHANISM["gateway-ignores-probes"],
     "tombstone_lifetime_days": MECHANISM["rejoin-after-tombstone-lifetime"],
 }

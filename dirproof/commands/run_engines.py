@@ -125,6 +125,11 @@ def _judge_both(engine: str, req: EngineRequest, keep_going: bool, why_not: dict
             continue
         got = engines.run(engine, attrs.evolve(req, properties=mine))
         out += got
+        if layer == "partition":
+            judged = {r.property for r in got}
+            left = tuple(p for p in mine if p not in judged)
+            for p, why in (engines.why_unjudged(engine, attrs.evolve(req, properties=left)) if left else {}).items():
+                why_not.setdefault(p, f"{engine}: {why}")
         broke = broke or any(r.status in FAILED for r in got)
         if broke and not keep_going:
             for p in req.properties:

@@ -60,12 +60,6 @@ def witnessed(flaws: frozenset) -> tuple[str, ...]:
     return _audit(flaws)[1]
 
 
-@functools.lru_cache(maxsize=16)
-def replication_refines(flaws: frozenset) -> tuple[str, ...]:
-    from .refine import model_refines
-    return tuple(model_refines(flaws, first=True))
-
-
 ASSUMED = ("one-history", "no-acked-write-lost")  # what the object layer over one history composes with
 
 
@@ -74,6 +68,8 @@ def why_not(flaws: frozenset, replication: Sequence[Any] = ()) -> Optional[str]:
     (None: they are). `replication`: the replication verdicts of the same
     check, if it judged both assumed properties (then the composition
     takes their scope rather than proving them again)."""
+    from dirproof.model import make_config
+
     from . import engine as rep_engine
     from .protocol import OUTSIDE_THE_FORM
     if OUTSIDE_THE_FORM & flaws:
@@ -93,22 +89,15 @@ def why_not(flaws: frozenset, replication: Sequence[Any] = ()) -> Optional[str]:
         return f"object transitions not shown taken by the model: {', '.join(idle)}"
     if len(given) == len(ASSUMED):
         return None
-    rrep = rep_engine.proof_of(flaws)
-    if not rrep.ok:
-        return f"the composition needs the replication proof for any size: {rrep.failures()[0].headline()}"
-    rdrift = replication_refines(flaws)
-    if rdrift:
-        return f"the model does what the replication form does not allow: {rdrift[0]}"
-    from .refine import witnesses
-    ridle = [t for t, v in witnesses(flaws).items() if v != "yes"]
-    return f"replication transitions not shown taken by the model: {', '.join(ridle)}" if ridle else None
+    rwhy = rep_engine.why_not(make_config("entra", flaws=sorted(flaws)))
+    return f"the composition needs the replication proof for any size: {rwhy}" if rwhy else None
 
 
 def any_size(request: Any, results: list, replication: Sequence[Any] = (), knobs: Sequence[str] = ()) -> list:
     """The proved object properties, upgraded to any size where the parametric
     proofs allow (see the module doc); the others unchanged. `replication`:
     the same check's replication verdicts (why_not); `knobs`: the §6 knobs
-    off the design's setting (z3_engine.off_default_knobs), which the
+    off the design's setting (parametric.engine.off_default_knobs), which the
     replication form does not have."""
     todo = [r for r in results if r.status == "proved" and r.property in OBJECT_PROPS]
     if not todo:
