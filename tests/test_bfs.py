@@ -1,6 +1,7 @@
 """The breadth-first engine (dirproof/bfs): verdicts, counterexample files,
 bounds, the command line, interruption."""
 
+import importlib
 import json
 
 import attrs
@@ -24,6 +25,7 @@ from dirproof.model import Create, MoveSession, PermanentDelete, Rejoin, Replica
 from scenarios import A1, A2, B1, SYNC, w
 
 runner = CliRunner()
+bfs_search = importlib.import_module("dirproof.bfs.search")  # the package names its function `search` too
 TINY = Bounds(writes=1, epochs=2, faults=1, days=0)  # finite: the search exhausts it
 
 
@@ -107,6 +109,23 @@ def test_interrupt_propagates_and_leaves_no_worker():
     with pytest.raises(KeyboardInterrupt):
         search(make_config("entra"), Bounds(writes=1, faults=1, epochs=2), tuple(PROPERTIES), progress=stop, workers=2)
     assert multiprocessing.active_children() == []
+
+
+def test_a_level_in_progress_is_reported_and_an_interrupt_there_stops_it(monkeypatch):
+    # an exhaustive run's deep levels take minutes: the search reports within
+    # a level, and a KeyboardInterrupt raised at such a report ends it there
+    monkeypatch.setattr(bfs_search, "REPORT_SECONDS", 0.0)
+    labels: list[str] = []
+
+    def note(done, total, label):
+        labels.append(label)
+        if "of depth 2 expanded" in label:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        search(make_config("entra"), Bounds(writes=1, faults=1, epochs=2), tuple(PROPERTIES), progress=note)
+    inside = [lb for lb in labels if "expanded" in lb]
+    assert inside and inside[-1].startswith("depth 3: ") and "of depth 2 expanded" in inside[-1]
+    assert not any(lb.startswith("depth 3: ") and "expanded" not in lb for lb in labels)  # level 3 never done
 
 
 def test_workers_find_the_same_states_and_lengths():

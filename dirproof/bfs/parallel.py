@@ -52,6 +52,7 @@ class Expander:
     (child node, parent fingerprint, violations)."""
 
     def __init__(self, problem: Any, workers: int = 1):
+        self.expanded = 0
         self.problem = problem
         self.workers = max(1, workers)
         self.pool: Optional[Any] = None
@@ -69,13 +70,19 @@ class Expander:
             self.pool = None
 
     def expand(self, frontier: list, skip: frozenset, known: Any = None) -> Iterator[list]:
+        """Batches of (node, parent fingerprint, violations); `expanded`
+        counts the frontier's states whose successors were generated."""
+        self.expanded = 0
         chunks = [frontier[i:i + CHUNK] for i in range(0, len(frontier), CHUNK)]
         if self.pool is None or len(chunks) < 2:
             for chunk in chunks:
-                yield expand(self.problem, chunk, skip, known)
+                batch = expand(self.problem, chunk, skip, known)
+                self.expanded += len(chunk)
+                yield batch
             return
         for i in range(0, len(chunks), SLICE):
             new = self._new(self.pool.imap(_generate, chunks[i:i + SLICE]), known)
+            self.expanded += sum(len(c) for c in chunks[i:i + SLICE])
             parts = [new[j:j + CHUNK] for j in range(0, len(new), CHUNK)]
             yield from self.pool.imap(_judge, [(p, skip) for p in parts])
 

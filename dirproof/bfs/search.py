@@ -36,6 +36,8 @@ from .symmetry import Group, canonical, group_of
 
 EPOCH_STEPS: tuple[type, ...] = (EmergencyFailover, PlannedFailover, ReplacePassive)  # each starts epoch e + 1
 
+REPORT_SECONDS = 0.5  # how often a level in progress is reported
+
 # state, ghost, writes used, faults used, fingerprint of the node, fingerprint of its canonical key
 Node = tuple[State, Ghost, int, int, int, int]
 
@@ -196,7 +198,8 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
             if (properties and len(out.found) == len(properties)) or (out.found and stop_when(out.found)):
                 out.stopped = "found"
                 break
-            frontier, stopped = _level(out, expander, frontier, deadline, stop_when, max_states)
+            frontier, stopped = _level(out, expander, frontier, deadline, stop_when, max_states,
+                                       lambda label: progress(out.depth, bounds.depth or 0, label))
             if stopped:
                 out.stopped = stopped
                 break
@@ -208,14 +211,22 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
 
 
 def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float],
-           stop_when: Callable[[dict], bool], max_states: Optional[int] = None) -> tuple[list[Node], str]:
+           stop_when: Callable[[dict], bool], max_states: Optional[int] = None,
+           report: Callable[[str], None] = lambda label: None) -> tuple[list[Node], str]:
     """Expand one level: (next frontier, "" when the level was completed, or
     why it stopped: "time", or "found" as soon as `stop_when(found)` holds;
     a violation found then is still at the least depth, every shallower
-    level being complete)."""
+    level being complete). `report` hears how far the level has gone about
+    every REPORT_SECONDS (a deep level of an exhaustive run takes minutes;
+    an interrupt is acted on at a report)."""
     nxt: list[Node] = []
     store = out.store
+    due = time.perf_counter() + REPORT_SECONDS
     for batch in expander.expand(frontier, frozenset(out.found), store):
+        if time.perf_counter() > due:
+            report(f"depth {out.depth + 1}: {out.states} states; {expander.expanded}/{len(frontier)} "
+                   f"of depth {out.depth} expanded")
+            due = time.perf_counter() + REPORT_SECONDS
         for child, parent, violations in batch:
             if store.dominated(child[5], child[2], child[3]):
                 continue

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 import attrs
 import typer
 from rich.console import Console
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dirproof import interrupt
 from dirproof.app import app, fail
 from dirproof.commands.options import in_range
 from dirproof.defaults import SECONDS_RANGE
@@ -68,6 +71,26 @@ def _print(cfg, b, result, res, as_json: bool) -> None:
         console.print(f"held: {held[0].detail}")
 
 
+@contextmanager
+def _progress(show: bool) -> Iterator[Callable[[float, float, str], None]]:
+    """The search's progress report: where an interrupt stops it
+    (dirproof/interrupt.py), and on a terminal one line on stderr with the
+    level being searched, the states stored and the time taken."""
+    bar = Progress(TextColumn("dirproof bfs"), TextColumn("{task.fields[label]}"), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True) if show else None
+    task = bar.add_task("bfs", total=None, label="depth 1") if bar is not None else None
+
+    def report(done: float, total: float, label: str) -> None:
+        interrupt.check()
+        if bar is not None and task is not None:
+            bar.update(task, label=label)
+    if bar is None:
+        yield report
+        return
+    with bar:
+        yield report
+
+
 @app.command()
 def bfs(
     profile: str = typer.Option("entra", "--profile", help=f"Profile: {', '.join(PROFILES)}."),
@@ -116,10 +139,11 @@ def bfs(
     try:
         with staged_folder(out) as stage:  # refused before the search; published whole or not at all
             inst, kinds, scope = ladder.small(cfg) if small else (cfg, ACTION_TYPES, "")
-            result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget,
-                            symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
-                            stop_when=lambda found: bool(wanted & set(found)), workers=workers, kinds=kinds,
-                            scope=scope)
+            with _progress(show=sys.stderr.isatty()) as progress:
+                result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget,
+                                symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
+                                stop_when=lambda found: bool(wanted & set(found)), workers=workers, kinds=kinds,
+                                scope=scope, progress=progress)
             res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
             moved = publish(stage, out)
     except OutputError as exc:
