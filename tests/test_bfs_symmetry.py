@@ -91,6 +91,11 @@ def test_the_group_of_entra_and_what_a_configuration_breaks():
     assert group_of(lopsided).size == 2 * 2  # A1<->A2 only, sessions
     wide = make_config("wide")  # 3 regions x 3 replicas: too many renamings to try per state
     assert group_of(wide).size == 6 and set(breaks(wide)) == {"regions", "replicas"}
+    # 9 sessions have 362,880 renamings: never enumerated (the search hung
+    # before it began); the replicas' renamings are kept instead
+    many = make_config("entra", sessions=9)
+    assert group_of(many).size == 8 and set(breaks(many)) == {"sessions"}
+    assert group_of(make_config("entra", sessions=5)).size == 120  # 5! sessions, no replica renaming
 
 
 @pytest.mark.parametrize("flaw, depth", [("ship-unacked", 3), ("read-ignores-token", 4)])
