@@ -23,6 +23,7 @@ from rich.table import Table
 from dirproof import interrupt
 from dirproof.app import app, fail
 from dirproof.commands.options import in_range
+from dirproof.config_file import LIMITS
 from dirproof.defaults import SECONDS_RANGE
 from dirproof.outputs import OutputError, publish, staged_folder
 from dirproof.model import PROFILES, ConfigError, make_config
@@ -95,8 +96,10 @@ def _progress(show: bool) -> Iterator[Callable[[float, float, str], None]]:
 def bfs(
     profile: str = typer.Option("entra", "--profile", help=f"Profile: {', '.join(PROFILES)}."),
     flaw: list[str] = typer.Option([], "--flaw", help="Seeded flaw to turn on (repeatable)."),
-    sessions: Optional[int] = typer.Option(None, "--sessions", min=0, help="Override the profile's sessions."),
-    objects: Optional[int] = typer.Option(None, "--objects", min=0, help="Override the profile's objects."),
+    sessions: Optional[int] = typer.Option(None, "--sessions", callback=in_range(*LIMITS["sessions"]),
+                                           help="Override the profile's sessions (%d..%d)." % LIMITS["sessions"]),
+    objects: Optional[int] = typer.Option(None, "--objects", callback=in_range(*LIMITS["objects"]),
+                                          help="Override the profile's objects (%d..%d)." % LIMITS["objects"]),
     writes: Optional[int] = typer.Option(None, "--writes", min=0, help="Client writes per path (default 3)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Highest epoch (default 3)."),
     faults: Optional[int] = typer.Option(None, "--faults", min=0,
