@@ -101,7 +101,7 @@ def bench_exhaustive(seconds: float, workers: int, small: bool = False) -> dict:
                               seconds)
     return {"states": data["states"], "seconds": data["seconds"], "wall": round(wall, 2),
             "states_per_second": data["states_per_second"], "exhausted": data["exhausted"],
-            "depth": data["depth"], "bounds": data["bounds"], "group": data["group"]}
+            "depth": data["depth"], "bounds": data["bounds"], "group": data["group"], "levels": data["levels"]}
 
 
 def main() -> int:
@@ -138,6 +138,7 @@ def main() -> int:
               f"{r['seconds']} s ({r['states_per_second']} states/s), depth {r['depth']}, "
               f"{'exhausted' if r['exhausted'] else 'NOT exhausted (time budget)'}; "
               f"TLC: {tlc_states} states in {tlc_s} s ({tlc_states / tlc_s:.0f} states/s)")
+        print(f"new states per level, from depth 0: {', '.join(map(str, r['levels']))}")
     return 0
 
 

@@ -151,6 +151,10 @@ def test_cli_prints_what_it_covered_and_refuses_bad_bounds(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["exhausted"] and data["states"] > 100 and data["bounds"].startswith("writes <= 1")
+    # the states each level added: the initial one, then every state first
+    # stored at that depth; an exhausted search ends with an empty level
+    assert data["levels"][0] == 1 and sum(data["levels"]) == data["states"] and data["levels"][-1] == 0
+    assert len(data["levels"]) == data["depth"] + 1
     r = runner.invoke(app, ["bfs", "--flaw", "ack-before-sync", "--out", str(tmp_path)])
     assert r.exit_code == 1 and "violated" in r.stdout
     for args, words in ((["--unbounded", "bogus"], "unknown bound 'bogus'"),

@@ -62,6 +62,7 @@ class Outcome:
     exhausted: bool = False  # no new state within the bounds: the search is complete
     stopped: str = ""  # why it stopped early ("time", "found", "depth"), "" when exhausted
     seconds: float = 0.0
+    levels: list[int] = attrs.Factory(list)  # states first stored at each depth completed, from depth 0
     found: dict[str, Finding] = attrs.Factory(dict)
     store: "Store" = attrs.Factory(lambda: Store())
 
@@ -190,6 +191,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
     out.states = 1
     _note(out, 0, first, problem.judge(first[0], first[1]))
     frontier = [first]
+    out.levels.append(1)
     with Expander(problem, workers) as expander:
         while frontier:
             if bounds.depth is not None and out.depth >= bounds.depth:
@@ -204,6 +206,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
                 out.stopped = stopped
                 break
             out.depth += 1
+            out.levels.append(len(frontier))
             progress(out.depth, bounds.depth or 0, f"depth {out.depth}: {out.states} states")
         out.exhausted = not frontier and not out.stopped
     out.seconds = time.perf_counter() - began

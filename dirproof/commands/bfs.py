@@ -50,7 +50,7 @@ def _print(cfg, b, result, res, as_json: bool) -> None:
     summary = {"states": result.states, "depth": result.depth,
                "exhausted": result.exhausted, "stopped": result.stopped, "seconds": round(result.seconds, 2),
                "states_per_second": round(rate), "bounds": b.text(), "group": result.problem.group.size,
-               "scope": result.problem.scope}
+               "scope": result.problem.scope, "levels": result.levels}
     if as_json:
         print(json.dumps({"profile": cfg.profile, "flaws": list(cfg.flaws), **summary,
                           "results": [r.to_json() for r in res]}, indent=1))
