@@ -9,6 +9,7 @@ flaw, changes only the State fields it declares.
 
 from __future__ import annotations
 
+import importlib
 import random
 from pathlib import Path
 
@@ -16,9 +17,11 @@ import attrs
 import pytest
 
 from dirproof.model import FLAWS, Rejected, State, candidates, initial_state, make_config, step
-from dirproof.model.next import NEXT, SPECS, next_table
+from dirproof.model import EmergencyFailover
+from dirproof.model.next import INPUTS, NEXT, SPECS, next_table
 from scenarios import SCENARIOS
 
+next_module = importlib.import_module("dirproof.model.next")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
@@ -65,6 +68,42 @@ def _states(flaws: tuple, seed: int) -> list[State]:
                          ids=lambda f: f[0] if f else "safe")
 def test_every_step_changes_only_what_it_declares(flaws):
     assert frame_breaches(_states(flaws, seed=len(flaws))) == []
+
+
+def left_out(states) -> list[str]:
+    """Enabled actions that `candidates` does not list, over every argument
+    of every step whose arguments are all enumerable (listing only where a
+    step's first guard holds must never drop an enabled action)."""
+    out = set()
+    for s in states:
+        listed = set(candidates(s))
+        for spec in NEXT:
+            if any(k in INPUTS for k in spec.over):
+                continue
+            reached = None
+            for args in spec.arguments(s.config):
+                action = spec.action(*args)
+                if action in listed or isinstance(nxt := step(s, action), Rejected):
+                    continue
+                if reached is None:  # (a link is listed once, as (a, b) with a < b: the same successor)
+                    reached = {step(s, a) for a in listed if type(a) is spec.action}
+                if nxt not in reached:
+                    out.add(f"{spec.name}{args}")
+    return sorted(out)
+
+
+@pytest.mark.parametrize("flaws", [()] + [(f,) for f in FLAWS if FLAWS[f].area not in ("identity", "cells")],
+                         ids=lambda f: f[0] if f else "safe")
+def test_the_candidates_include_every_enabled_action(flaws):
+    states = _states(flaws, seed=len(flaws))
+    assert any(s.replicas[s.orchestrator.ap].up is False for s in states)  # states where a failover is due
+    assert left_out(states) == []
+
+
+def test_a_listing_that_drops_an_enabled_action_is_caught(monkeypatch):
+    monkeypatch.setitem(next_module._SPECIAL, EmergencyFailover, lambda s: ())
+    monkeypatch.setattr(next_module, "_PLANS", {})
+    assert any(x.startswith("emergency_failover") for x in left_out(_states((), seed=0)))
 
 
 def test_a_wrong_declaration_is_caught():
