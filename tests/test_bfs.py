@@ -128,10 +128,13 @@ def test_a_level_in_progress_is_reported_and_an_interrupt_there_stops_it(monkeyp
     assert not any(lb.startswith("depth 3: ") and "expanded" not in lb for lb in labels)  # level 3 never done
 
 
-@pytest.mark.parametrize("option, value", [("--sessions", "9"), ("--objects", "-1"), ("--sessions", "5")])
-def test_cli_refuses_sizes_beyond_the_documented_limits(option, value):
+@pytest.mark.parametrize("option, value, words", [("--sessions", "9", "not in the range 0..4"),
+                                                  ("--objects", "-1", "not in the range 0..4"),
+                                                  ("--sessions", "5", "not in the range 0..4"),
+                                                  ("--workers", "1000", "less than or equal to 32")])
+def test_cli_refuses_sizes_beyond_the_documented_limits(option, value, words):
     r = runner.invoke(app, ["bfs", option, value, "--depth", "1"])
-    assert r.exit_code == 2 and "not in the range 0..4" in r.output
+    assert r.exit_code == 2 and words in r.output
 
 
 def test_workers_find_the_same_states_and_lengths():

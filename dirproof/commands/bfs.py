@@ -30,6 +30,7 @@ from dirproof.model import PROFILES, ConfigError, make_config
 from dirproof.properties import PROPERTIES
 
 BOUND_NAMES = ("writes", "epochs", "faults", "days", "depth")
+WORKERS_MAX = 32  # each a forked copy of the search: beyond the cores they only cost memory
 
 
 def _bounds(cfg, given: dict, unbounded: list[str]):
@@ -111,7 +112,8 @@ def bfs(
     unbounded: list[str] = typer.Option([], "--unbounded", help="Lift a bound (repeatable): " + ", ".join(BOUND_NAMES)),
     seconds: float = typer.Option(600.0, "--seconds", callback=in_range(*SECONDS_RANGE, " seconds"),
                                   help=f"Time budget of the search ({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g})."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes expanding each level."),
+    workers: int = typer.Option(1, "--workers", min=1, max=WORKERS_MAX,
+                                help="Worker processes expanding each level (1..%d)." % WORKERS_MAX),
     no_symmetry: bool = typer.Option(False, "--no-symmetry", help="Store every state, not one per orbit."),
     small: bool = typer.Option(False, "--small", help="Search the ladder's small scope: one session, one object, "
                                "the core steps and the seeded flaws' mechanisms (docs/bfs.md, The ladder); "
