@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dirproof.bfs import Bounds, search
 from dirproof.bfs.bounds import parse
-from dirproof.bfs.engine import run
+from dirproof.bfs.engine import coverage, run
 from dirproof.bfs.key import key
 from dirproof.cli import app
 from dirproof.counterexample import load
@@ -135,6 +135,20 @@ def test_a_level_in_progress_is_reported_and_an_interrupt_there_stops_it(monkeyp
 def test_cli_refuses_sizes_beyond_the_documented_limits(option, value, words):
     r = runner.invoke(app, ["bfs", option, value, "--depth", "1"])
     assert r.exit_code == 2 and words in r.output
+
+
+def test_the_memory_limit_stops_the_search_and_says_so(tmp_path):
+    # a search that would outgrow the machine stops, with verdicts for the
+    # levels it completed, instead of being killed by the system
+    out = search(make_config("entra"), TINY, tuple(PROPERTIES), max_memory=1)
+    assert out.stopped == "memory" and not out.exhausted and out.depth == 0
+    assert "memory limit was reached" in coverage(out)
+    whole = bfs_search.memory_limit()
+    assert whole is not None and bfs_search.peak_memory() < whole  # the default leaves this test alone
+    r = runner.invoke(app, ["bfs", "--max-memory", "0.01", "--json", "--out", str(tmp_path)])
+    data = json.loads(r.stdout)
+    assert r.exit_code == 0 and data["stopped"] == "memory" and not data["exhausted"]
+    assert all(x["status"] == "held" and "memory limit" in x["detail"] for x in data["results"])
 
 
 def test_workers_find_the_same_states_and_lengths():

@@ -81,9 +81,9 @@ def run(request: Any, bounds: Optional[Bounds] = None, symmetry: tuple[str, ...]
                      progress=_progress(request, rung), workers=workers, kinds=rung.kinds, scope=rung.scope,
                      max_states=rung.max_states, ticks=rung.ticks)
         res = results(request, out)
-        # a smaller scope cut by the time budget reports what it covered: the
-        # rungs after it would have no time left to cover anything
-        if last or out.stopped == "time" or any(r.property in wanted and r.status != "held" for r in res):
+        # a smaller scope cut by the time budget or the memory limit reports
+        # what it covered: the rungs after it, larger, would cover nothing
+        if last or out.stopped in ("time", "memory") or any(r.property in wanted and r.status != "held" for r in res):
             return res
     raise AssertionError("the ladder has a last rung")
 
@@ -117,7 +117,8 @@ def coverage(out: Outcome) -> str:
                 f"than a proof: nothing beyond the bounds is covered)")
     why = {"time": "the time budget ran out", "found": "a seeded flaw's property broke",
            "depth": "the depth bound was reached",
-           "states": "this smaller scope's cap on states was reached"}.get(out.stopped, out.stopped)
+           "states": "this smaller scope's cap on states was reached",
+           "memory": "the memory limit was reached (dirproof bfs --max-memory)"}.get(out.stopped, out.stopped)
     return (f"every state within {out.depth} steps (bounds {out.problem.bounds.text()}, {budget}, {sym}): "
             f"{out.states} states; not exhaustive: {why}")
 

@@ -19,6 +19,9 @@ bounds. Expansion of a level can go to worker processes
 from __future__ import annotations
 
 import functools
+import os
+import resource
+import sys
 import time
 from typing import Any, Callable, Collection, Iterable, Optional
 
@@ -60,7 +63,7 @@ class Outcome:
     states: int = 0  # distinct states stored
     depth: int = 0  # levels completed: every state within that many steps was judged
     exhausted: bool = False  # no new state within the bounds: the search is complete
-    stopped: str = ""  # why it stopped early ("time", "found", "depth"), "" when exhausted
+    stopped: str = ""  # why it stopped early ("time", "found", "depth", "states", "memory"), "" when exhausted
     seconds: float = 0.0
     levels: list[int] = attrs.Factory(list)  # states first stored at each depth completed, from depth 0
     found: dict[str, Finding] = attrs.Factory(dict)
@@ -172,20 +175,24 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
            progress: Callable[[float, float, str], None] = lambda d, t, label: None,
            workers: int = 1, group: Optional[Group] = None, kinds: tuple[type, ...] = ACTION_TYPES,
            scope: str = "", max_states: Optional[int] = None, prune: bool = True,
-           ticks: Optional[Callable[[State], Collection[int]]] = None) -> Outcome:
+           ticks: Optional[Callable[[State], Collection[int]]] = None,
+           max_memory: Optional[int] = None) -> Outcome:
     """Search level by level until the bounds are exhausted, `stop_when(found)`
     holds, every property is violated, or `seconds` pass. `group` replaces
     the group `symmetry` names (the tests give a wrong one on purpose);
     `kinds` are the steps taken (all by default), `ticks(state)` the days a
     tick may jump (None: any), and `scope` says in words what the
     configuration, `kinds` and `ticks` leave out; the search stops
-    ("states") once it has stored `max_states`."""
+    ("states") once it has stored `max_states`, and ("memory") once the
+    process has held `max_memory` bytes (by default MEMORY_FRACTION of the
+    machine's: stopped and reported, not killed by the system)."""
     if bounds.days == 0:  # every tick would pass the days bound: not even tried (a tenth of the time)
         kinds = tuple(k for k in kinds if k is not Tick)
     problem = Problem(bounds, group or group_of(config, symmetry), properties, over_budget, kinds, scope, prune, ticks)
     out = Outcome(config, problem)
     began = time.perf_counter()
-    deadline = None if seconds is None else began + seconds
+    limits = Limits(None if seconds is None else began + seconds, max_states,
+                    memory_limit() if max_memory is None else max_memory)
     first = root(problem, config)
     out.store.add(first, first[4])
     out.states = 1
@@ -200,7 +207,7 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
             if (properties and len(out.found) == len(properties)) or (out.found and stop_when(out.found)):
                 out.stopped = "found"
                 break
-            frontier, stopped = _level(out, expander, frontier, deadline, stop_when, max_states,
+            frontier, stopped = _level(out, expander, frontier, limits, stop_when,
                                        lambda label: progress(out.depth, bounds.depth or 0, label))
             if stopped:
                 out.stopped = stopped
@@ -213,11 +220,48 @@ def search(config: Config, bounds: Bounds, properties: tuple[str, ...], *, over_
     return out
 
 
-def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional[float],
-           stop_when: Callable[[dict], bool], max_states: Optional[int] = None,
+@attrs.frozen
+class Limits:
+    """When a search stops short of its bounds, its verdicts covering only
+    the levels it completed."""
+
+    deadline: Optional[float] = None  # a time.perf_counter() value
+    states: Optional[int] = None  # distinct states stored
+    memory: Optional[int] = None  # bytes of the process's peak resident memory
+
+    def reached(self, out: "Outcome") -> str:
+        """Which limit is reached ("time", "states", "memory"), or ""."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            return "time"
+        if self.states is not None and out.states >= self.states:
+            return "states"
+        if self.memory is not None and peak_memory() >= self.memory:
+            return "memory"
+        return ""
+
+
+MEMORY_FRACTION = 0.8  # of the machine's memory: the default limit of a search
+
+
+def memory_limit() -> Optional[int]:
+    """MEMORY_FRACTION of the machine's physical memory in bytes (None where unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * MEMORY_FRACTION)
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def peak_memory() -> int:
+    """The process's peak resident memory in bytes (Linux reports kilobytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _level(out: Outcome, expander: Any, frontier: list[Node], limits: Limits,
+           stop_when: Callable[[dict], bool],
            report: Callable[[str], None] = lambda label: None) -> tuple[list[Node], str]:
     """Expand one level: (next frontier, "" when the level was completed, or
-    why it stopped: "time", or "found" as soon as `stop_when(found)` holds;
+    why it stopped: a limit reached (`Limits.reached`), or "found" as soon as `stop_when(found)` holds;
     a violation found then is still at the least depth, every shallower
     level being complete). `report` hears how far the level has gone about
     every REPORT_SECONDS (a deep level of an exhaustive run takes minutes;
@@ -240,10 +284,9 @@ def _level(out: Outcome, expander: Any, frontier: list[Node], deadline: Optional
                 _note(out, out.depth + 1, child, violations)
                 if stop_when(out.found):
                     return nxt, "found"
-        if deadline is not None and time.perf_counter() > deadline:
-            return nxt, "time"
-        if max_states is not None and out.states >= max_states:
-            return nxt, "states"
+        reached = limits.reached(out)
+        if reached:
+            return nxt, reached
     return nxt, ""
 
 

@@ -114,6 +114,10 @@ def bfs(
                                   help=f"Time budget of the search ({SECONDS_RANGE[0]:g}..{SECONDS_RANGE[1]:g})."),
     workers: int = typer.Option(1, "--workers", min=1, max=WORKERS_MAX,
                                 help="Worker processes expanding each level (1..%d)." % WORKERS_MAX),
+    max_memory: Optional[float] = typer.Option(
+        None, "--max-memory", callback=in_range(0.01, 4096, " GB"),
+        help="Stop the search, with verdicts for the levels it completed, once the process holds this many GB "
+             "(default: 80% of this machine's memory)."),
     no_symmetry: bool = typer.Option(False, "--no-symmetry", help="Store every state, not one per orbit."),
     small: bool = typer.Option(False, "--small", help="Search the ladder's small scope: one session, one object, "
                                "the core steps and the seeded flaws' mechanisms (docs/bfs.md, The ladder); "
@@ -148,7 +152,8 @@ def bfs(
                 result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget,
                                 symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
                                 stop_when=lambda found: bool(wanted & set(found)), workers=workers, kinds=kinds,
-                                scope=scope, progress=progress)
+                                scope=scope, progress=progress,
+                                max_memory=None if max_memory is None else int(max_memory * 2**30))
             res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
             moved = publish(stage, out)
     except OutputError as exc:
