@@ -272,7 +272,7 @@ def _level(out: Outcome, expander: Any, frontier: list[Node], limits: Limits,
     for batch in expander.expand(frontier, frozenset(out.found), store):
         if time.perf_counter() > due:
             report(f"depth {out.depth + 1}: {out.states} states; {expander.expanded}/{len(frontier)} "
-                   f"of depth {out.depth} expanded")
+                   f"of depth {out.depth} expanded; {peak_memory() / 2**30:.1f} GB")
             due = time.perf_counter() + REPORT_SECONDS
         for child, parent, violations in batch:
             if store.dominated(child[5], child[2], child[3]):
