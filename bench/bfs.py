@@ -12,7 +12,8 @@
     whole process; 806,448 distinct states in 24.7 s (about 32,600/s).
 
     python bench/bfs.py [--runs 3] [--seconds 120] [--flaw ID ...] [--z3-bounds]
-                        [--exhaustive-seconds 600] [--no-flaws] [--no-exhaustive] [--workers 1]
+                        [--exhaustive-seconds 600] [--exhaustive-small] [--exhaustive-faults N]
+                        [--no-flaws] [--no-exhaustive] [--workers 1]
 
 With --z3-bounds each flaw runs `dirproof bfs` with bounds that just admit
 Z3's path (its writes, faults, epochs; 1 write, no fault, 2 epochs for the
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -93,10 +95,11 @@ def bench_flaw(flaw: str, runs: int, seconds: float, out: Path, tight: bool = Fa
             "length": length, "z3": SHORTEST.get(flaw), "states": states, "tlc_s": TLC_FLAW_SECONDS.get(flaw)}
 
 
-def bench_exhaustive(seconds: float, workers: int, small: bool = False) -> dict:
+def bench_exhaustive(seconds: float, workers: int, small: bool = False, faults: Optional[int] = None) -> dict:
+    bound = ["--unbounded", "faults"] if faults is None else ["--faults", str(faults)]
     with tempfile.TemporaryDirectory() as tmp:
         wall, data = run_json(["bfs", "--profile", "entra", "--sessions", "1", "--writes", "3", "--epochs", "3",
-                               "--unbounded", "faults", "--days", "0", "--seconds", str(seconds),
+                               *bound, "--days", "0", "--seconds", str(seconds),
                                "--workers", str(workers), "--all", "--out", tmp, *(["--small"] if small else [])],
                               seconds)
     return {"states": data["states"], "seconds": data["seconds"], "wall": round(wall, 2),
@@ -116,6 +119,8 @@ def main() -> int:
     ap.add_argument("--exhaustive-small", action="store_true",
                     help="the exhaustive run on the ladder's small scope (`dirproof bfs --small`: one object, the core "
                          "steps), nearer a TLA+ spec of the core protocol")
+    ap.add_argument("--exhaustive-faults", type=int, default=None,
+                    help="bound the faults of the exhaustive run (default: unbounded)")
     ap.add_argument("--z3-bounds", action="store_true",
                     help="run `dirproof bfs` with bounds that just admit Z3's path, not `check`'s defaults")
     ap.add_argument("--default-engines", action="store_true",
@@ -131,7 +136,7 @@ def main() -> int:
                       f"{str(r['length']):>6} {r['z3'] or '-':>3} {str(r['states']):>9}  {r['runs']}", flush=True)
         print(f"# load average after: {os.getloadavg()[0]:.1f}")
     if not a.no_exhaustive:
-        r = bench_exhaustive(a.exhaustive_seconds, a.workers, a.exhaustive_small)
+        r = bench_exhaustive(a.exhaustive_seconds, a.workers, a.exhaustive_small, a.exhaustive_faults)
         tlc_states, tlc_s = TLC_EXHAUSTIVE
         scope = " (small scope: 1 object, the core steps)" if a.exhaustive_small else ""
         print(f"exhaustive entra{scope}, 1 session, {r['bounds']} (symmetry group {r['group']}): {r['states']} states in "
