@@ -73,6 +73,23 @@ def _print(cfg, b, result, res, as_json: bool) -> None:
         console.print(f"held: {held[0].detail}")
 
 
+def _search(cfg, b, stage: Path, *, small: bool, symmetry: bool, seconds: float, workers: int, over_budget: bool,
+            wanted: set, max_memory: Optional[int]):
+    """The search (on the small scope with `small`) and its verdicts, counterexamples saved in `stage`."""
+    from dirproof.bfs import ladder
+    from dirproof.bfs.engine import results
+    from dirproof.bfs.search import search
+    from dirproof.bfs.symmetry import SYMMETRIES
+    from dirproof.engines import EngineRequest
+    from dirproof.model.next import ACTION_TYPES
+    inst, kinds, scope = ladder.small(cfg) if small else (cfg, ACTION_TYPES, "")
+    with _progress(show=sys.stderr.isatty()) as progress:
+        result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget, symmetry=SYMMETRIES if symmetry else (),
+                        seconds=seconds, stop_when=lambda found: bool(wanted & set(found)), workers=workers,
+                        kinds=kinds, scope=scope, progress=progress, max_memory=max_memory)
+    return result, results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
+
+
 @contextmanager
 def _progress(show: bool) -> Iterator[Callable[[float, float, str], None]]:
     """The search's progress report: where an interrupt stops it
@@ -131,30 +148,19 @@ def bfs(
     with the shortest counterexample (within the bounds); an exhausted search
     says "held (exhaustive: N states, bounds ...)". Exit 1 when a property
     breaks, 0 otherwise."""
-    from dirproof.bfs import ladder
-    from dirproof.bfs.engine import results
-    from dirproof.bfs.search import search
-    from dirproof.model.next import ACTION_TYPES
-    from dirproof.bfs.symmetry import SYMMETRIES
-    from dirproof.engines import EngineRequest
+    from dirproof.bfs.engine import named
     over = {k: v for k, v in (("sessions", sessions), ("objects", objects)) if v is not None}
     try:
         cfg = make_config(profile, flaws=flaw, **over)
     except ConfigError as exc:
         fail(str(exc))
     b = _bounds(cfg, {"writes": writes, "epochs": epochs, "faults": faults, "days": days, "depth": depth}, unbounded)
-    from dirproof.bfs.engine import named
-    wanted = set() if all_properties else named(cfg)
+    memory = None if max_memory is None else int(max_memory * 2**30)
     try:
         with staged_folder(out) as stage:  # refused before the search; published whole or not at all
-            inst, kinds, scope = ladder.small(cfg) if small else (cfg, ACTION_TYPES, "")
-            with _progress(show=sys.stderr.isatty()) as progress:
-                result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget,
-                                symmetry=() if no_symmetry else SYMMETRIES, seconds=seconds,
-                                stop_when=lambda found: bool(wanted & set(found)), workers=workers, kinds=kinds,
-                                scope=scope, progress=progress,
-                                max_memory=None if max_memory is None else int(max_memory * 2**30))
-            res = results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
+            result, res = _search(cfg, b, stage, small=small, symmetry=not no_symmetry, seconds=seconds,
+                                  workers=workers, over_budget=over_budget, max_memory=memory,
+                                  wanted=set() if all_properties else named(cfg))
             moved = publish(stage, out)
     except OutputError as exc:
         fail(str(exc))
