@@ -169,3 +169,39 @@ def test_a_cancelled_solver_answer_ends_the_run_instead_of_giving_a_verdict(monk
     for res in (z3.unknown, z3.sat, z3.unsat):
         with pytest.raises(interrupt.Interrupted):
             interrupt.answer(res)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the worker processes from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_ends_a_search_with_workers_and_no_worker_outlives_it(tmp_path, sig):
+    # the workers are forked with the parent's handlers: they must not run on
+    # (and say "interrupted" again) after the parent has exited
+    proc = start(["bfs", "--workers", "2", "--sessions", "1", "--seconds", "60"], tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) == 2, "the pool never started"
+        time.sleep(1.0)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=LIMIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 128 + sig and err.count("interrupted") == 1 and "Traceback" not in err
+    assert out == ""
+    assert not [w for w in workers if _alive(w)]

@@ -24,6 +24,7 @@ chunks either way.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from typing import Any, Iterator, Optional
 
 CHUNK = 64  # states per chunk: small enough to meet a deadline, big enough to amortise pickling
@@ -33,8 +34,16 @@ _PROBLEM: Any = None
 
 
 def _init(problem: Any) -> None:
+    """A worker's start. It leaves signals to the parent: a Ctrl-C (sent to
+    the whole process group by a terminal) is ignored here, and the
+    SIGTERM of `Pool.terminate` ends the worker at once. The handler and
+    watchdog a forked worker inherits (dirproof/interrupt.py) would keep it
+    running after the parent has exited, and print "interrupted" again."""
     global _PROBLEM
     _PROBLEM = problem
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _generate(nodes: list) -> list:
