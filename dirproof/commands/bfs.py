@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 import attrs
 import typer
 from rich.console import Console
-from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dirproof import interrupt
 from dirproof.app import app, fail
 from dirproof.commands.options import in_range
+from dirproof.commands.run_engines import progress_bar, reporter
 from dirproof.config_file import LIMITS
 from dirproof.defaults import SECONDS_RANGE
 from dirproof.outputs import OutputError, publish, staged_folder
@@ -83,31 +82,12 @@ def _search(cfg, b, stage: Path, *, small: bool, symmetry: bool, seconds: float,
     from dirproof.engines import EngineRequest
     from dirproof.model.next import ACTION_TYPES
     inst, kinds, scope = ladder.small(cfg) if small else (cfg, ACTION_TYPES, "")
-    with _progress(show=sys.stderr.isatty()) as progress:
+    bar = progress_bar(sys.stderr.isatty())
+    with bar if bar is not None else nullcontext():
         result = search(inst, b, tuple(PROPERTIES), over_budget=over_budget, symmetry=SYMMETRIES if symmetry else (),
                         seconds=seconds, stop_when=lambda found: bool(wanted & set(found)), workers=workers,
-                        kinds=kinds, scope=scope, progress=progress, max_memory=max_memory)
+                        kinds=kinds, scope=scope, progress=reporter(bar, "dirproof bfs"), max_memory=max_memory)
     return result, results(EngineRequest(cfg, tuple(PROPERTIES), out_dir=stage, over_budget=over_budget), result)
-
-
-@contextmanager
-def _progress(show: bool) -> Iterator[Callable[[float, float, str], None]]:
-    """The search's progress report: where an interrupt stops it
-    (dirproof/interrupt.py), and on a terminal one line on stderr with the
-    level being searched, the states stored and the time taken."""
-    bar = Progress(TextColumn("dirproof bfs"), TextColumn("{task.fields[label]}"), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True) if show else None
-    task = bar.add_task("bfs", total=None, label="depth 1") if bar is not None else None
-
-    def report(done: float, total: float, label: str) -> None:
-        interrupt.check()
-        if bar is not None and task is not None:
-            bar.update(task, label=label)
-    if bar is None:
-        yield report
-        return
-    with bar:
-        yield report
 
 
 @app.command()

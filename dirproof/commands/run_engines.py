@@ -66,7 +66,13 @@ def _budget(engine: str, later: bool, examples: Optional[int], seconds: Optional
     return {"examples": examples, "seconds": None}
 
 
-def _progress(bar: Optional[Progress], engine: str) -> Callable[[float, float, str], None]:
+def progress_bar(show: bool) -> Optional[Progress]:
+    """The one-line progress display on stderr (transient), or None when not shown."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[label]}"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True) if show else None
+
+
+def reporter(bar: Optional[Progress], engine: str) -> Callable[[float, float, str], None]:
     """Every engine's progress report is where a pending interrupt or the
     spent deadline stops it (dirproof/interrupt.py)."""
     task = bar.add_task(engine, total=None, label="") if bar is not None else None
@@ -145,8 +151,7 @@ def run_in_order(cfg, engines, out_dir: Path, *, examples=None, seconds=None, de
     """Run `engines` in order on the `properties` named (all by default);
     with `all_violations` the explorers go on past their first violation."""
     run = Run()
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[label]}"),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) if show else None
+    bar = progress_bar(show)
     if bar is not None:
         bar.start()
     try:
@@ -174,7 +179,7 @@ def _one_engine(run: Run, cfg, engine: str, later: tuple, out_dir: Path, bar, *,
         todo = tuple(p for p in todo if layer_of(p) != "partition")  # the later engines judge it
     interrupt.phase(engine)
     req = EngineRequest(cfg, todo, depth=depth, seed=seed, out_dir=out_dir, over_budget=over_budget,
-                        scope=scope, progress=_progress(bar, engine), on_coverage=run.coverage.update,
+                        scope=scope, progress=reporter(bar, engine), on_coverage=run.coverage.update,
                         all_violations=all_violations,
                         **_budget(engine, bool(later), examples, seconds))
     try:
