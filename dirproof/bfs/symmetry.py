@@ -116,10 +116,11 @@ def group_of(cfg: Config, use: tuple[str, ...] = SYMMETRIES) -> Group:
     group whose replica and session renamings exceed LIMIT costs more per
     state than it saves (measured on `wide`, 3 regions x 3 replicas: 1,241
     states to depth 2 in 39 s with them, 3,621 in 6.6 s without): the region,
-    then the replica renamings are left out."""
-    for drop in ("regions", "replicas", "sessions", ""):
+    then the replica renamings are left out. Session renamings are kept
+    only when they alone are within LIMIT (`_session_maps`)."""
+    sess = _session_maps(cfg, "sessions" in use)
+    for drop in ("regions", "replicas", ""):
         reps = tuple(_replica_maps(cfg, "regions" in use, "replicas" in use))
-        sess = _session_maps(cfg, "sessions" in use)
         if len(reps) * len(sess) <= LIMIT:
             break
         use = tuple(u for u in use if u != drop)
